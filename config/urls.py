@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+
+urlpatterns = [
+    path("", include("krijt.home.urls")),
+    path("accounts/", include("krijt.accounts.urls")),
+    path("manage/", include("krijt.schooladmin.urls")),
+    path("manage/imports/", include("krijt.imports.urls")),
+    path("api/", include("krijt.api.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("platform-admin/", admin.site.urls),
+]
+
+handler400 = "krijt.core.views.bad_request"
+handler403 = "krijt.core.views.forbidden"
+handler404 = "krijt.core.views.not_found"
+handler500 = "krijt.core.views.server_error"

@@ -1,0 +1,38 @@
+"""Fixtures shared by every test: the scenario school and login_as(role)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from krijt.core.testing import Scenario, build_school
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def scenario(db: None) -> Scenario:
+    return build_school("alpha")
+
+
+@pytest.fixture
+def other_school(db: None) -> Scenario:
+    return build_school("beta", "Atheneum Beta")
+
+
+@pytest.fixture
+def login_as(client: Client, scenario: Scenario) -> Callable[..., Client]:
+    """login_as("teacher") signs the test client in as the scenario's teacher (no password hash)."""
+
+    def _login(role: str, *, user: object = None) -> Client:
+        client.force_login(user or scenario.user_for(role), backend="krijt.accounts.backends.KrijtBackend")
+        return client
+
+    return _login

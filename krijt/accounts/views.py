@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_POST
+
+from krijt.accounts import services
+from krijt.accounts.forms import CodeForm, ParentAccountForm, SignInForm
+from krijt.accounts.selectors import roles_in_school, schools_of
+from krijt.core.errors import KrijtError, RateLimited
+
+
+def _after_sign_in(request: HttpRequest, user: object) -> HttpResponse:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return HttpResponseRedirect(target)
+    school = getattr(request, "school", None)
+    if school is not None and roles_in_school(school=school, user=request.user):  # type: ignore[arg-type]
+        return redirect("home")
+    schools = schools_of(user=request.user)  # type: ignore[arg-type]
+    if schools:
+        return HttpResponseRedirect(f"/s/{schools[0].slug}/")
+    return redirect("home")
+
+
+@never_cache
+@csrf_protect
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.auth_sign_in(
+                request=request,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                keep_signed_in=form.cleaned_data["keep_signed_in"],
+            )
+        except RateLimited as exc:
+            form.add_error(None, str(exc.message))
+            response = render(request, "accounts/sign_in.html", {"form": form, "retry_after": exc.retry_after},
+                              status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        except KrijtError as exc:
+            form.add_error(None, str(exc.message))
+            status = 400
+        else:
+            return _after_sign_in(request, user)
+    elif request.method == "POST":
+        status = 400
+    return render(request, "accounts/sign_in.html", {"form": form, "next": request.GET.get("next", "")}, status=status)
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    services.auth_sign_out(request=request)
+    return redirect("accounts:login")
+
+
+@require_POST
+@login_required
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    services.auth_sign_out_everywhere(request=request, user=request.user)  # type: ignore[arg-type]
+    return redirect("accounts:login")
+
+
+@never_cache
+def activate(request: HttpRequest) -> HttpResponse:
+    """A parent redeems the code from the school's letter: a new account, or a child added to theirs."""
+    code_form = CodeForm(request.POST or None if "check" in request.POST else None)
+    account_form = None
+    activation = None
+    if request.method == "POST":
+        code = request.POST.get("code", "")
+        try:
+            activation = services.activation_code_check(code=code)
+        except KrijtError as exc:
+            code_form = CodeForm(request.POST)
+            code_form.is_valid()
+            code_form.add_error("code", str(exc.message))
+            return render(request, "accounts/activate.html", {"code_form": code_form}, status=400)
+        if "link" in request.POST and request.user.is_authenticated:
+            services.parent_link_by_code(code=code, parent=request.user)  # type: ignore[arg-type]
+            return redirect("home")
+        if "create" in request.POST:
+            account_form = ParentAccountForm(request.POST)
+            if account_form.is_valid():
+                try:
+                    user = services.parent_activate(code=code, **account_form.cleaned_data)
+                except KrijtError as exc:
+                    for field, messages in exc.fields.items():
+                        for message in messages:
+                            account_form.add_error(field if field in account_form.fields else None, message)
+                    if not exc.fields:
+                        account_form.add_error(None, str(exc.message))
+                else:
+                    login(request, user, backend="krijt.accounts.backends.KrijtBackend")
+                    return HttpResponseRedirect(f"/s/{activation.school.slug}/")
+        else:
+            account_form = ParentAccountForm()
+    return render(request, "accounts/activate.html", {
+        "code_form": code_form, "account_form": account_form, "activation": activation,
+        "code": request.POST.get("code", ""),
+    }, status=400 if account_form is not None and account_form.errors else 200)
+
+
+def _message(request: HttpRequest, text: str) -> HttpResponse:
+    return render(request, "accounts/message.html", {"text": text})
+
+
+def signed_out(request: HttpRequest) -> HttpResponse:
+    return _message(request, _("You are signed out."))
+
+
+def password_reset_done_url() -> str:
+    return reverse("accounts:password_reset_done")

@@ -1,0 +1,144 @@
+"""Request plumbing: which school, which roles, and how errors are shown.
+
+The school is resolved once, before any view runs, from the sub-domain or the /s/<slug>/ prefix.
+With a prefix, the prefix becomes part of the script name, so every URL pattern is written once
+(as if the school were the whole site) and reverse() adds the prefix by itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import get_script_prefix, set_script_prefix
+from django.utils.functional import SimpleLazyObject
+
+from krijt.core import clock
+from krijt.core.errors import KrijtError, NotAuthenticated
+
+logger = logging.getLogger(__name__)
+
+PREFIX_RE = re.compile(r"^/s/(?P<slug>[a-z0-9-]{1,40})(?P<rest>/.*)?$")
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+class SchoolMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from krijt.schools.selectors import school_by_slug
+
+        slug = None
+        base = settings.KRIJT_BASE_DOMAIN
+        if base:
+            host = request.get_host().split(":")[0]
+            if host.endswith("." + base):
+                slug = host[: -len(base) - 1]
+        previous_prefix = get_script_prefix()
+        if slug is None:
+            match = PREFIX_RE.match(request.path_info)
+            if match:
+                slug = match["slug"]
+                rest = match["rest"]
+                if rest is None:
+                    rest = "/"
+                script_name = request.META.get("SCRIPT_NAME", "").rstrip("/") + f"/s/{slug}"
+                request.META["SCRIPT_NAME"] = script_name
+                request.path_info = rest
+                set_script_prefix(script_name + "/")
+        request.school = None  # type: ignore[attr-defined]
+        try:
+            if slug is not None:
+                school = school_by_slug(slug)
+                if school is None:
+                    return render(request, "errors/error.html", {"message": KrijtError.default_message,
+                                                                 "title": "404"}, status=404)
+                request.school = school  # type: ignore[attr-defined]
+            return self.get_response(request)
+        finally:
+            set_script_prefix(previous_prefix)
+
+
+def _roles_for(request: HttpRequest) -> frozenset[str]:
+    from krijt.accounts.selectors import roles_in_school
+
+    user = request.user
+    school = getattr(request, "school", None)
+    if school is None or not user.is_authenticated:
+        return frozenset()
+    return roles_in_school(school=school, user=user)
+
+
+class MembershipMiddleware:
+    """Adds request.roles (lazy: one query, only when asked) and ends short sessions on time."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        until = request.session.get("krijt_until") if hasattr(request, "session") else None
+        if until is not None and clock.now().timestamp() > until:
+            logout(request)
+        request.roles = SimpleLazyObject(lambda: _roles_for(request))  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+
+def error_response(request: HttpRequest, error: KrijtError) -> HttpResponse:
+    if is_api_request(request):
+        response: HttpResponse = JsonResponse(error.as_dict(), status=error.status)
+    elif isinstance(error, NotAuthenticated):
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    else:
+        template = "errors/error_fragment.html" if request.headers.get("HX-Request") else "errors/error.html"
+        response = render(request, template, {"error": error, "message": error.message,
+                                              "title": error.status}, status=error.status)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+class ErrorMiddleware:
+    """Maps the error hierarchy to one shape: a page in the user's language, or JSON for the API."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, KrijtError):
+            return error_response(request, exception)
+        if isinstance(exception, Http404) and is_api_request(request):
+            from krijt.core.errors import NotFound
+
+            return error_response(request, NotFound())
+        return None
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address; behind N trusted proxies, the N-th address from the right of X-Forwarded-For."""
+    proxies: int = getattr(settings, "KRIJT_TRUSTED_PROXIES", 0)
+    if proxies:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return str(request.META.get("REMOTE_ADDR", "unknown"))
+
+
+def attach(request: Any, **attrs: Any) -> None:
+    for key, value in attrs.items():
+        setattr(request, key, value)

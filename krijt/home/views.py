@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from krijt.accounts.selectors import children_of, schools_of
+from krijt.core import clock
+from krijt.core.roles import Role
+from krijt.schools import selectors
+from krijt.schools.models import School
+
+
+def _lesson_day(school: School) -> tuple[dt.date, bool]:
+    """Today if it is a school day, else the next school day (and whether that is today)."""
+    today = clock.local_today(school.time_zone)
+    calendar = selectors.school_calendar(school=school)
+    day = calendar.next_school_day(today) or today
+    return day, day == today
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    school: School | None = getattr(request, "school", None)
+    if school is None:
+        if request.user.is_authenticated:
+            mine = schools_of(user=request.user)  # type: ignore[arg-type]
+            if mine:
+                return redirect(f"/s/{mine[0].slug}/")
+        return render(request, "home/landing.html", {"schools": School.objects.order_by("name")[:200]})
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    roles: frozenset[str] = frozenset(request.roles)  # type: ignore[attr-defined]
+    if not roles:
+        return render(request, "home/no_role.html", {"schools": schools_of(user=request.user)},  # type: ignore[arg-type]
+                      status=403)
+    context: dict[str, Any] = {"sections": []}
+    day, is_today = _lesson_day(school)
+    context.update(day=day, is_today=is_today)
+    user = request.user
+    if Role.STUDENT in roles:
+        context["student_lessons"] = selectors.lessons_on(school=school, day=day, student=user)  # type: ignore[arg-type]
+        year = selectors.school_year_on(school=school, day=day)
+        enrollment = selectors.enrollment_of(school=school, student=user, school_year=year) if year else None  # type: ignore[arg-type]
+        context["student_class"] = enrollment.class_group if enrollment else None
+    if Role.TEACHER in roles:
+        context["teacher_lessons"] = selectors.lessons_on(school=school, day=day, teacher=user)  # type: ignore[arg-type]
+        year = selectors.current_school_year(school=school)
+        context["teacher_classes"] = (
+            list(selectors.classes_for_teacher(school=school, teacher=user, school_year=year)) if year else []  # type: ignore[arg-type]
+        )
+    if Role.PARENT in roles:
+        context["children"] = children_of(parent=user)  # type: ignore[arg-type]
+    if roles & {Role.ADMIN, Role.STAFF}:
+        context["overview"] = selectors.school_overview(school=school)
+    return render(request, "home/home.html", context)

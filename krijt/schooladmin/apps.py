@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SchooladminConfig(AppConfig):
+    name = "krijt.schooladmin"
+    label = "schooladmin"

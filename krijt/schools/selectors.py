@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet
+
+from krijt.accounts.models import Membership, User
+from krijt.core import clock
+from krijt.core.errors import NotFound
+from krijt.core.roles import Role
+from krijt.schools.calendar import SchoolCalendar
+from krijt.schools.models import (
+    CalendarEntry,
+    ClassGroup,
+    Course,
+    Enrollment,
+    LessonPeriod,
+    School,
+    SchoolYear,
+    TimetableSlot,
+)
+
+SCHOOL_CACHE_SECONDS = 300
+
+
+def _school_cache_key(slug: str) -> str:
+    return f"school:slug:{slug}"
+
+
+def school_by_slug(slug: str) -> School | None:
+    """One cache read on the hot path; the database when the cache is cold or down."""
+    key = _school_cache_key(slug)
+    try:
+        school = cache.get(key)
+    except Exception:
+        school = None
+    if school is not None:
+        return school  # type: ignore[no-any-return]
+    school = School.objects.filter(slug=slug).first()
+    if school is not None:
+        try:
+            cache.set(key, school, SCHOOL_CACHE_SECONDS)
+        except Exception:
+            pass
+    return school
+
+
+def forget_school(slug: str) -> None:
+    try:
+        cache.delete(_school_cache_key(slug))
+    except Exception:
+        pass
+
+
+def school_year_on(*, school: School, day: dt.date) -> SchoolYear | None:
+    """The school year containing `day`, or else the nearest one (the coming one in summer)."""
+    years = list(SchoolYear.objects.filter(school=school).order_by("starts_on"))
+    for year in years:
+        if year.starts_on <= day <= year.ends_on:
+            return year
+    upcoming = [y for y in years if y.starts_on > day]
+    if upcoming:
+        return upcoming[0]
+    return years[-1] if years else None
+
+
+def current_school_year(*, school: School) -> SchoolYear | None:
+    return school_year_on(school=school, day=clock.local_today(school.time_zone))
+
+
+def school_calendar(*, school: School) -> SchoolCalendar:
+    years = tuple(SchoolYear.objects.filter(school=school).values_list("starts_on", "ends_on"))
+    closed = tuple(CalendarEntry.objects.filter(school=school).values_list("starts_on", "ends_on", "name"))
+    return SchoolCalendar(weekdays=frozenset(school.weekdays), years=years, closed=closed)
+
+
+def class_list(*, school: School, school_year: SchoolYear) -> QuerySet[ClassGroup]:
+    return (
+        ClassGroup.objects.filter(school=school, school_year=school_year)
+        .select_related("mentor")
+        .annotate(student_count=Count("enrollments", filter=Q(enrollments__school=school)))
+        .order_by("grade", "name")
+    )
+
+
+def class_for_user(*, school: School, user: User, roles: frozenset[str], class_id: int) -> ClassGroup:
+    """A class the asking person may see: staff and admins all, teachers theirs, students their own."""
+    qs = ClassGroup.objects.filter(school=school, pk=class_id)
+    if not roles & {Role.ADMIN, Role.STAFF}:
+        visible = Q(mentor=user) | Q(courses__teacher=user, courses__school=school)
+        visible |= Q(enrollments__student=user, enrollments__school=school)
+        qs = qs.filter(visible).distinct()
+    group = qs.select_related("mentor", "school_year").first()
+    if group is None:
+        raise NotFound()
+    return group
+
+
+def students_of_class(*, school: School, class_group: ClassGroup) -> QuerySet[User]:
+    return User.objects.filter(
+        enrollments__school=school, enrollments__class_group=class_group
+    ).order_by("last_name", "first_name")
+
+
+def classes_for_teacher(*, school: School, teacher: User, school_year: SchoolYear) -> QuerySet[ClassGroup]:
+    return (
+        ClassGroup.objects.filter(school=school, school_year=school_year)
+        .filter(Q(mentor=teacher) | Q(courses__teacher=teacher, courses__school=school))
+        .distinct()
+        .select_related("mentor")
+        .order_by("grade", "name")
+    )
+
+
+def courses_for_teacher(*, school: School, teacher: User, school_year: SchoolYear) -> QuerySet[Course]:
+    return Course.objects.filter(school=school, school_year=school_year, teacher=teacher).select_related("class_group")
+
+
+def enrollment_of(*, school: School, student: User, school_year: SchoolYear) -> Enrollment | None:
+    return (
+        Enrollment.objects.filter(school=school, school_year=school_year, student=student)
+        .select_related("class_group")
+        .first()
+    )
+
+
+def lessons_on(*, school: School, day: dt.date, student: User | None = None, teacher: User | None = None,
+               class_group: ClassGroup | None = None) -> list[TimetableSlot]:
+    """The timetable's lessons on one day for a student, a teacher or a class. Empty on a non-school day."""
+    calendar = school_calendar(school=school)
+    if not calendar.is_school_day(day):
+        return []
+    year = school_year_on(school=school, day=day)
+    if year is None:
+        return []
+    qs = TimetableSlot.objects.filter(school=school, school_year=year, weekday=day.isoweekday())
+    if student is not None:
+        qs = qs.filter(course__class_group__enrollments__student=student, course__class_group__enrollments__school=school)
+    if teacher is not None:
+        qs = qs.filter(course__teacher=teacher)
+    if class_group is not None:
+        qs = qs.filter(course__class_group=class_group)
+    return list(
+        qs.select_related("lesson_period", "course", "course__class_group", "course__teacher").order_by(
+            "lesson_period__number"
+        )
+    )
+
+
+def week_timetable(*, school: School, school_year: SchoolYear, class_group: ClassGroup | None = None,
+                   teacher: User | None = None) -> list[TimetableSlot]:
+    qs = TimetableSlot.objects.filter(school=school, school_year=school_year)
+    if class_group is not None:
+        qs = qs.filter(course__class_group=class_group)
+    if teacher is not None:
+        qs = qs.filter(course__teacher=teacher)
+    return list(qs.select_related("lesson_period", "course", "course__class_group", "course__teacher"))
+
+
+def lesson_periods(*, school: School) -> QuerySet[LessonPeriod]:
+    return LessonPeriod.objects.filter(school=school).order_by("number")
+
+
+def school_overview(*, school: School) -> dict[str, Any]:
+    year = current_school_year(school=school)
+    counts = dict(
+        Membership.objects.filter(school=school).values_list("role").annotate(n=Count("id")).values_list("role", "n")
+    )
+    classes = ClassGroup.objects.filter(school=school, school_year=year).count() if year else 0
+    return {
+        "school_year": year,
+        "students": counts.get(Role.STUDENT, 0),
+        "teachers": counts.get(Role.TEACHER, 0),
+        "staff": counts.get(Role.STAFF, 0),
+        "admins": counts.get(Role.ADMIN, 0),
+        "classes": classes,
+    }
