@@ -1,0 +1,53 @@
+"""Running queued tasks: in-process for the demo, and synchronously in tests.
+
+Production runs `manage.py db_worker` (django-tasks-db) as its own process.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from django.db import close_old_connections, transaction
+from django.utils.crypto import get_random_string
+
+logger = logging.getLogger(__name__)
+
+
+def run_pending_tasks(*, limit: int = 1000) -> int:
+    """Runs every ready task now, in this thread; returns how many ran. Safe inside a test transaction."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
+                    max_tasks=None, worker_id=get_random_string(12), excluded_queue_names=[])
+    ran = 0
+    while ran < limit:
+        with transaction.atomic():
+            result = DBTaskResult.objects.ready().filter(backend_name="default").get_locked()
+            if result is None:
+                break
+            result.claim(worker.worker_id)
+        worker.run_task(result)
+        ran += 1
+    return ran
+
+
+def start_background_worker(*, interval: float = 0.5) -> threading.Thread:
+    """The demo's in-process worker: a daemon thread polling the task table."""
+
+    def loop() -> None:
+        import time
+
+        while True:
+            try:
+                close_old_connections()
+                if not run_pending_tasks(limit=50):
+                    time.sleep(interval)
+            except Exception:
+                logger.exception("in-process worker: task loop failed; retrying")
+                time.sleep(interval * 4)
+
+    thread = threading.Thread(target=loop, name="krijt-worker", daemon=True)
+    thread.start()
+    return thread
