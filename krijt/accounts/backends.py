@@ -11,8 +11,9 @@ from krijt.accounts.models import normalize_username
 class KrijtBackend(ModelBackend):
     """User names are case-insensitive; rate limits run before this (accounts.services.auth_sign_in)."""
 
-    def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
-                     **kwargs: Any) -> Any:
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> Any:
         if username is not None:
             username = normalize_username(username)
         return super().authenticate(request, username=username, password=password, **kwargs)

@@ -12,7 +12,9 @@ from krijt.core.roles import Role
 def roles_in_school(*, school: Any, user: User) -> frozenset[str]:
     """Everything `user` is in `school`, in one query (memberships, and parent when linked to a student)."""
     memberships = Membership.objects.filter(school=school, user=user).values_list("role")
-    parent = ParentLink.objects.filter(school=school, parent=user).annotate(r=Value(Role.PARENT.value)).values_list("r")[:1]
+    parent = (
+        ParentLink.objects.filter(school=school, parent=user).annotate(r=Value(Role.PARENT.value)).values_list("r")[:1]
+    )
     return frozenset(r for (r,) in memberships.union(parent))
 
 
@@ -38,8 +40,10 @@ def children_of(*, parent: User) -> list[Child]:
     """A parent's children over every school, with their current class (one query for links)."""
     from krijt.schools.selectors import current_school_year, enrollment_of
 
-    links = ParentLink.objects.filter(parent=parent).select_related("student", "school").order_by(
-        "student__first_name", "student__last_name"
+    links = (
+        ParentLink.objects.filter(parent=parent)
+        .select_related("student", "school")
+        .order_by("student__first_name", "student__last_name")
     )
     children = []
     for link in links:

@@ -58,8 +58,9 @@ def auth_sign_in(*, request: HttpRequest, username: str, password: str, keep_sig
         raise ValidationFailed(_("Enter your user name and password."))
     wait = sign_in_retry_after(username=name, address=address)
     if wait:
-        raise RateLimited(_("Too many failed attempts for this account. Try again in %(s)d seconds.") % {"s": wait},
-                          retry_after=wait)
+        raise RateLimited(
+            _("Too many failed attempts for this account. Try again in %(s)d seconds.") % {"s": wait}, retry_after=wait
+        )
     user = authenticate(request, username=name, password=password)
     if user is None:
         limits = _login_limits()
@@ -101,13 +102,22 @@ def _validate_username(username: str) -> str:
 
 
 @transaction.atomic
-def user_create(*, school: Any, username: str, first_name: str, last_name: str, role: str,
-                email: str = "", birth_date: dt.date | None = None) -> User:
+def user_create(
+    *,
+    school: Any,
+    username: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    email: str = "",
+    birth_date: dt.date | None = None,
+) -> User:
     name = _validate_username(username)
     if User.objects.filter(username=name).exists():
         raise Conflict(_("The user name %(u)s is already taken.") % {"u": name}, fields={"username": [_("Taken.")]})
-    user = User.objects.create_user(name, first_name=first_name.strip(), last_name=last_name.strip(),
-                                    email=email.strip(), birth_date=birth_date)
+    user = User.objects.create_user(
+        name, first_name=first_name.strip(), last_name=last_name.strip(), email=email.strip(), birth_date=birth_date
+    )
     if role != Role.PARENT:
         membership_grant(school=school, user=user, role=role)
     return user
@@ -171,7 +181,11 @@ def parent_letters_issue(*, school: Any, students: list[User], class_names: dict
     expires = now + dt.timedelta(days=CODE_VALID_DAYS)
     ids = [s.pk for s in students]
     ActivationCode.objects.filter(
-        school=school, kind=ActivationCode.Kind.PARENT, student_id__in=ids, used_at__isnull=True, revoked_at__isnull=True
+        school=school,
+        kind=ActivationCode.Kind.PARENT,
+        student_id__in=ids,
+        used_at__isnull=True,
+        revoked_at__isnull=True,
     ).update(revoked_at=now)
     linked: dict[int, int] = {}
     for sid in ParentLink.objects.filter(school=school, student_id__in=ids).values_list("student_id", flat=True):
@@ -180,8 +194,16 @@ def parent_letters_issue(*, school: Any, students: list[User], class_names: dict
     for student in students:
         free = ParentLink.MAX_PER_STUDENT - linked.get(student.pk, 0)
         codes = [_new_code() for _ in range(max(0, free))]
-        rows += [ActivationCode(school=school, kind=ActivationCode.Kind.PARENT, code_hash=hash_code(c),
-                                student=student, expires_at=expires) for c in codes]
+        rows += [
+            ActivationCode(
+                school=school,
+                kind=ActivationCode.Kind.PARENT,
+                code_hash=hash_code(c),
+                student=student,
+                expires_at=expires,
+            )
+            for c in codes
+        ]
         letters.append(Letter(student, class_names.get(student.pk, ""), codes, expires))
     ActivationCode.objects.bulk_create(rows)
     return letters
@@ -189,14 +211,16 @@ def parent_letters_issue(*, school: Any, students: list[User], class_names: dict
 
 def _usable_code(code: str) -> ActivationCode:
     found = (
-        ActivationCode.objects.select_for_update()
+        ActivationCode.objects.select_for_update(of=("self",))
         .filter(code_hash=hash_code(code), used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=clock.now())
         .select_related("school", "student")
         .first()
     )
     if found is None:
-        raise ValidationFailed(_("This code is not valid. Check it on the letter, or ask the school for a new one."),
-                               fields={"code": [_("Not valid.")]})
+        raise ValidationFailed(
+            _("This code is not valid. Check it on the letter, or ask the school for a new one."),
+            fields={"code": [_("Not valid.")]},
+        )
     return found
 
 
@@ -206,14 +230,15 @@ def activation_code_check(*, code: str) -> ActivationCode:
 
 
 @transaction.atomic
-def parent_activate(*, code: str, username: str, password: str, first_name: str, last_name: str,
-                    email: str) -> User:
+def parent_activate(*, code: str, username: str, password: str, first_name: str, last_name: str, email: str) -> User:
     """Redeems a parent code with a new account."""
     activation = _usable_code(code)
     name = _validate_username(username)
     if User.objects.filter(username=name).exists():
-        raise Conflict(_("The user name %(u)s is already taken.") % {"u": name},
-                       fields={"username": [_("Taken: choose another, or sign in to link this child.")]})
+        raise Conflict(
+            _("The user name %(u)s is already taken.") % {"u": name},
+            fields={"username": [_("Taken: choose another, or sign in to link this child.")]},
+        )
     parent = User(username=name, first_name=first_name.strip(), last_name=last_name.strip(), email=email.strip())
     try:
         validate_password(password, parent)

@@ -15,6 +15,9 @@ logger = logging.getLogger(__name__)
 
 
 class SessionStore(CachedDBStore):
+    _cache: Any
+    _session: Any
+
     def load(self) -> dict[str, Any]:
         try:
             data = self._cache.get(self.cache_key)
@@ -22,7 +25,7 @@ class SessionStore(CachedDBStore):
             logger.warning("session cache unreachable; reading the database", exc_info=True)
             data = None
         if data is None:
-            s = self._get_session_from_db()
+            s = self._get_session_from_db()  # type: ignore[attr-defined]
             if s:
                 data = self.decode(s.session_data)
                 try:
@@ -39,7 +42,7 @@ class SessionStore(CachedDBStore):
                 return True
         except Exception:
             logger.warning("session cache unreachable", exc_info=True)
-        return bool(super(CachedDBStore, self).exists(session_key))
+        return bool(session_key) and bool(super(CachedDBStore, self).exists(session_key or ""))
 
     def save(self, must_create: bool = False) -> None:
         super(CachedDBStore, self).save(must_create)

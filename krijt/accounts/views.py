@@ -45,8 +45,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             )
         except RateLimited as exc:
             form.add_error(None, str(exc.message))
-            response = render(request, "accounts/sign_in.html", {"form": form, "retry_after": exc.retry_after},
-                              status=429)
+            response = render(
+                request, "accounts/sign_in.html", {"form": form, "retry_after": exc.retry_after}, status=429
+            )
             response["Retry-After"] = str(exc.retry_after)
             return response
         except KrijtError as exc:
@@ -106,10 +107,17 @@ def activate(request: HttpRequest) -> HttpResponse:
                     return HttpResponseRedirect(f"/s/{activation.school.slug}/")
         else:
             account_form = ParentAccountForm()
-    return render(request, "accounts/activate.html", {
-        "code_form": code_form, "account_form": account_form, "activation": activation,
-        "code": request.POST.get("code", ""),
-    }, status=400 if account_form is not None and account_form.errors else 200)
+    return render(
+        request,
+        "accounts/activate.html",
+        {
+            "code_form": code_form,
+            "account_form": account_form,
+            "activation": activation,
+            "code": request.POST.get("code", ""),
+        },
+        status=400 if account_form is not None and account_form.errors else 200,
+    )
 
 
 def _message(request: HttpRequest, text: str) -> HttpResponse:

@@ -61,8 +61,12 @@ class SchoolMiddleware:
             if slug is not None:
                 school = school_by_slug(slug)
                 if school is None:
-                    return render(request, "errors/error.html", {"message": KrijtError.default_message,
-                                                                 "title": "404"}, status=404)
+                    return render(
+                        request,
+                        "errors/error.html",
+                        {"message": KrijtError.default_message, "title": "404"},
+                        status=404,
+                    )
                 request.school = school  # type: ignore[attr-defined]
             return self.get_response(request)
         finally:
@@ -102,8 +106,9 @@ def error_response(request: HttpRequest, error: KrijtError) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     else:
         template = "errors/error_fragment.html" if request.headers.get("HX-Request") else "errors/error.html"
-        response = render(request, template, {"error": error, "message": error.message,
-                                              "title": error.status}, status=error.status)
+        response = render(
+            request, template, {"error": error, "message": error.message, "title": error.status}, status=error.status
+        )
     retry_after = getattr(error, "retry_after", None)
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)

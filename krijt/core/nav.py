@@ -20,7 +20,9 @@ class NavItem:
 _registry: dict[str, NavItem] = {}
 
 
-def register(key: str, label: object, url_name: str, roles: set[str] | frozenset[str], order: int = 100, icon: str = "") -> None:
+def register(
+    key: str, label: object, url_name: str, roles: set[str] | frozenset[str], order: int = 100, icon: str = ""
+) -> None:
     _registry[key] = NavItem(key, label, url_name, frozenset(roles), order, icon)
 
 

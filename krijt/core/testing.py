@@ -76,8 +76,9 @@ class Scenario:
 
 
 def make_user(username: str, first: str, last: str, **extra: Any) -> User:
-    return User.objects.create(username=username, first_name=first, last_name=last,
-                               password=test_password_hash(), **extra)
+    return User.objects.create(
+        username=username, first_name=first, last_name=last, password=test_password_hash(), **extra
+    )
 
 
 LESSON_TIMES = [
@@ -103,18 +104,39 @@ def build_school(
 ) -> Scenario:
     """A small but complete school. Every person's password is TEST_PASSWORD."""
     school = School.objects.create(slug=slug, name=name or f"Sint-{slug.capitalize()}college")
-    year = SchoolYear.objects.create(school=school, name=f"{year_start.year}-{year_end.year}",
-                                     starts_on=year_start, ends_on=year_end)
+    year = SchoolYear.objects.create(
+        school=school, name=f"{year_start.year}-{year_end.year}", starts_on=year_start, ends_on=year_end
+    )
     periods = [
-        Period.objects.create(school=school, school_year=year, name="Trimester 1", starts_on=year_start,
-                              ends_on=dt.date(year_start.year, 12, 22)),
-        Period.objects.create(school=school, school_year=year, name="Trimester 2",
-                              starts_on=dt.date(year_end.year, 1, 5), ends_on=dt.date(year_end.year, 3, 31)),
-        Period.objects.create(school=school, school_year=year, name="Trimester 3",
-                              starts_on=dt.date(year_end.year, 4, 1), ends_on=year_end),
+        Period.objects.create(
+            school=school,
+            school_year=year,
+            name="Trimester 1",
+            starts_on=year_start,
+            ends_on=dt.date(year_start.year, 12, 22),
+        ),
+        Period.objects.create(
+            school=school,
+            school_year=year,
+            name="Trimester 2",
+            starts_on=dt.date(year_end.year, 1, 5),
+            ends_on=dt.date(year_end.year, 3, 31),
+        ),
+        Period.objects.create(
+            school=school,
+            school_year=year,
+            name="Trimester 3",
+            starts_on=dt.date(year_end.year, 4, 1),
+            ends_on=year_end,
+        ),
     ]
-    CalendarEntry.objects.create(school=school, school_year=year, name="Kerstvakantie",
-                                 starts_on=dt.date(year_start.year, 12, 21), ends_on=dt.date(year_end.year, 1, 3))
+    CalendarEntry.objects.create(
+        school=school,
+        school_year=year,
+        name="Kerstvakantie",
+        starts_on=dt.date(year_start.year, 12, 21),
+        ends_on=dt.date(year_end.year, 1, 3),
+    )
     lesson_periods = [
         LessonPeriod.objects.create(school=school, number=i + 1, starts_at=s, ends_at=e)
         for i, (s, e) in enumerate(LESSON_TIMES)
@@ -131,19 +153,46 @@ def build_school(
     class_groups, courses, students, parents = [], [], [], []
     by_class: dict[int, list[User]] = {}
     for c in range(classes):
-        group = ClassGroup.objects.create(school=school, school_year=year, name=f"{c + 1}A", grade=c + 1,
-                                          mentor=teacher_users[c % len(teacher_users)])
+        group = ClassGroup.objects.create(
+            school=school, school_year=year, name=f"{c + 1}A", grade=c + 1, mentor=teacher_users[c % len(teacher_users)]
+        )
         class_groups.append(group)
-        math = Course.objects.create(school=school, school_year=year, class_group=group, name="Wiskunde",
-                                     code="WIS", teacher=teacher_users[0], hours_per_week=4)
-        dutch = Course.objects.create(school=school, school_year=year, class_group=group, name="Nederlands",
-                                      code="NED", teacher=teacher_users[-1], hours_per_week=4)
+        math = Course.objects.create(
+            school=school,
+            school_year=year,
+            class_group=group,
+            name="Wiskunde",
+            code="WIS",
+            teacher=teacher_users[0],
+            hours_per_week=4,
+        )
+        dutch = Course.objects.create(
+            school=school,
+            school_year=year,
+            class_group=group,
+            name="Nederlands",
+            code="NED",
+            teacher=teacher_users[-1],
+            hours_per_week=4,
+        )
         courses += [math, dutch]
         for weekday in range(1, 6):
-            TimetableSlot.objects.create(school=school, school_year=year, course=math, weekday=weekday,
-                                         lesson_period=lesson_periods[c], room=f"B{c + 1}0{weekday}")
-            TimetableSlot.objects.create(school=school, school_year=year, course=dutch, weekday=weekday,
-                                         lesson_period=lesson_periods[c + 2], room=f"A{c + 1}0{weekday}")
+            TimetableSlot.objects.create(
+                school=school,
+                school_year=year,
+                course=math,
+                weekday=weekday,
+                lesson_period=lesson_periods[c],
+                room=f"B{c + 1}0{weekday}",
+            )
+            TimetableSlot.objects.create(
+                school=school,
+                school_year=year,
+                course=dutch,
+                weekday=weekday,
+                lesson_period=lesson_periods[c + 2],
+                room=f"A{c + 1}0{weekday}",
+            )
         by_class[group.pk] = []
         for s in range(students_per_class):
             n = c * students_per_class + s + 1
@@ -155,6 +204,17 @@ def build_school(
             students.append(student)
             parents.append(parent)
             by_class[group.pk].append(student)
-    return Scenario(school=school, year=year, periods=periods, classes=class_groups, teachers=teacher_users,
-                    students=students, parents=parents, admin=admin, staff=staff, courses=courses,
-                    lesson_periods=lesson_periods, students_by_class=by_class)
+    return Scenario(
+        school=school,
+        year=year,
+        periods=periods,
+        classes=class_groups,
+        teachers=teacher_users,
+        students=students,
+        parents=parents,
+        admin=admin,
+        staff=staff,
+        courses=courses,
+        lesson_periods=lesson_periods,
+        students_by_class=by_class,
+    )

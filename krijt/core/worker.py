@@ -19,8 +19,16 @@ def run_pending_tasks(*, limit: int = 1000) -> int:
     from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
 
-    worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
-                    max_tasks=None, worker_id=get_random_string(12), excluded_queue_names=[])
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=get_random_string(12),
+        excluded_queue_names=[],
+    )
     ran = 0
     while ran < limit:
         with transaction.atomic():

@@ -33,8 +33,12 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     roles: frozenset[str] = frozenset(request.roles)  # type: ignore[attr-defined]
     if not roles:
-        return render(request, "home/no_role.html", {"schools": schools_of(user=request.user)},  # type: ignore[arg-type]
-                      status=403)
+        return render(
+            request,
+            "home/no_role.html",
+            {"schools": schools_of(user=request.user)},  # type: ignore[arg-type]
+            status=403,
+        )
     context: dict[str, Any] = {"sections": []}
     day, is_today = _lesson_day(school)
     context.update(day=day, is_today=is_today)

@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from krijt.core.models import SchoolScoped, TimeStamped
 
-slug_validator = RegexValidator(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$", _("Use lower-case letters, digits and hyphens."))
+slug_validator = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$", _("Use lower-case letters, digits and hyphens.")
+)
 
 
 class School(TimeStamped):
@@ -40,7 +42,9 @@ class SchoolYear(SchoolScoped):
         ordering = ["school", "-starts_on"]
         constraints = [
             models.UniqueConstraint(fields=["school", "name"], name="schoolyear_unique_name"),
-            models.CheckConstraint(condition=models.Q(ends_on__gt=models.F("starts_on")), name="schoolyear_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gt=models.F("starts_on")), name="schoolyear_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -133,7 +137,9 @@ class LessonPeriod(SchoolScoped):
         ordering = ["school", "number"]
         constraints = [
             models.UniqueConstraint(fields=["school", "number"], name="lessonperiod_unique_number"),
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="lessonperiod_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="lessonperiod_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -175,7 +181,9 @@ class CalendarEntry(SchoolScoped):
     class Meta:
         ordering = ["school", "starts_on"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="calendarentry_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="calendarentry_ends_after_start"
+            ),
         ]
         indexes = [models.Index(fields=["school", "starts_on", "ends_on"], name="calendar_range_idx")]
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.core.cache import cache
@@ -21,6 +22,8 @@ from krijt.schools.models import (
     SchoolYear,
     TimetableSlot,
 )
+
+logger = logging.getLogger(__name__)
 
 SCHOOL_CACHE_SECONDS = 300
 
@@ -43,7 +46,7 @@ def school_by_slug(slug: str) -> School | None:
         try:
             cache.set(key, school, SCHOOL_CACHE_SECONDS)
         except Exception:
-            pass
+            logger.warning("school cache unreachable", exc_info=True)
     return school
 
 
@@ -51,7 +54,7 @@ def forget_school(slug: str) -> None:
     try:
         cache.delete(_school_cache_key(slug))
     except Exception:
-        pass
+        logger.warning("school cache unreachable; %s stays cached until it expires", slug, exc_info=True)
 
 
 def school_year_on(*, school: School, day: dt.date) -> SchoolYear | None:
@@ -99,9 +102,9 @@ def class_for_user(*, school: School, user: User, roles: frozenset[str], class_i
 
 
 def students_of_class(*, school: School, class_group: ClassGroup) -> QuerySet[User]:
-    return User.objects.filter(
-        enrollments__school=school, enrollments__class_group=class_group
-    ).order_by("last_name", "first_name")
+    return User.objects.filter(enrollments__school=school, enrollments__class_group=class_group).order_by(
+        "last_name", "first_name"
+    )
 
 
 def classes_for_teacher(*, school: School, teacher: User, school_year: SchoolYear) -> QuerySet[ClassGroup]:
@@ -126,8 +129,14 @@ def enrollment_of(*, school: School, student: User, school_year: SchoolYear) -> 
     )
 
 
-def lessons_on(*, school: School, day: dt.date, student: User | None = None, teacher: User | None = None,
-               class_group: ClassGroup | None = None) -> list[TimetableSlot]:
+def lessons_on(
+    *,
+    school: School,
+    day: dt.date,
+    student: User | None = None,
+    teacher: User | None = None,
+    class_group: ClassGroup | None = None,
+) -> list[TimetableSlot]:
     """The timetable's lessons on one day for a student, a teacher or a class. Empty on a non-school day."""
     calendar = school_calendar(school=school)
     if not calendar.is_school_day(day):
@@ -137,7 +146,9 @@ def lessons_on(*, school: School, day: dt.date, student: User | None = None, tea
         return []
     qs = TimetableSlot.objects.filter(school=school, school_year=year, weekday=day.isoweekday())
     if student is not None:
-        qs = qs.filter(course__class_group__enrollments__student=student, course__class_group__enrollments__school=school)
+        qs = qs.filter(
+            course__class_group__enrollments__student=student, course__class_group__enrollments__school=school
+        )
     if teacher is not None:
         qs = qs.filter(course__teacher=teacher)
     if class_group is not None:
@@ -149,8 +160,9 @@ def lessons_on(*, school: School, day: dt.date, student: User | None = None, tea
     )
 
 
-def week_timetable(*, school: School, school_year: SchoolYear, class_group: ClassGroup | None = None,
-                   teacher: User | None = None) -> list[TimetableSlot]:
+def week_timetable(
+    *, school: School, school_year: SchoolYear, class_group: ClassGroup | None = None, teacher: User | None = None
+) -> list[TimetableSlot]:
     qs = TimetableSlot.objects.filter(school=school, school_year=school_year)
     if class_group is not None:
         qs = qs.filter(course__class_group=class_group)
