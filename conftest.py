@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from krijt.core.testing import Scenario, build_school
+from krijt.core.testing import Scenario, build_school, english_client
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache() -> Iterator[None]:
+def _clear_cache() -> None:
     cache.clear()
-    yield
+
+
+@pytest.fixture
+def client() -> Client:
+    """A test client that reads English: assertions on text stay readable whatever the default language."""
+    return english_client()
 
 
 @pytest.fixture
@@ -31,7 +37,7 @@ def other_school(db: None) -> Scenario:
 def login_as(client: Client, scenario: Scenario) -> Callable[..., Client]:
     """login_as("teacher") signs the test client in as the scenario's teacher (no password hash)."""
 
-    def _login(role: str, *, user: object = None) -> Client:
+    def _login(role: str, *, user: Any = None) -> Client:
         client.force_login(user or scenario.user_for(role), backend="krijt.accounts.backends.KrijtBackend")
         return client
 

@@ -218,3 +218,13 @@ def build_school(
         lesson_periods=lesson_periods,
         students_by_class=by_class,
     )
+
+
+def english_client() -> Any:
+    """A test client reading English, so assertions on text do not depend on the default language."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

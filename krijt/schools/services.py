@@ -50,7 +50,10 @@ def _check_range(starts_on: dt.date, ends_on: dt.date, *, allow_same_day: bool) 
 def _check_inside_year(year: SchoolYear, starts_on: dt.date, ends_on: dt.date) -> None:
     if starts_on < year.starts_on or ends_on > year.ends_on:
         message = _("Choose dates inside the school year %(name)s (%(start)s to %(end)s).") % {
-            "name": year.name, "start": year.starts_on.isoformat(), "end": year.ends_on.isoformat()}
+            "name": year.name,
+            "start": year.starts_on.isoformat(),
+            "end": year.ends_on.isoformat(),
+        }
         raise ValidationFailed(fields={"starts_on": [message]})
 
 
@@ -99,8 +102,9 @@ def school_year_delete(*, school: School, school_year: SchoolYear) -> None:
 
 
 @transaction.atomic
-def period_create(*, school: School, school_year: SchoolYear, name: str, starts_on: dt.date,
-                  ends_on: dt.date) -> Period:
+def period_create(
+    *, school: School, school_year: SchoolYear, name: str, starts_on: dt.date, ends_on: dt.date
+) -> Period:
     _own(school, school_year)
     name = _required_text(name, "name")
     _check_range(starts_on, ends_on, allow_same_day=True)
@@ -108,8 +112,9 @@ def period_create(*, school: School, school_year: SchoolYear, name: str, starts_
     taken = _("This school year already has a period with this name.")
     if Period.objects.filter(school=school, school_year=school_year, name=name).exists():
         raise Conflict(taken, fields={"name": [taken]})
-    if Period.objects.filter(school=school, school_year=school_year, starts_on__lte=ends_on,
-                             ends_on__gte=starts_on).exists():
+    if Period.objects.filter(
+        school=school, school_year=school_year, starts_on__lte=ends_on, ends_on__gte=starts_on
+    ).exists():
         raise ValidationFailed(fields={"starts_on": [_("These dates overlap another period.")]})
     period = Period(school=school, school_year=school_year, name=name, starts_on=starts_on, ends_on=ends_on)
     _save_unique(period, field="name", message=taken)
@@ -123,16 +128,18 @@ def period_delete(*, school: School, period: Period) -> None:
 
 
 @transaction.atomic
-def calendar_entry_create(*, school: School, school_year: SchoolYear, kind: str, name: str,
-                          starts_on: dt.date, ends_on: dt.date) -> CalendarEntry:
+def calendar_entry_create(
+    *, school: School, school_year: SchoolYear, kind: str, name: str, starts_on: dt.date, ends_on: dt.date
+) -> CalendarEntry:
     _own(school, school_year)
     if kind not in CalendarEntry.Kind.values:
         raise ValidationFailed(fields={"kind": [_("Choose a holiday or a closure day.")]})
     name = _required_text(name, "name")
     _check_range(starts_on, ends_on, allow_same_day=True)
     _check_inside_year(school_year, starts_on, ends_on)
-    return CalendarEntry.objects.create(school=school, school_year=school_year, kind=kind, name=name,
-                                        starts_on=starts_on, ends_on=ends_on)
+    return CalendarEntry.objects.create(
+        school=school, school_year=school_year, kind=kind, name=name, starts_on=starts_on, ends_on=ends_on
+    )
 
 
 @transaction.atomic
@@ -144,8 +151,9 @@ def calendar_entry_delete(*, school: School, entry: CalendarEntry) -> None:
 # ---------------------------------------------------------------- classes and enrolments
 
 
-def _class_checks(school: School, school_year: SchoolYear, name: str, grade: int, mentor: User | None,
-                  exclude: int | None = None) -> str:
+def _class_checks(
+    school: School, school_year: SchoolYear, name: str, grade: int, mentor: User | None, exclude: int | None = None
+) -> str:
     name = _required_text(name, "name")
     if not 1 <= grade <= 12:
         raise ValidationFailed(fields={"grade": [_("Choose a grade from 1 to 12.")]})
@@ -160,8 +168,9 @@ def _class_checks(school: School, school_year: SchoolYear, name: str, grade: int
 
 
 @transaction.atomic
-def class_create(*, school: School, school_year: SchoolYear, name: str, grade: int,
-                 mentor: User | None = None) -> ClassGroup:
+def class_create(
+    *, school: School, school_year: SchoolYear, name: str, grade: int, mentor: User | None = None
+) -> ClassGroup:
     _own(school, school_year)
     name = _class_checks(school, school_year, name, grade, mentor)
     group = ClassGroup(school=school, school_year=school_year, name=name, grade=grade, mentor=mentor)
@@ -170,27 +179,29 @@ def class_create(*, school: School, school_year: SchoolYear, name: str, grade: i
 
 
 @transaction.atomic
-def class_update(*, school: School, class_group: ClassGroup, name: str, grade: int,
-                 mentor: User | None = None) -> ClassGroup:
+def class_update(
+    *, school: School, class_group: ClassGroup, name: str, grade: int, mentor: User | None = None
+) -> ClassGroup:
     _own(school, class_group)
     name = _class_checks(school, class_group.school_year, name, grade, mentor, exclude=class_group.pk)
     class_group.name, class_group.grade, class_group.mentor = name, grade, mentor
-    _save_unique(class_group, field="name",
-                 message=_("There is already a class with this name in this school year."))
+    _save_unique(class_group, field="name", message=_("There is already a class with this name in this school year."))
     return class_group
 
 
 @transaction.atomic
-def enrollment_set(*, school: School, school_year: SchoolYear, student: User,
-                   class_group: ClassGroup | None) -> Enrollment | None:
+def enrollment_set(
+    *, school: School, school_year: SchoolYear, student: User, class_group: ClassGroup | None
+) -> Enrollment | None:
     """Puts a student in a class for a school year (moving them if needed); None takes them out."""
     _own(school, school_year, class_group)
     if class_group is not None and class_group.school_year_id != school_year.pk:
         raise ValidationFailed(fields={"class_group": [_("Choose a class of this school year.")]})
     if not Membership.objects.filter(school=school, user=student, role=Role.STUDENT).exists():
         raise ValidationFailed(fields={"class_group": [_("Only students can be put in a class.")]})
-    current = Enrollment.objects.select_for_update().filter(school=school, school_year=school_year,
-                                                            student=student).first()
+    current = (
+        Enrollment.objects.select_for_update().filter(school=school, school_year=school_year, student=student).first()
+    )
     if class_group is None:
         if current is not None:
             current.delete()
@@ -202,8 +213,9 @@ def enrollment_set(*, school: School, school_year: SchoolYear, student: User,
         return current
     try:
         with transaction.atomic():
-            return Enrollment.objects.create(school=school, school_year=school_year, class_group=class_group,
-                                             student=student)
+            return Enrollment.objects.create(
+                school=school, school_year=school_year, class_group=class_group, student=student
+            )
     except IntegrityError as exc:
         raise Conflict(_("This student was just put in a class by someone else. Reload and try again.")) from exc
 
@@ -211,8 +223,15 @@ def enrollment_set(*, school: School, school_year: SchoolYear, student: User,
 # ---------------------------------------------------------------- courses
 
 
-def _course_checks(school: School, class_group: ClassGroup, name: str, code: str, teacher: User | None,
-                   hours_per_week: int, exclude: int | None = None) -> tuple[str, str]:
+def _course_checks(
+    school: School,
+    class_group: ClassGroup,
+    name: str,
+    code: str,
+    teacher: User | None,
+    hours_per_week: int,
+    exclude: int | None = None,
+) -> tuple[str, str]:
     name = _required_text(name, "name")
     if not 0 <= hours_per_week <= 40:
         raise ValidationFailed(fields={"hours_per_week": [_("Choose from 0 to 40 hours.")]})
@@ -227,19 +246,41 @@ def _course_checks(school: School, class_group: ClassGroup, name: str, code: str
 
 
 @transaction.atomic
-def course_create(*, school: School, class_group: ClassGroup, name: str, code: str = "",
-                  teacher: User | None = None, hours_per_week: int = 1) -> Course:
+def course_create(
+    *,
+    school: School,
+    class_group: ClassGroup,
+    name: str,
+    code: str = "",
+    teacher: User | None = None,
+    hours_per_week: int = 1,
+) -> Course:
     _own(school, class_group)
     name, code = _course_checks(school, class_group, name, code, teacher, hours_per_week)
-    course = Course(school=school, school_year_id=class_group.school_year_id, class_group=class_group, name=name,
-                    code=code, teacher=teacher, hours_per_week=hours_per_week)
+    course = Course(
+        school=school,
+        school_year_id=class_group.school_year_id,
+        class_group=class_group,
+        name=name,
+        code=code,
+        teacher=teacher,
+        hours_per_week=hours_per_week,
+    )
     _save_unique(course, field="name", message=_("This class already has a course with this name."))
     return course
 
 
 @transaction.atomic
-def course_update(*, school: School, course: Course, class_group: ClassGroup, name: str, code: str = "",
-                  teacher: User | None = None, hours_per_week: int = 1) -> Course:
+def course_update(
+    *,
+    school: School,
+    course: Course,
+    class_group: ClassGroup,
+    name: str,
+    code: str = "",
+    teacher: User | None = None,
+    hours_per_week: int = 1,
+) -> Course:
     _own(school, course, class_group)
     if class_group.pk != course.class_group_id and class_group.school_year_id != course.school_year_id:
         raise ValidationFailed(fields={"class_group": [_("Choose a class of the same school year.")]})
@@ -247,14 +288,28 @@ def course_update(*, school: School, course: Course, class_group: ClassGroup, na
     if class_group.pk != course.class_group_id:
         # The course's lessons move with it: they must not clash with the new class's timetable.
         for slot in TimetableSlot.objects.filter(school=school, course=course):
-            _check_clashes(school, course_class_id=class_group.pk, teacher=teacher, weekday=slot.weekday,
-                           lesson_period_id=slot.lesson_period_id, room=slot.room,
-                           school_year_id=course.school_year_id, exclude_course=course.pk)
+            _check_clashes(
+                school,
+                course_class_id=class_group.pk,
+                teacher=teacher,
+                weekday=slot.weekday,
+                lesson_period_id=slot.lesson_period_id,
+                room=slot.room,
+                school_year_id=course.school_year_id,
+                exclude_course=course.pk,
+            )
     elif teacher is not None and teacher.pk != course.teacher_id:
         for slot in TimetableSlot.objects.filter(school=school, course=course):
-            _check_clashes(school, course_class_id=None, teacher=teacher, weekday=slot.weekday,
-                           lesson_period_id=slot.lesson_period_id, room="",
-                           school_year_id=course.school_year_id, exclude_course=course.pk)
+            _check_clashes(
+                school,
+                course_class_id=None,
+                teacher=teacher,
+                weekday=slot.weekday,
+                lesson_period_id=slot.lesson_period_id,
+                room="",
+                school_year_id=course.school_year_id,
+                exclude_course=course.pk,
+            )
     course.class_group, course.name, course.code = class_group, name, code
     course.teacher, course.hours_per_week = teacher, hours_per_week
     _save_unique(course, field="name", message=_("This class already has a course with this name."))
@@ -270,8 +325,9 @@ def course_delete(*, school: School, course: Course) -> None:
 # ---------------------------------------------------------------- lesson periods
 
 
-def _lesson_period_checks(school: School, number: int, starts_at: dt.time, ends_at: dt.time,
-                          exclude: int | None = None) -> None:
+def _lesson_period_checks(
+    school: School, number: int, starts_at: dt.time, ends_at: dt.time, exclude: int | None = None
+) -> None:
     if not 1 <= number <= 20:
         raise ValidationFailed(fields={"number": [_("Choose a number from 1 to 20.")]})
     if ends_at <= starts_at:
@@ -297,8 +353,9 @@ def lesson_period_create(*, school: School, number: int, starts_at: dt.time, end
 
 
 @transaction.atomic
-def lesson_period_update(*, school: School, lesson_period: LessonPeriod, number: int, starts_at: dt.time,
-                         ends_at: dt.time) -> LessonPeriod:
+def lesson_period_update(
+    *, school: School, lesson_period: LessonPeriod, number: int, starts_at: dt.time, ends_at: dt.time
+) -> LessonPeriod:
     _own(school, lesson_period)
     _lesson_period_checks(school, number, starts_at, ends_at, exclude=lesson_period.pk)
     lesson_period.number, lesson_period.starts_at, lesson_period.ends_at = number, starts_at, ends_at
@@ -318,11 +375,21 @@ def lesson_period_delete(*, school: School, lesson_period: LessonPeriod) -> None
 # ---------------------------------------------------------------- timetable
 
 
-def _check_clashes(school: School, *, course_class_id: int | None, teacher: User | None, weekday: int,
-                   lesson_period_id: int, room: str, school_year_id: int, exclude_course: int | None = None) -> None:
+def _check_clashes(
+    school: School,
+    *,
+    course_class_id: int | None,
+    teacher: User | None,
+    weekday: int,
+    lesson_period_id: int,
+    room: str,
+    school_year_id: int,
+    exclude_course: int | None = None,
+) -> None:
     """One class, one teacher and one room can each be in one lesson at a time."""
-    same_time = TimetableSlot.objects.filter(school=school, school_year_id=school_year_id, weekday=weekday,
-                                             lesson_period_id=lesson_period_id)
+    same_time = TimetableSlot.objects.filter(
+        school=school, school_year_id=school_year_id, weekday=weekday, lesson_period_id=lesson_period_id
+    )
     if exclude_course is not None:
         same_time = same_time.exclude(course_id=exclude_course)
     clash = Q()
@@ -351,18 +418,32 @@ def _check_clashes(school: School, *, course_class_id: int | None, teacher: User
 
 
 @transaction.atomic
-def timetable_slot_create(*, school: School, course: Course, weekday: int, lesson_period: LessonPeriod,
-                          room: str = "") -> TimetableSlot:
+def timetable_slot_create(
+    *, school: School, course: Course, weekday: int, lesson_period: LessonPeriod, room: str = ""
+) -> TimetableSlot:
     _own(school, course, lesson_period)
     if weekday not in school.weekdays:
         raise ValidationFailed(fields={"weekday": [_("The school has no lessons on this weekday.")]})
     room = (room or "").strip()
     # Serialise timetable edits of one class, so two admins cannot both pass the clash check.
     ClassGroup.objects.select_for_update().filter(school=school, pk=course.class_group_id).first()
-    _check_clashes(school, course_class_id=course.class_group_id, teacher=course.teacher, weekday=weekday,
-                   lesson_period_id=lesson_period.pk, room=room, school_year_id=course.school_year_id)
-    slot = TimetableSlot(school=school, school_year_id=course.school_year_id, course=course, weekday=weekday,
-                         lesson_period=lesson_period, room=room)
+    _check_clashes(
+        school,
+        course_class_id=course.class_group_id,
+        teacher=course.teacher,
+        weekday=weekday,
+        lesson_period_id=lesson_period.pk,
+        room=room,
+        school_year_id=course.school_year_id,
+    )
+    slot = TimetableSlot(
+        school=school,
+        school_year_id=course.school_year_id,
+        course=course,
+        weekday=weekday,
+        lesson_period=lesson_period,
+        room=room,
+    )
     _save_unique(slot, field="lesson_period", message=_("This course already has a lesson at this time."))
     return slot
 

@@ -55,6 +55,7 @@ def test_account_limit_answers_429_with_retry_after_before_hashing(
     from krijt.accounts import hashers
 
     original = hashers.KrijtArgon2Hasher.verify
+
     def counting_verify(self: Any, *args: Any) -> bool:
         hashed.append(1)
         return original(self, *args)
