@@ -6,15 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
-from krijt.core.testing import Scenario, build_school, english_client
+from krijt.core.testing import Scenario, build_school, clear_cache, english_client
 
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture

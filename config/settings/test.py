@@ -15,7 +15,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": _redis_url,
-        "KEY_PREFIX": os.environ.get("KRIJT_CACHE_PREFIX", "krijt-test"),
+        # Parallel test workers share one Redis: each clears only its own prefix.
+        "KEY_PREFIX": os.environ.get("KRIJT_CACHE_PREFIX", "krijt-test") + os.environ.get("PYTEST_XDIST_WORKER", ""),
     },
 }
 REDIS_URL = _redis_url

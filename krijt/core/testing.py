@@ -228,3 +228,19 @@ def english_client() -> Any:
     client = Client()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
+
+
+def clear_cache() -> None:
+    """Empties this test run's cache keys only; cache.clear() would flush a Redis database shared by others."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    backend = cache._cache if hasattr(cache, "_cache") else None  # type: ignore[attr-defined]
+    if backend is None or not hasattr(backend, "get_client"):
+        cache.clear()
+        return
+    client = backend.get_client(write=True)
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
