@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "krijt.core",
     "krijt.schools",
     "krijt.accounts",

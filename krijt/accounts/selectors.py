@@ -37,20 +37,39 @@ class Child:
 
 
 def children_of(*, parent: User) -> list[Child]:
-    """A parent's children over every school, with their current class (one query for links)."""
-    from krijt.schools.selectors import current_school_year, enrollment_of
+    """A parent's children over every school, with their current class: three queries, however many children."""
+    from krijt.core import clock
+    from krijt.schools.models import Enrollment, SchoolYear
 
-    links = (
+    links = list(
         ParentLink.objects.filter(parent=parent)
         .select_related("student", "school")
         .order_by("student__first_name", "student__last_name")
     )
-    children = []
+    if not links:
+        return []
+    school_ids = {link.school_id for link in links}
+    years_by_school: dict[int, list[Any]] = {}
+    for year in SchoolYear.objects.filter(school_id__in=school_ids).order_by("starts_on"):
+        years_by_school.setdefault(year.school_id, []).append(year)
+    current: dict[int, int] = {}
     for link in links:
-        year = current_school_year(school=link.school)
-        enrollment = enrollment_of(school=link.school, student=link.student, school_year=year) if year else None
-        children.append(Child(link.student, link.school, enrollment.class_group.name if enrollment else None))
-    return children
+        today = clock.local_today(link.school.time_zone)
+        years = years_by_school.get(link.school_id, [])
+        year = next((y for y in years if y.starts_on <= today <= y.ends_on), None)
+        year = year or next((y for y in years if y.starts_on > today), None) or (years[-1] if years else None)
+        if year is not None:
+            current[link.school_id] = year.pk
+    classes = {
+        (e.school_id, e.student_id): e.class_group.name
+        for e in Enrollment.objects.filter(
+            school_id__in=school_ids,
+            school_year_id__in=current.values(),
+            student_id__in=[link.student_id for link in links],
+        ).select_related("class_group")
+        if current.get(e.school_id) == e.school_year_id
+    }
+    return [Child(link.student, link.school, classes.get((link.school_id, link.student_id))) for link in links]
 
 
 def parents_of(*, school: Any, student: User) -> QuerySet[User]:

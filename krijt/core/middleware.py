@@ -61,12 +61,9 @@ class SchoolMiddleware:
             if slug is not None:
                 school = school_by_slug(slug)
                 if school is None:
-                    return render(
-                        request,
-                        "errors/error.html",
-                        {"message": KrijtError.default_message, "title": "404"},
-                        status=404,
-                    )
+                    from krijt.core.errors import NotFound
+
+                    return error_response(request, NotFound())
                 request.school = school  # type: ignore[attr-defined]
             return self.get_response(request)
         finally:
