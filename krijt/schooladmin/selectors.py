@@ -1,0 +1,308 @@
+"""Reads for the administration pages. Every query filters on the school it is given."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+
+from krijt.accounts.models import Membership, ParentLink, User
+from krijt.core.errors import NotFound
+from krijt.core.roles import Role
+from krijt.schools.models import (
+    CalendarEntry,
+    ClassGroup,
+    Course,
+    Enrollment,
+    LessonPeriod,
+    Period,
+    School,
+    SchoolYear,
+    TimetableSlot,
+)
+from krijt.schools.selectors import school_calendar
+
+PEOPLE_PER_PAGE = 50
+ROLE_ORDER = [Role.ADMIN, Role.STAFF, Role.TEACHER, Role.STUDENT, Role.PARENT]
+
+M = TypeVar("M", bound=Model)
+
+
+def owned(model: type[M], *, school: School, pk: int, related: tuple[str, ...] = ()) -> M:
+    """The object with this id in this school; another school's id is simply not found."""
+    qs = model._default_manager.filter(school=school, pk=pk)  # type: ignore[misc]
+    if related:
+        qs = qs.select_related(*related)
+    obj = qs.first()
+    if obj is None:
+        raise NotFound()
+    return obj  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------- school years
+
+
+def school_years(*, school: School) -> list[SchoolYear]:
+    return list(SchoolYear.objects.filter(school=school).order_by("-starts_on"))
+
+
+def pick_year(years: list[SchoolYear], *, today: dt.date, year_id: int | None = None) -> SchoolYear | None:
+    """The asked year, else the one containing today, else the coming one, else the latest.
+
+    Same rule as krijt.schools.selectors.school_year_on, applied to an already-loaded list so the page
+    spends no second query on it.
+    """
+    if year_id is not None:
+        for year in years:
+            if year.pk == year_id:
+                return year
+    by_start = sorted(years, key=lambda y: y.starts_on)
+    for year in by_start:
+        if year.starts_on <= today <= year.ends_on:
+            return year
+    upcoming = [y for y in by_start if y.starts_on > today]
+    if upcoming:
+        return upcoming[0]
+    return by_start[-1] if by_start else None
+
+
+# ---------------------------------------------------------------- people
+
+
+def _school_people(school: School, role: str | None) -> QuerySet[User]:
+    members = Membership.objects.filter(school=school)
+    parents = ParentLink.objects.filter(school=school).values("parent_id")
+    if role == Role.PARENT:
+        return User.objects.filter(pk__in=parents)
+    if role:
+        return User.objects.filter(pk__in=members.filter(role=role).values("user_id"))
+    return User.objects.filter(Q(pk__in=members.values("user_id")) | Q(pk__in=parents))
+
+
+def _search(qs: QuerySet[User], query: str) -> QuerySet[User]:
+    """Every word must start a first name, last name or user name; lower-cased like user_name_lower_idx."""
+    terms = query.lower().split()[:5]
+    if not terms:
+        return qs
+    qs = qs.annotate(last_lower=Lower("last_name"), first_lower=Lower("first_name"))
+    for term in terms:
+        qs = qs.filter(Q(last_lower__startswith=term) | Q(first_lower__startswith=term) | Q(username__startswith=term))
+    return qs
+
+
+@dataclass
+class PersonRow:
+    user: User
+    roles: list[str]
+    class_group: ClassGroup | None
+
+
+def _roles_of(user: User) -> list[str]:
+    have = {m.role for m in getattr(user, "school_memberships", [])}
+    if getattr(user, "school_children", []):
+        have.add(Role.PARENT)
+    return [r for r in ROLE_ORDER if r in have]
+
+
+def people_page(*, school: School, school_year: SchoolYear | None, query: str = "", role: str | None = None,
+                page: Any = 1) -> Page:
+    """One page of the school's people; a fixed number of queries whatever the school's size.
+
+    The count and the page are two queries; roles, classes and parent links are fetched for the
+    page's 50 people only.
+    """
+    qs = _search(_school_people(school, role), query).order_by(Lower("last_name"), Lower("first_name"), "pk")
+    qs = qs.only("pk", "username", "first_name", "last_name", "email", "birth_date")
+    enrolments = Enrollment.objects.filter(school=school).select_related("class_group")
+    enrolments = enrolments.filter(school_year=school_year) if school_year else enrolments.none()
+    qs = qs.prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.filter(school=school).only("user_id", "role"),
+                 to_attr="school_memberships"),
+        Prefetch("enrollments", queryset=enrolments, to_attr="school_enrollments"),
+        Prefetch("children_links", queryset=ParentLink.objects.filter(school=school).only("parent_id"),
+                 to_attr="school_children"),
+    )
+    result = Paginator(qs, PEOPLE_PER_PAGE).get_page(page)
+    rows: list[Any] = [
+        PersonRow(user, _roles_of(user), user.school_enrollments[0].class_group if user.school_enrollments else None)
+        for user in result.object_list
+    ]
+    result.object_list = rows
+    return result
+
+
+def person_in_school(*, school: School, person_id: int) -> User:
+    """A member of the school, or a parent of one of its students; anyone else is not found here."""
+    user = _school_people(school, None).filter(pk=person_id).first()
+    if user is None:
+        raise NotFound()
+    return user
+
+
+@dataclass
+class Relative:
+    user: User
+    class_group: ClassGroup | None = None
+
+
+@dataclass
+class PersonProfile:
+    user: User
+    roles: list[str]
+    class_group: ClassGroup | None
+    parents: list[User] = field(default_factory=list)
+    children: list[Relative] = field(default_factory=list)
+
+
+def person_profile(*, school: School, user: User, school_year: SchoolYear | None) -> PersonProfile:
+    roles = set(Membership.objects.filter(school=school, user=user).values_list("role", flat=True))
+    children_links = list(
+        ParentLink.objects.filter(school=school, parent=user).select_related("student")
+        .order_by("student__last_name", "student__first_name")
+    )
+    if children_links:
+        roles.add(Role.PARENT)
+    classes: dict[int, ClassGroup] = {}
+    ids = [user.pk, *(link.student_id for link in children_links)]
+    if school_year is not None:
+        for enrolment in Enrollment.objects.filter(school=school, school_year=school_year, student_id__in=ids
+                                                   ).select_related("class_group"):
+            classes[enrolment.student_id] = enrolment.class_group
+    parents: list[User] = []
+    if Role.STUDENT in roles:
+        parents = list(User.objects.filter(children_links__school=school, children_links__student=user)
+                       .order_by("last_name", "first_name"))
+    return PersonProfile(
+        user=user,
+        roles=[r for r in ROLE_ORDER if r in roles],
+        class_group=classes.get(user.pk),
+        parents=parents,
+        children=[Relative(link.student, classes.get(link.student_id)) for link in children_links],
+    )
+
+
+def teachers(*, school: School) -> QuerySet[User]:
+    return User.objects.filter(
+        pk__in=Membership.objects.filter(school=school, role=Role.TEACHER).values("user_id")
+    ).order_by("last_name", "first_name")
+
+
+# ---------------------------------------------------------------- classes, courses, timetable
+
+
+def classes_of_year(*, school: School, school_year: SchoolYear | None) -> QuerySet[ClassGroup]:
+    if school_year is None:
+        return ClassGroup.objects.none()
+    return ClassGroup.objects.filter(school=school, school_year=school_year).order_by("grade", "name")
+
+
+def class_students(*, school: School, class_group: ClassGroup) -> list[User]:
+    return list(
+        User.objects.filter(enrollments__school=school, enrollments__class_group=class_group)
+        .order_by("last_name", "first_name")
+    )
+
+
+def course_list(*, school: School, school_year: SchoolYear | None,
+                class_group: ClassGroup | None = None) -> QuerySet[Course]:
+    """Courses with their class, teacher and the number of weekly lessons in the timetable."""
+    if school_year is None:
+        return Course.objects.none()
+    qs = Course.objects.filter(school=school, school_year=school_year)
+    if class_group is not None:
+        qs = qs.filter(class_group=class_group)
+    return (
+        qs.select_related("class_group", "teacher")
+        .annotate(lessons=Count("slots", filter=Q(slots__school=school)))
+        .order_by("class_group__grade", "class_group__name", "name")
+    )
+
+
+@dataclass
+class GridRow:
+    lesson_period: LessonPeriod
+    cells: list[list[TimetableSlot]]
+
+
+@dataclass
+class TimetableGrid:
+    weekdays: list[int]
+    rows: list[GridRow]
+    slot_count: int = 0
+
+    @property
+    def weekday_names(self) -> list[tuple[int, str]]:
+        names = {1: _("Monday"), 2: _("Tuesday"), 3: _("Wednesday"), 4: _("Thursday"), 5: _("Friday"),
+                 6: _("Saturday"), 7: _("Sunday")}
+        return [(d, names[d]) for d in self.weekdays]
+
+
+def timetable_grid(*, school: School, class_group: ClassGroup) -> TimetableGrid:
+    """The class's week: one row per lesson period, one column per school weekday (two queries)."""
+    periods = list(LessonPeriod.objects.filter(school=school).order_by("number"))
+    slots = list(
+        TimetableSlot.objects.filter(school=school, course__class_group=class_group)
+        .select_related("course", "course__teacher")
+        .order_by("course__name")
+    )
+    weekdays = sorted(set(school.weekdays) | {s.weekday for s in slots})
+    cells: dict[tuple[int, int], list[TimetableSlot]] = {}
+    for slot in slots:
+        cells.setdefault((slot.lesson_period_id, slot.weekday), []).append(slot)
+    rows = [GridRow(p, [cells.get((p.pk, d), []) for d in weekdays]) for p in periods]
+    return TimetableGrid(weekdays=weekdays, rows=rows, slot_count=len(slots))
+
+
+# ---------------------------------------------------------------- calendar
+
+
+def calendar_years(*, school: School) -> list[SchoolYear]:
+    """School years, newest first, each with its periods and calendar entries (three queries)."""
+    return list(
+        SchoolYear.objects.filter(school=school).order_by("-starts_on").prefetch_related(
+            Prefetch("periods", queryset=Period.objects.filter(school=school).order_by("starts_on")),
+            Prefetch("calendar_entries", queryset=CalendarEntry.objects.filter(school=school).order_by("starts_on")),
+        )
+    )
+
+
+@dataclass
+class DayRange:
+    first: dt.date
+    last: dt.date
+    reason: str
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+
+def non_school_days(*, school: School, start: dt.date, days: int = 31) -> list[DayRange]:
+    """The coming days without school, as ranges of consecutive days with the same reason."""
+    calendar = school_calendar(school=school)
+    weekdays = set(school.weekdays)
+    ranges: list[DayRange] = []
+    for offset in range(days):
+        day = start + dt.timedelta(days=offset)
+        if calendar.is_school_day(day):
+            continue
+        closure = calendar.closure_on(day)
+        if closure is not None:
+            reason = closure
+        elif not calendar.in_school_year(day):
+            reason = _("Outside the school year")
+        elif day.isoweekday() not in weekdays:
+            reason = _("No lessons on this weekday")
+        else:
+            reason = _("No school")
+        last = ranges[-1] if ranges else None
+        if last is not None and last.reason == reason and last.last + dt.timedelta(days=1) == day:
+            last.last = day
+        else:
+            ranges.append(DayRange(day, day, reason))
+    return ranges

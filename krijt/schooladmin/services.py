@@ -1,0 +1,101 @@
+"""Administration writes on people: each combines account services with the school's structure in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from krijt.accounts import services as accounts
+from krijt.accounts.models import Membership, ParentLink, User, normalize_username
+from krijt.core import clock
+from krijt.core.errors import Conflict, NotFound, ValidationFailed
+from krijt.core.roles import MEMBERSHIP_ROLES, Role
+from krijt.schools.models import ClassGroup, Enrollment, School, SchoolYear
+from krijt.schools.services import enrollment_set
+
+
+def _in_school(*, school: School, user: User) -> None:
+    is_member = Membership.objects.filter(school=school, user=user).exists()
+    if not is_member and not ParentLink.objects.filter(school=school, parent=user).exists():
+        raise NotFound()
+
+
+def _student_of(*, school: School, username: str) -> User:
+    student = User.objects.filter(
+        username=normalize_username(username), memberships__school=school, memberships__role=Role.STUDENT
+    ).first()
+    if student is None:
+        raise ValidationFailed(fields={"child": [_("There is no student with this user name in this school.")]})
+    return student
+
+
+@transaction.atomic
+def person_create(*, school: School, username: str, first_name: str, last_name: str, role: str,
+                  email: str = "", birth_date: dt.date | None = None, class_group: ClassGroup | None = None,
+                  child_username: str = "") -> User:
+    """A new account with its first role; a student goes into a class, a parent is linked to a child."""
+    if role not in {*MEMBERSHIP_ROLES, Role.PARENT}:
+        raise ValidationFailed(fields={"role": [_("Unknown role.")]})
+    if not first_name.strip() and not last_name.strip():
+        raise ValidationFailed(fields={"last_name": [_("Enter a first or last name.")]})
+    child = None
+    if role == Role.PARENT:
+        if not child_username.strip():
+            message = _("A parent is linked to a student: enter the child's user name.")
+            raise ValidationFailed(fields={"child": [message]})
+        child = _student_of(school=school, username=child_username)
+    if class_group is not None and role != Role.STUDENT:
+        raise ValidationFailed(fields={"class_group": [_("Only students can be put in a class.")]})
+    user = accounts.user_create(school=school, username=username, first_name=first_name, last_name=last_name,
+                                role=role, email=email, birth_date=birth_date)
+    if class_group is not None:
+        enrollment_set(school=school, school_year=class_group.school_year, student=user, class_group=class_group)
+    if child is not None:
+        accounts.parent_link_create(school=school, parent=user, student=child)
+    return user
+
+
+@transaction.atomic
+def person_update(*, school: School, user: User, first_name: str, last_name: str, email: str = "",
+                  birth_date: dt.date | None = None) -> User:
+    _in_school(school=school, user=user)
+    if not first_name.strip() and not last_name.strip():
+        raise ValidationFailed(fields={"last_name": [_("Enter a first or last name.")]})
+    user.first_name, user.last_name = first_name.strip(), last_name.strip()
+    user.email, user.birth_date = email.strip(), birth_date
+    user.save(update_fields=["first_name", "last_name", "email", "birth_date"])
+    return user
+
+
+@transaction.atomic
+def person_role_add(*, school: School, user: User, role: str) -> Membership:
+    _in_school(school=school, user=user)
+    if role not in MEMBERSHIP_ROLES:
+        raise ValidationFailed(fields={"role": [_("Choose a student, teacher, staff or administrator role.")]})
+    return accounts.membership_grant(school=school, user=user, role=role)
+
+
+@transaction.atomic
+def person_role_remove(*, school: School, actor: User, user: User, role: str) -> None:
+    """Takes a role away. An administrator cannot take away their own admin role, nor the school's last one."""
+    _in_school(school=school, user=user)
+    if role == Role.ADMIN:
+        if user.pk == actor.pk:
+            raise Conflict(_("You cannot remove your own administrator role. Ask another administrator."))
+        admins = list(Membership.objects.select_for_update().filter(school=school, role=Role.ADMIN)
+                      .values_list("user_id", flat=True))
+        if admins == [user.pk]:
+            raise Conflict(_("The school needs at least one administrator."))
+    accounts.membership_revoke(school=school, user=user, role=role)
+    if role == Role.STUDENT:
+        # A former student leaves the classes of running and coming years; past years keep their history.
+        today = clock.local_today(school.time_zone)
+        Enrollment.objects.filter(school=school, student=user, school_year__ends_on__gte=today).delete()
+
+
+@transaction.atomic
+def person_enrol(*, school: School, user: User, school_year: SchoolYear, class_group: ClassGroup | None) -> None:
+    _in_school(school=school, user=user)
+    enrollment_set(school=school, school_year=school_year, student=user, class_group=class_group)

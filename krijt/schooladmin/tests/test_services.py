@@ -1,0 +1,82 @@
+"""The school-structure services refuse what the pages might let through by mistake."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from krijt.accounts.models import Membership
+from krijt.core.errors import Conflict, NotFound, ValidationFailed
+from krijt.core.roles import Role
+from krijt.core.testing import Scenario
+from krijt.schooladmin import services as people
+from krijt.schools import services
+from krijt.schools.models import Enrollment, TimetableSlot
+
+
+@pytest.mark.django_db
+def test_services_refuse_objects_of_another_school(scenario: Scenario, other_school: Scenario) -> None:
+    school = scenario.school
+    with pytest.raises(NotFound):
+        services.class_update(school=school, class_group=other_school.classes[0], name="X", grade=1)
+    with pytest.raises(NotFound):
+        services.course_delete(school=school, course=other_school.courses[0])
+    with pytest.raises(NotFound):
+        services.timetable_slot_create(school=school, course=other_school.courses[0], weekday=1,
+                                       lesson_period=scenario.lesson_periods[6])
+    with pytest.raises(NotFound):
+        services.enrollment_set(school=school, school_year=scenario.year, student=scenario.student,
+                                class_group=other_school.classes[0])
+    with pytest.raises(NotFound):
+        people.person_update(school=school, user=other_school.teacher, first_name="X", last_name="Y")
+    assert other_school.courses[0].__class__.objects.filter(pk=other_school.courses[0].pk).exists()
+
+
+@pytest.mark.django_db
+def test_mentor_and_teacher_must_teach_in_this_school(scenario: Scenario, other_school: Scenario) -> None:
+    with pytest.raises(ValidationFailed) as info:
+        services.class_create(school=scenario.school, school_year=scenario.year, name="9Z", grade=9,
+                              mentor=other_school.teacher)
+    assert "mentor" in info.value.fields
+    with pytest.raises(ValidationFailed) as info:
+        services.course_create(school=scenario.school, class_group=scenario.classes[0], name="Latijn",
+                               teacher=other_school.teacher)
+    assert "teacher" in info.value.fields
+
+
+@pytest.mark.django_db
+def test_enrollment_set_moves_a_student_between_classes(scenario: Scenario) -> None:
+    student = scenario.student
+    services.enrollment_set(school=scenario.school, school_year=scenario.year, student=student,
+                            class_group=scenario.classes[1])
+    assert Enrollment.objects.get(student=student).class_group == scenario.classes[1]
+    assert Enrollment.objects.filter(student=student).count() == 1
+
+
+@pytest.mark.django_db
+def test_slot_clash_leaves_the_timetable_unchanged(scenario: Scenario) -> None:
+    with pytest.raises(Conflict) as info:
+        services.timetable_slot_create(school=scenario.school, course=scenario.courses[1], weekday=2,
+                                       lesson_period=scenario.lesson_periods[0])
+    assert "lesson_period" in info.value.fields
+    assert TimetableSlot.objects.filter(school=scenario.school).count() == 20
+
+
+@pytest.mark.django_db
+def test_the_last_administrator_stays(scenario: Scenario) -> None:
+    other_admin = scenario.staff
+    Membership.objects.create(school=scenario.school, user=other_admin, role=Role.ADMIN)
+    people.person_role_remove(school=scenario.school, actor=scenario.admin, user=other_admin, role=Role.ADMIN)
+    Membership.objects.filter(school=scenario.school, user=scenario.admin, role=Role.ADMIN).delete()
+    Membership.objects.create(school=scenario.school, user=other_admin, role=Role.ADMIN)
+    with pytest.raises(Conflict):
+        people.person_role_remove(school=scenario.school, actor=scenario.admin, user=other_admin, role=Role.ADMIN)
+
+
+@pytest.mark.django_db
+def test_calendar_entry_must_lie_inside_its_school_year(scenario: Scenario) -> None:
+    with pytest.raises(ValidationFailed) as info:
+        services.calendar_entry_create(school=scenario.school, school_year=scenario.year, kind="holiday",
+                                       name="Zomer", starts_on=dt.date(2027, 7, 1), ends_on=dt.date(2027, 8, 31))
+    assert "starts_on" in info.value.fields
