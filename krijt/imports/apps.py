@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ImportsConfig(AppConfig):
     name = "krijt.imports"
     label = "imports"
+
+    def ready(self) -> None:
+        from krijt.core import nav
+        from krijt.imports.permissions import MANAGE_IMPORTS
+
+        nav.register("imports", _("Imports"), "imports:job_list", MANAGE_IMPORTS, order=90, icon="upload")

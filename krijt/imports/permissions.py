@@ -1,0 +1,5 @@
+"""Who may import people into a school: its administrators only."""
+
+from krijt.core.roles import Role
+
+MANAGE_IMPORTS = frozenset({Role.ADMIN.value})
