@@ -187,6 +187,7 @@ def import_apply_start(*, school: School, job_id: int) -> ImportJob:
     job.rows_done = 0
     job.message = ""
     job.save(update_fields=["status", "rows_done", "message", "updated_at"])
+    _progress(job, 0, persist=False)  # the cache still holds the validation's final count
     from krijt.imports.tasks import import_apply_task
 
     import_apply_task.enqueue(job_id=job.pk)

@@ -249,3 +249,20 @@ def test_a_file_with_errors_cannot_be_applied(upload: Upload, admin_client: Clie
     assert response.status_code == 409
     job.refresh_from_db()
     assert job.status == ImportJob.Status.PREVIEW
+
+
+@pytest.mark.django_db
+def test_an_unexpected_error_while_checking_fails_the_job_clearly(upload: Upload, admin_client: Client,
+                                                                  scenario: Scenario,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(services, "build_plan", broken)
+    job = upload("teachers", "t.csv", csv_bytes([["username", "first_name", "last_name"], ["an.j", "An", "J"]]))
+    assert job.status == ImportJob.Status.FAILED
+    assert "upload it again" in job.message
+    assert not job.file
+    html = admin_client.get(scenario.url(f"/manage/imports/{job.pk}/")).content.decode()
+    assert "The import failed" in html
+    assert "hx-trigger" not in html

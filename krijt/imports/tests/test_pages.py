@@ -196,3 +196,19 @@ def test_job_page_query_count_does_not_grow(login_as: Callable[..., Client], upl
             assert client.get(scenario.url(f"/manage/imports/{job.pk}/")).status_code == 200
         with django_assert_num_queries(len(counted.captured_queries)):
             assert client.get(scenario.url(f"/manage/imports/{job.pk}/state/")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_apply_progress_starts_from_zero(login_as: Callable[..., Client], upload: Upload, scenario: Scenario,
+                                         private_cache: Any) -> None:
+    rows = [["username", "first_name", "last_name"]] + [[f"t{i}", "T", str(i)] for i in range(100)]
+    job = upload("teachers", "t.csv", csv_bytes(rows))
+    assert private_cache.get(progress_key(job.pk)) == 100  # left by the validation
+    client = login_as("admin")
+    assert client.post(scenario.url(f"/manage/imports/{job.pk}/apply/")).status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.APPLYING
+    assert job_progress(job=job) == (0, 100)
+    html = client.get(scenario.url(f"/manage/imports/{job.pk}/state/")).content.decode()
+    assert "0 of 100 rows" in html
+    assert "Applying the import" in html
