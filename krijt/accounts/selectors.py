@@ -13,7 +13,7 @@ def roles_in_school(*, school: Any, user: User) -> frozenset[str]:
     """Everything `user` is in `school`, in one query (memberships, and parent when linked to a student)."""
     memberships = Membership.objects.filter(school=school, user=user).values_list("role")
     parent = (
-        ParentLink.objects.filter(school=school, parent=user).annotate(r=Value(Role.PARENT.value)).values_list("r")[:1]
+        ParentLink.objects.filter(school=school, parent=user).annotate(r=Value(Role.PARENT.value)).values_list("r")
     )
     return frozenset(r for (r,) in memberships.union(parent))
 

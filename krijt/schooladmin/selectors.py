@@ -85,13 +85,18 @@ def _school_people(school: School, role: str | None) -> QuerySet[User]:
 
 
 def _search(qs: QuerySet[User], query: str) -> QuerySet[User]:
-    """Every word must start a first name, last name or user name; lower-cased like user_name_lower_idx."""
+    """Every word must start a first name, last name (or a part of it: "smet" finds "De Smet") or user name."""
     terms = query.lower().split()[:5]
     if not terms:
         return qs
     qs = qs.annotate(last_lower=Lower("last_name"), first_lower=Lower("first_name"))
     for term in terms:
-        qs = qs.filter(Q(last_lower__startswith=term) | Q(first_lower__startswith=term) | Q(username__startswith=term))
+        qs = qs.filter(
+            Q(last_lower__startswith=term)
+            | Q(last_lower__contains=" " + term)
+            | Q(first_lower__startswith=term)
+            | Q(username__startswith=term)
+        )
     return qs
 
 

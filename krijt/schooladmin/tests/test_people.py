@@ -72,6 +72,8 @@ def test_people_search_is_case_insensitive_on_names_and_user_names(scenario: Sce
     assert found("stu2 student") == ["alpha.student2"]  # every word must match
     assert found("student", role="teacher") == []
     assert found("nobody-like-this") == []
+    User.objects.filter(username="alpha.teacher1").update(last_name="De Smet")
+    assert found("smet") == ["alpha.teacher1"]  # a part of a composed last name
 
 
 @pytest.mark.django_db
