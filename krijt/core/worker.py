@@ -41,20 +41,20 @@ def run_pending_tasks(*, limit: int = 1000) -> int:
     return ran
 
 
-def start_background_worker(*, interval: float = 0.5) -> threading.Thread:
-    """The demo's in-process worker: a daemon thread polling the task table."""
+def start_background_worker(*, interval: float = 0.5, stop: threading.Event | None = None) -> threading.Thread:
+    """The demo's in-process worker: a daemon thread polling the task table until `stop` is set."""
+    stop_event = stop or threading.Event()
 
     def loop() -> None:
-        import time
-
-        while True:
+        while not stop_event.is_set():
             try:
                 close_old_connections()
                 if not run_pending_tasks(limit=50):
-                    time.sleep(interval)
+                    stop_event.wait(interval)
             except Exception:
                 logger.exception("in-process worker: task loop failed; retrying")
-                time.sleep(interval * 4)
+                stop_event.wait(interval * 4)
+        close_old_connections()
 
     thread = threading.Thread(target=loop, name="krijt-worker", daemon=True)
     thread.start()
