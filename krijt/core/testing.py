@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import make_password
 
 from krijt.accounts.models import Membership, ParentLink, User
 from krijt.core.roles import Role
+from krijt.demo.generator import LESSON_TIMES as DEMO_LESSON_TIMES
 from krijt.schools.models import (
     CalendarEntry,
     ClassGroup,
@@ -81,15 +82,8 @@ def make_user(username: str, first: str, last: str, **extra: Any) -> User:
     )
 
 
-LESSON_TIMES = [
-    (dt.time(8, 25), dt.time(9, 15)),
-    (dt.time(9, 15), dt.time(10, 5)),
-    (dt.time(10, 20), dt.time(11, 10)),
-    (dt.time(11, 10), dt.time(12, 0)),
-    (dt.time(12, 50), dt.time(13, 40)),
-    (dt.time(13, 40), dt.time(14, 30)),
-    (dt.time(14, 45), dt.time(15, 35)),
-]
+# The demo school's day, one lesson shorter: enough for two courses per class.
+LESSON_TIMES = DEMO_LESSON_TIMES[:7]
 
 
 def build_school(
