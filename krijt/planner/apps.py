@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlannerConfig(AppConfig):
+    name = "krijt.planner"
+    label = "planner"
+
+    def ready(self) -> None:
+        from krijt.core import nav
+        from krijt.core.roles import Role
+
+        nav.register("planner", _("Planner"), "planner:home", {r.value for r in Role}, order=20, icon="calendar")
+        try:
+            from krijt.notifications import kinds
+        except ImportError:  # the planner works without the engine; nobody is told then
+            return
+        from krijt.planner.notify import render_planner
+
+        kinds.register("planner", render_planner)
