@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "krijt.schooladmin",
     "krijt.api",
     "krijt.demo",
+    "krijt.webpush",
     "krijt.planner",
 ]
 
