@@ -65,6 +65,10 @@ def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
         "period_id": lambda: b.periods[0].pk,
         "job_id": job_id,
         "token_id": lambda: ApiToken.objects.filter(user=b.admin).first().pk,  # type: ignore[union-attr]
+        "submission_id": lambda: apps.get_model("handin", "Submission").objects.filter(school=b.school)
+        .values_list("pk", flat=True).first() or 999999,
+        "file_id": lambda: apps.get_model("handin", "SubmissionFile").objects.filter(school=b.school)
+        .values_list("pk", flat=True).first() or 999999,
     }
 
 

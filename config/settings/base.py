@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "krijt.demo",
     "krijt.webpush",
     "krijt.planner",
+    "krijt.handin",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HandinConfig(AppConfig):
+    name = "krijt.handin"
+    label = "handin"
+
+    def ready(self) -> None:
+        from krijt.core import nav
+        from krijt.handin import signals  # noqa: F401  (stored files leave with their rows)
+        from krijt.handin.permissions import OVERVIEW_ROLES
+
+        nav.register("handin", _("Hand-in"), "handin:overview", OVERVIEW_ROLES, order=25, icon="inbox")
