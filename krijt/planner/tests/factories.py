@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from krijt.core import clock
+from krijt.planner.models import PlannerItem
+
+
+def make_item(course: Any, *, kind: str = "test", day: dt.date, title: str | None = None, **extra: Any) -> PlannerItem:
+    return PlannerItem.objects.create(
+        school=course.school,
+        school_year_id=course.school_year_id,
+        class_group_id=course.class_group_id,
+        course=course,
+        teacher_id=course.teacher_id,
+        kind=kind,
+        title=title or f"{course.name} {kind} {day}",
+        due_date=day,
+        minutes=extra.pop("minutes", 30),
+        visible_from=extra.pop("visible_from", clock.now()),
+        **extra,
+    )
