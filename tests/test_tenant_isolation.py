@@ -65,6 +65,29 @@ def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
         "period_id": lambda: b.periods[0].pk,
         "job_id": job_id,
         "token_id": lambda: ApiToken.objects.filter(user=b.admin).first().pk,  # type: ignore[union-attr]
+        # A planner item of school B with an attachment, made now (before the snapshot) so every route meets it.
+        **(  # noqa: PLC3002
+            lambda item: {
+                "item_id": lambda: item.pk,
+                "attachment_id": lambda: apps.get_model("planner", "PlannerAttachment")
+                .objects.get_or_create(
+                    school=b.school, item=item, defaults={"name": f"{CANARY}.pdf", "file": f"planner/{CANARY}.pdf"}
+                )[0]
+                .pk,
+            }
+        )(
+            apps.get_model("planner", "PlannerItem").objects.create(
+                school=b.school,
+                school_year=b.year,
+                class_group=b.classes[0],
+                course=b.courses[0],
+                teacher=b.teachers[0],
+                kind="test",
+                title=f"{CANARY} test",
+                due_date=b.year.starts_on,
+                visible_from=b.school.created_at,
+            )
+        ),
         "submission_id": lambda: apps.get_model("handin", "Submission").objects.filter(school=b.school)
         .values_list("pk", flat=True).first() or 999999,
         "file_id": lambda: apps.get_model("handin", "SubmissionFile").objects.filter(school=b.school)
