@@ -45,6 +45,7 @@ PUBLIC_PARAMS = {"uidb64": "MQ", "token": "set-password", "kind": "students"}
 
 def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
     from krijt.accounts.models import ApiToken
+    from krijt.messaging.tests.isolation import b_message_objects
     from krijt.schools.models import CalendarEntry, TimetableSlot
 
     def job_id() -> Any:
@@ -65,6 +66,7 @@ def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
         "period_id": lambda: b.periods[0].pk,
         "job_id": job_id,
         "token_id": lambda: ApiToken.objects.filter(user=b.admin).first().pk,  # type: ignore[union-attr]
+        **b_message_objects(b),
         # A planner item of school B with an attachment, made now (before the snapshot) so every route meets it.
         **(  # noqa: PLC3002
             lambda item: {

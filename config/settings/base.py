@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "krijt.api",
     "krijt.demo",
     "krijt.webpush",
+    "krijt.messaging",
     "krijt.planner",
     "krijt.handin",
 ]

@@ -1,0 +1,28 @@
+"""The "Messages" entry of the main navigation, with the unread count.
+
+The shared navigation renders labels without the request, so the label carries a small badge that
+htmx fills from the unread endpoint (one query) after the page has loaded. The label renders as safe
+HTML; it is only ever shown as the link's content.
+"""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+
+
+class MessagesLabel:
+    def __str__(self) -> SafeString:
+        try:
+            url = reverse("messaging:unread_badge")
+        except NoReverseMatch:
+            return format_html("{}", gettext("Messages"))
+        return format_html(
+            '{} <span class="msg-badge" hx-get="{}" hx-trigger="load, every 120s" hx-swap="innerHTML"></span>',
+            gettext("Messages"),
+            url,
+        )
+
+    __html__ = __str__

@@ -1,0 +1,74 @@
+/* The compose page: choosing recipients from the suggestions, removing them, and simple formatting. */
+(function () {
+  "use strict";
+  function chosen() { return document.getElementById("msg-chosen"); }
+  function search() { return document.getElementById("msg-to-q"); }
+  function options() { return document.getElementById("msg-options"); }
+  function changed() { document.body.dispatchEvent(new CustomEvent("msg-recipients", { bubbles: true })); }
+
+  function addChip(value, label) {
+    var list = chosen();
+    var present = Array.prototype.some.call(list.querySelectorAll("input[name=to]"), function (i) { return i.value === value; });
+    if (!present) {
+      var li = document.createElement("li");
+      li.className = "msg-chip";
+      var v = document.createElement("input"); v.type = "hidden"; v.name = "to"; v.value = value;
+      var l = document.createElement("input"); l.type = "hidden"; l.name = "to_label"; l.value = label;
+      var span = document.createElement("span"); span.textContent = label;
+      var remove = document.createElement("button");
+      remove.type = "button"; remove.className = "msg-chip-remove"; remove.textContent = "\u00d7";
+      remove.setAttribute("aria-label", (list.dataset.removeLabel || "Remove") + " " + label);
+      li.append(v, l, span, document.createTextNode(" "), remove);
+      list.appendChild(li);
+      changed();
+    }
+    search().value = "";
+    options().innerHTML = "";
+    search().focus();
+  }
+
+  document.addEventListener("click", function (event) {
+    var option = event.target.closest(".msg-option");
+    if (option) { addChip(option.dataset.value, option.dataset.label); return; }
+    var remove = event.target.closest(".msg-chip-remove");
+    if (remove) { remove.closest("li").remove(); changed(); search().focus(); return; }
+    var tool = event.target.closest(".msg-toolbar button");
+    if (tool) { wrap(tool.dataset.wrap); }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (input.id === "msg-to-q") {
+      var first = options().querySelector(".msg-option");
+      if (event.key === "Enter") { event.preventDefault(); if (first) { first.click(); } }
+      if (event.key === "ArrowDown" && first) { event.preventDefault(); first.focus(); }
+      return;
+    }
+    if (input.classList && input.classList.contains("msg-option")) {
+      var all = Array.prototype.slice.call(options().querySelectorAll(".msg-option"));
+      var at = all.indexOf(input);
+      if (event.key === "ArrowDown" && at < all.length - 1) { event.preventDefault(); all[at + 1].focus(); }
+      if (event.key === "ArrowUp") { event.preventDefault(); (at > 0 ? all[at - 1] : search()).focus(); }
+      if (event.key === "Escape") { options().innerHTML = ""; search().focus(); }
+    }
+  });
+
+  function wrap(kind) {
+    var area = document.getElementById("id_body");
+    if (!area) { return; }
+    var start = area.selectionStart, end = area.selectionEnd, text = area.value.slice(start, end);
+    var out;
+    if (kind === "ul") {
+      var items = (text || "").split(/\n/).filter(function (s) { return s.trim(); });
+      out = "<ul>" + (items.length ? items : [""]).map(function (s) { return "<li>" + s + "</li>"; }).join("") + "</ul>";
+    } else if (kind === "a") {
+      var href = window.prompt("https://", "https://");
+      if (!href) { return; }
+      out = '<a href="' + href.replace(/"/g, "%22") + '">' + (text || href) + "</a>";
+    } else {
+      out = "<" + kind + ">" + text + "</" + kind + ">";
+    }
+    area.setRangeText(out, start, end, "end");
+    area.focus();
+  }
+})();

@@ -1,0 +1,83 @@
+"""Messages in Chromium on a phone: a teacher schedules a message and sees when it arrives; a student
+reads it at that moment and not before."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import time_machine
+
+from krijt.core.testing import TEST_PASSWORD, build_school
+from krijt.core.worker import run_pending_tasks
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+FRIDAY_EVENING = "2026-10-02 20:00 +0200"
+SATURDAY = "2026-10-03 11:00 +0200"
+MONDAY_EARLY = "2026-10-05 06:50 +0200"
+MONDAY_MORNING = "2026-10-05 07:05 +0200"
+
+
+@pytest.fixture
+def school(live_server: Any) -> Any:
+    return build_school("alpha")
+
+
+def sign_in(page: Any, live_server: Any, username: str) -> None:
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": "krijt_language", "value": "en", "url": live_server.url}])
+    page.goto(f"{live_server.url}/s/alpha/accounts/sign-in/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(TEST_PASSWORD)
+    page.locator("#id_password").press("Enter")
+    page.wait_for_url(f"{live_server.url}/s/alpha/")
+
+
+def test_a_scheduled_message_reaches_the_student_at_the_right_time(
+    page: Any, live_server: Any, school: Any
+) -> None:
+    base = f"{live_server.url}/s/alpha"
+    student = school.students_by_class[school.classes[0].pk][0]
+    with time_machine.travel(FRIDAY_EVENING, tick=True):
+        sign_in(page, live_server, school.teacher.username)
+        page.get_by_role("link", name="Messages").first.click()
+        page.get_by_role("link", name="New message").click()
+        page.wait_for_url(f"{base}/messages/new/")
+        page.wait_for_load_state("load")
+        # The recipient picker, with the keyboard only.
+        search = page.locator("#msg-to-q")
+        search.focus()
+        page.keyboard.type("1A")
+        page.locator(".msg-option").first.wait_for()
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+        page.locator("#msg-chosen li").filter(has_text="1A").wait_for()
+        page.locator("#id_subject").fill("Toets wiskunde")
+        page.locator("#id_body").fill("Beste klas,\n\nmaandag toets over hoofdstuk 3.")
+        page.locator("#id_send_at").fill("2026-10-02T21:00")
+        page.locator("#id_send_at").dispatch_event("change")
+        preview = page.locator("#msg-preview")
+        preview.filter(has_text="Monday 5 October 07:00 for 3 recipients").wait_for()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.get_by_role("button", name="Send").click()
+        page.wait_for_url(f"{base}/messages/scheduled/")
+        assert "Toets wiskunde" in page.locator("main").inner_text()
+    run_pending_tasks()
+
+    with time_machine.travel(SATURDAY, tick=True):
+        sign_in(page, live_server, student.username)
+        page.goto(f"{base}/messages/")
+        assert "Toets wiskunde" not in page.locator("main").inner_text()
+    with time_machine.travel(MONDAY_EARLY, tick=True):
+        sign_in(page, live_server, student.username)
+        page.goto(f"{base}/messages/")
+        assert "Toets wiskunde" not in page.locator("main").inner_text()
+    with time_machine.travel(MONDAY_MORNING, tick=True):
+        sign_in(page, live_server, student.username)
+        page.goto(f"{base}/messages/")
+        assert "Toets wiskunde" in page.locator("main").inner_text()
+        page.locator(".msg-badge .msg-count").filter(has_text="1").wait_for()
+        page.get_by_role("link", name="Toets wiskunde").click()
+        assert "hoofdstuk 3" in page.locator(".msg-body").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
