@@ -41,6 +41,17 @@ def run_pending_tasks(*, limit: int = 1000) -> int:
     return ran
 
 
+def _dispatch_notifications() -> int:
+    """One batch of due notification e-mails and pushes, when the notification engine is installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("krijt.notifications"):
+        return 0
+    from krijt.notifications.dispatch import dispatch_once
+
+    return dispatch_once().claimed
+
+
 def start_background_worker(*, interval: float = 0.5, stop: threading.Event | None = None) -> threading.Thread:
     """The demo's in-process worker: a daemon thread polling the task table until `stop` is set."""
     stop_event = stop or threading.Event()
@@ -49,7 +60,9 @@ def start_background_worker(*, interval: float = 0.5, stop: threading.Event | No
         while not stop_event.is_set():
             try:
                 close_old_connections()
-                if not run_pending_tasks(limit=50):
+                ran = run_pending_tasks(limit=50)
+                sent = _dispatch_notifications()
+                if not ran and not sent:
                     stop_event.wait(interval)
             except Exception:
                 logger.exception("in-process worker: task loop failed; retrying")
