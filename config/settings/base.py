@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "krijt.schooladmin",
     "krijt.api",
     "krijt.demo",
+    "krijt.notifications",
     "krijt.webpush",
     "krijt.messaging",
     "krijt.planner",
