@@ -4,6 +4,7 @@ from django.views.i18n import JavaScriptCatalog, set_language
 
 urlpatterns = [
     path("", include("krijt.home.urls")),
+    path("", include("krijt.ops.urls")),
     path("accounts/", include("krijt.accounts.urls")),
     path("manage/", include("krijt.schooladmin.urls")),
     path("manage/imports/", include("krijt.imports.urls")),

@@ -53,6 +53,16 @@ def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
         job = model.objects.filter(school=b.school).first()
         return job.pk if job else 999999
 
+    def incident_id() -> Any:
+        # Platform incidents belong to no school: their pages are public and must show no school's data.
+        from krijt.core import clock
+
+        model = apps.get_model("ops", "Incident")
+        incident = model.objects.first() or model.objects.create(
+            title="Maintenance", impact="maintenance", status="investigating", started_at=clock.now()
+        )
+        return incident.pk
+
     return {
         "class_id": lambda: b.classes[0].pk,
         "person_id": lambda: b.students[0].pk,
@@ -65,6 +75,7 @@ def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
         "year_id": lambda: b.year.pk,
         "period_id": lambda: b.periods[0].pk,
         "job_id": job_id,
+        "incident_id": incident_id,
         "token_id": lambda: ApiToken.objects.filter(user=b.admin).first().pk,  # type: ignore[union-attr]
         **b_message_objects(b),
         # A planner item of school B with an attachment, made now (before the snapshot) so every route meets it.

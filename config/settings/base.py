@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "krijt.schooladmin",
     "krijt.api",
     "krijt.demo",
+    "krijt.ops",
     "krijt.notifications",
     "krijt.webpush",
     "krijt.messaging",
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "krijt.ops.admission.AdmissionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "krijt.core.middleware.SchoolMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -19,3 +19,12 @@ STORAGES = {
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("KRIJT_SMTP_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("KRIJT_SMTP_PORT", "25"))
+
+# Serving (docs/operations.md). Static files: hashed names cached for a year by WhiteNoise, gzip beside.
+STATIC_ROOT = os.environ.get("KRIJT_STATIC_ROOT", str(BASE_DIR / "staticfiles"))  # noqa: F405
+WHITENOISE_MAX_AGE = 60 * 60  # files without a hash in their name (favicon.ico and the like)
+# Admission slots per web process; `manage.py serve --threads` sets KRIJT_WEB_THREADS for its workers.
+KRIJT_ADMISSION_LIMIT = int(os.environ.get("KRIJT_ADMISSION_LIMIT", "0")) or None
+KRIJT_METRICS_TOKEN = os.environ.get("KRIJT_METRICS_TOKEN", "")
+# Behind nginx (docs/nginx.conf.example) set this to 1, so client addresses come from X-Forwarded-For.
+KRIJT_TRUSTED_PROXIES = int(os.environ.get("KRIJT_TRUSTED_PROXIES", "0"))
