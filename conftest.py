@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -14,6 +14,16 @@ from krijt.core.testing import Scenario, build_school, clear_cache, english_clie
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests() -> Iterator[None]:
+    """Code run by a test outside a request (services, tasks, parsers) speaks English; requests still
+    choose their language as users' browsers do, and tests of Dutch or French ask for it explicitly."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

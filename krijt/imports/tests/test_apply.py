@@ -265,4 +265,4 @@ def test_an_unexpected_error_while_checking_fails_the_job_clearly(upload: Upload
     assert not job.file
     html = admin_client.get(scenario.url(f"/manage/imports/{job.pk}/")).content.decode()
     assert "The import failed" in html
-    assert "hx-trigger" not in html
+    assert 'hx-trigger="every 1s"' not in html  # the job page stops polling

@@ -126,7 +126,7 @@ def test_a_finished_job_stops_polling(login_as: Callable[..., Client], upload: U
                                       private_cache: Any) -> None:
     job = upload("teachers", "t.csv", csv_bytes(TEACHERS))
     html = login_as("admin").get(scenario.url(f"/manage/imports/{job.pk}/state/")).content.decode()
-    assert "hx-trigger" not in html
+    assert 'hx-trigger="every 1s"' not in html
     assert "<progress" not in html
     assert "Apply the import" in html
     private_cache.set(progress_key(job.pk), 5)  # a stale cached value is ignored once the job has finished
