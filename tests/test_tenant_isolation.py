@@ -63,7 +63,56 @@ def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
         )
         return incident.pk
 
+    def b_notification() -> Any:
+        # Made before the walk takes its snapshot; the name of the child it is about carries the canary.
+        model = apps.get_model("notifications", "Notification")
+        notification, _ = model.objects.get_or_create(
+            school=b.school,
+            recipient=b.parents[0],
+            key="walk:1",
+            defaults={
+                "audience": "parent",
+                "kind": "walk",
+                "params": {"subject": CANARY},
+                "url": f"/s/beta/{CANARY}",
+                "about_student": b.students[0],
+                "visible_at": b.year.starts_on.isoformat() + "T08:00:00+00:00",
+            },
+        )
+        return notification
+
+    def b_delivery() -> Any:
+        notification = b_notification()
+        model = apps.get_model("notifications", "Delivery")
+        delivery, _ = model.objects.get_or_create(
+            idempotency_key=f"{b.school.pk}:walk:1:{notification.recipient_id}:email",
+            defaults={
+                "school": b.school,
+                "notification": notification,
+                "recipient_id": notification.recipient_id,
+                "channel": "email",
+                "due_at": notification.visible_at,
+                "next_attempt_at": notification.visible_at,
+                "state": "failed",
+                "last_error": CANARY,
+            },
+        )
+        return delivery
+
+    def b_subscription() -> Any:
+        model = apps.get_model("webpush", "PushSubscription")
+        subscription, _ = model.objects.get_or_create(
+            endpoint=f"https://push.example/{CANARY}",
+            defaults={"user": b.students[0], "p256dh": CANARY, "auth": CANARY, "label": CANARY},
+        )
+        return subscription
+
+    notification_pk, delivery_pk, subscription_pk = b_notification().pk, b_delivery().pk, b_subscription().pk
+
     return {
+        "notification_id": lambda: notification_pk,
+        "delivery_id": lambda: delivery_pk,
+        "subscription_id": lambda: subscription_pk,
         "class_id": lambda: b.classes[0].pk,
         "person_id": lambda: b.students[0].pk,
         "user_id": lambda: b.students[0].pk,
