@@ -12,6 +12,8 @@ urlpatterns = [
     path("planner/", include("krijt.planner.urls")),
     path("hand-in/", include("krijt.handin.urls")),
     path("messages/", include("krijt.messaging.urls")),
+    path("notifications/", include("krijt.notifications.urls")),
+    path("push/", include("krijt.webpush.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("platform-admin/", admin.site.urls),

@@ -53,16 +53,6 @@ def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
         job = model.objects.filter(school=b.school).first()
         return job.pk if job else 999999
 
-    def incident_id() -> Any:
-        # Platform incidents belong to no school: their pages are public and must show no school's data.
-        from krijt.core import clock
-
-        model = apps.get_model("ops", "Incident")
-        incident = model.objects.first() or model.objects.create(
-            title="Maintenance", impact="maintenance", status="investigating", started_at=clock.now()
-        )
-        return incident.pk
-
     def b_notification() -> Any:
         # Made before the walk takes its snapshot; the name of the child it is about carries the canary.
         model = apps.get_model("notifications", "Notification")
@@ -109,6 +99,16 @@ def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
 
     notification_pk, delivery_pk, subscription_pk = b_notification().pk, b_delivery().pk, b_subscription().pk
 
+    def incident_id() -> Any:
+        # Platform incidents belong to no school: their pages are public and must show no school's data.
+        from krijt.core import clock
+
+        model = apps.get_model("ops", "Incident")
+        incident = model.objects.first() or model.objects.create(
+            title="Maintenance", impact="maintenance", status="investigating", started_at=clock.now()
+        )
+        return incident.pk
+
     return {
         "notification_id": lambda: notification_pk,
         "delivery_id": lambda: delivery_pk,
@@ -126,7 +126,6 @@ def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
         "job_id": job_id,
         "incident_id": incident_id,
         "token_id": lambda: ApiToken.objects.filter(user=b.admin).first().pk,  # type: ignore[union-attr]
-        **b_message_objects(b),
         # A planner item of school B with an attachment, made now (before the snapshot) so every route meets it.
         **(  # noqa: PLC3002
             lambda item: {
@@ -150,6 +149,7 @@ def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
                 visible_from=b.school.created_at,
             )
         ),
+        **b_message_objects(b),
         "submission_id": lambda: apps.get_model("handin", "Submission").objects.filter(school=b.school)
         .values_list("pk", flat=True).first() or 999999,
         "file_id": lambda: apps.get_model("handin", "SubmissionFile").objects.filter(school=b.school)

@@ -163,6 +163,13 @@ KRIJT_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# The public address links in e-mails point to (e-mails are written by workers, outside any request).
+KRIJT_SITE_URL = os.environ.get("KRIJT_SITE_URL", "http://127.0.0.1:8000")
+# Web push (VAPID): generate a pair with `manage.py vapid_keys`; without them each process makes its own.
+KRIJT_VAPID_PRIVATE_KEY = os.environ.get("KRIJT_VAPID_PRIVATE_KEY", "")
+KRIJT_VAPID_PUBLIC_KEY = os.environ.get("KRIJT_VAPID_PUBLIC_KEY", "")
+KRIJT_VAPID_SUBJECT = os.environ.get("KRIJT_VAPID_SUBJECT", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

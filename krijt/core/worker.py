@@ -11,6 +11,8 @@ import threading
 from django.db import close_old_connections, transaction
 from django.utils.crypto import get_random_string
 
+from krijt.core import housekeeping
+
 logger = logging.getLogger(__name__)
 
 
@@ -62,6 +64,7 @@ def start_background_worker(*, interval: float = 0.5, stop: threading.Event | No
                 close_old_connections()
                 ran = run_pending_tasks(limit=50)
                 sent = _dispatch_notifications()
+                housekeeping.run_due()
                 if not ran and not sent:
                     stop_event.wait(interval)
             except Exception:

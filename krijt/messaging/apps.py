@@ -16,3 +16,8 @@ class MessagingConfig(AppConfig):
         from krijt.messaging import kinds
 
         kinds.register_kind()
+
+        from krijt.core import housekeeping
+        from krijt.messaging.services import resume_stalled_fanouts
+
+        housekeeping.register("messaging.resume_stalled_fanouts", resume_stalled_fanouts, every_seconds=60)

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
+from krijt.core import housekeeping
 from krijt.notifications.dispatch import BATCH_SIZE, dispatch_once
 
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             close_old_connections()
             try:
                 report = dispatch_once(batch_size=options["batch_size"])
+                housekeeping.run_due()
             except Exception as exc:
                 self.stderr.write(f"dispatch failed: {exc}; trying again")
                 stop.wait(options["interval"] * 4)
