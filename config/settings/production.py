@@ -1,6 +1,7 @@
 """Production: PostgreSQL with a pool, Redis, secure cookies. Every secret comes from the environment."""
 
 import os
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .postgres import postgres_database
@@ -21,7 +22,7 @@ EMAIL_HOST = os.environ.get("KRIJT_SMTP_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("KRIJT_SMTP_PORT", "25"))
 
 # Serving (docs/operations.md). Static files: hashed names cached for a year by WhiteNoise, gzip beside.
-STATIC_ROOT = os.environ.get("KRIJT_STATIC_ROOT", str(BASE_DIR / "staticfiles"))  # noqa: F405
+STATIC_ROOT = Path(os.environ.get("KRIJT_STATIC_ROOT", str(BASE_DIR / "staticfiles")))  # noqa: F405
 WHITENOISE_MAX_AGE = 60 * 60  # files without a hash in their name (favicon.ico and the like)
 # Admission slots per web process; `manage.py serve --threads` sets KRIJT_WEB_THREADS for its workers.
 KRIJT_ADMISSION_LIMIT = int(os.environ.get("KRIJT_ADMISSION_LIMIT", "0")) or None
