@@ -122,7 +122,7 @@ def test_production_settings_pool_connections_and_use_the_manifest_storage(tmp_p
     script = (
         "import json, config.settings.production as p; "
         "print(json.dumps([p.STORAGES['staticfiles']['BACKEND'], p.DATABASES['default']['OPTIONS']['pool']['max_size'],"
-        " p.STATIC_ROOT, p.KRIJT_ADMISSION_LIMIT]))"
+        " str(p.STATIC_ROOT), p.KRIJT_ADMISSION_LIMIT]))"
     )
     env = {**os.environ, "KRIJT_SECRET_KEY": "x" * 50, "KRIJT_STATIC_ROOT": str(tmp_path), "KRIJT_ADMISSION_LIMIT": "6"}
     out = subprocess.run([sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, capture_output=True,
