@@ -12,3 +12,9 @@ class HandinConfig(AppConfig):
         from krijt.handin.permissions import OVERVIEW_ROLES
 
         nav.register("handin", _("Hand-in"), "handin:overview", OVERVIEW_ROLES, order=25, icon="inbox")
+
+        from krijt.handin import hooks
+        from krijt.planner import extensions
+
+        extensions.deadline_changed.connect(hooks.recompute_late, dispatch_uid="handin.recompute_late")
+        extensions.register_item_link(hooks.item_link)

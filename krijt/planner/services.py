@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from krijt.accounts.models import ParentLink, User
 from krijt.core import clock
 from krijt.core.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
-from krijt.planner import rules
+from krijt.planner import extensions, rules
 from krijt.planner.models import DoneMark, FeedToken, Override, PlannerAttachment, PlannerItem, WorkloadPolicy
 from krijt.planner.permissions import can_edit_item, can_override_block, can_plan_for
 from krijt.planner.selectors import class_week_facts, workload_policy
@@ -238,6 +238,7 @@ def item_update(
         override_reason=override_reason,
     )
     before = (item.kind, item.title, item.description, item.due_date, item.lesson_period_id, item.minutes)
+    deadline_before = (item.due_date, item.lesson_period_id)
     item.kind = kind
     item.title = title.strip()
     item.description = description.strip()
@@ -249,6 +250,8 @@ def item_update(
     if changed:
         item.version += 1
     item.save()
+    if deadline_before != (item.due_date, item.lesson_period_id):
+        extensions.deadline_changed.send(sender=PlannerItem, school=school, item=item)
     _add_files(school=school, item=item, files=files, actor=actor)
     if findings:
         _log_override(school, item, actor, Override.Action.UPDATE, findings, override_reason, blocked)

@@ -21,7 +21,7 @@ from krijt.core import clock
 from krijt.core.errors import Forbidden, NotFound, ValidationFailed
 from krijt.core.permissions import require_school, school_view
 from krijt.core.roles import Role
-from krijt.planner import rules, selectors, services
+from krijt.planner import extensions, rules, selectors, services
 from krijt.planner.feeds import planner_calendar
 from krijt.planner.forms import ItemForm, PolicyForm
 from krijt.planner.models import PlannerItem
@@ -435,6 +435,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
             "item": item,
             "attachments": attachments,
             "can_edit": can_edit_item(user=_user(request), roles=roles, item=item),
+            "links": extensions.item_links(user=_user(request), roles=roles, item=item),
             "is_student": is_student,
             "done": done,
         },

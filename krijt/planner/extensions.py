@@ -1,0 +1,41 @@
+"""Hooks through which other modules extend the planner without the planner importing them.
+
+- `deadline_changed` is sent (inside the updating transaction) when a task's due date or lesson period
+  moves, e.g. so that hand-in recomputes its late marks.
+- `register_item_link` adds a link on an item's page (e.g. "Hand in" for a student).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.dispatch import Signal
+
+deadline_changed = Signal()  # sender=PlannerItem, school=, item=
+
+
+@dataclass(frozen=True)
+class ItemLink:
+    label: str
+    url: str
+
+
+LinkFactory = Callable[..., ItemLink | None]
+_link_factories: list[LinkFactory] = []
+
+
+def register_item_link(factory: LinkFactory) -> None:
+    """factory(user=, roles=, item=) returns a link for this person on this item, or None."""
+    if factory not in _link_factories:
+        _link_factories.append(factory)
+
+
+def item_links(*, user: Any, roles: Iterable[str], item: Any) -> list[ItemLink]:
+    links = []
+    for factory in _link_factories:
+        link = factory(user=user, roles=frozenset(roles), item=item)
+        if link is not None:
+            links.append(link)
+    return links
