@@ -1,0 +1,273 @@
+"""Reads of the gradebook. Every query filters on the school; visibility filters on the stored moments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+
+from krijt.accounts.models import User
+from krijt.core import clock
+from krijt.core.errors import NotFound
+from krijt.notifications.selectors import policy_for
+from krijt.results.models import Evaluation, ResultsPolicy, ResultsSharing, ResultView, Score, ScoreChange
+from krijt.results.release import ReleasePolicy
+from krijt.schools.models import Course, LessonPeriod, Period, School
+from krijt.schools.selectors import school_calendar
+
+STUDENT = "student"
+PARENT = "parent"
+TEACHER = "teacher"
+AUDIENCES = (STUDENT, PARENT, TEACHER)
+HUNDRED = Decimal("100")
+
+
+# --- policy -------------------------------------------------------------------------------------------
+
+
+def results_policy_row(*, school: School) -> ResultsPolicy:
+    """The school's stored policy, or an unsaved row with the defaults."""
+    return ResultsPolicy.objects.filter(school=school).first() or ResultsPolicy(school=school)
+
+
+def release_policy(*, school: School, row: ResultsPolicy | None = None) -> ReleasePolicy:
+    row = row or results_policy_row(school=school)
+    last = LessonPeriod.objects.filter(school=school).order_by("-number").values_list("starts_at", flat=True).first()
+    return ReleasePolicy(
+        window_start=row.window_start,
+        window_end=row.window_end,
+        sensitive_start=row.sensitive_start,
+        sensitive_end=row.sensitive_end,
+        last_lesson_start=last if row.avoid_last_lesson else None,
+        parent_delay=dt.timedelta(hours=row.parent_delay_hours),
+    )
+
+
+@dataclass(frozen=True)
+class ReleaseContext:
+    """Everything release_moments needs besides the moment, read once per request."""
+
+    row: ResultsPolicy
+    policy: ReleasePolicy
+    delivery: Any
+    calendar: Any
+    tz: ZoneInfo
+
+
+def release_context(*, school: School) -> ReleaseContext:
+    row = results_policy_row(school=school)
+    return ReleaseContext(
+        row=row,
+        policy=release_policy(school=school, row=row),
+        delivery=policy_for(school=school),
+        calendar=school_calendar(school=school),
+        tz=ZoneInfo(school.time_zone),
+    )
+
+
+# --- visibility ---------------------------------------------------------------------------------------
+
+
+def parents_may_see(*, school: School, student: User, today: dt.date | None = None) -> bool:
+    """Parents see a student's results unless the student is an adult who said no."""
+    today = today or clock.local_today(school.time_zone)
+    if not student.is_adult_on(today):
+        return True
+    choice = ResultsSharing.objects.filter(school=school, student=student).values_list("parents_may_see", flat=True)
+    return bool(next(iter(choice), True))
+
+
+def visible_scores(*, school: School, audience: str, at: dt.datetime | None = None) -> QuerySet[Score]:
+    """Scores visible to `audience` at `at` (now by default). Teachers see every score they may read."""
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown audience {audience!r}")
+    qs = Score.objects.filter(school=school)
+    if audience == TEACHER:
+        return qs
+    at = at or clock.now()
+    if audience == STUDENT:
+        return qs.filter(student_visible_at__lte=at)
+    return qs.filter(parent_visible_at__lte=at)
+
+
+def scores_of_student(
+    *,
+    school: School,
+    student: User,
+    audience: str,
+    course: Course | None = None,
+    period: Period | None = None,
+    at: dt.datetime | None = None,
+) -> list[Score]:
+    """A student's scores as `audience` sees them at `at`, per course and period, evaluation loaded.
+
+    Callers check that the asker may see this student; for parents they also check parents_may_see.
+    One query.
+    """
+    qs = visible_scores(school=school, audience=audience, at=at).filter(student=student)
+    if course is not None:
+        qs = qs.filter(evaluation__course=course)
+    if period is not None:
+        qs = qs.filter(evaluation__period=period)
+    return list(
+        qs.select_related(
+            "evaluation", "evaluation__course", "evaluation__period", "talk_teacher"
+        ).order_by("evaluation__course__name", "evaluation__date", "evaluation_id")
+    )
+
+
+def counts(score: Score) -> bool:
+    """Whether a score counts in an average: a value, no code."""
+    return score.value is not None and not score.code
+
+
+def percentage(score: Score) -> Decimal | None:
+    if not counts(score):
+        return None
+    assert score.value is not None
+    return (score.value / score.evaluation.maximum * HUNDRED).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def weighted_average(scores: list[Score]) -> Decimal | None:
+    """Weighted average in percent of the maximum; codes and empty scores do not count. None without any."""
+    total = Decimal("0")
+    weights = Decimal("0")
+    for score in scores:
+        if not counts(score) or score.evaluation.weight <= 0:
+            continue
+        assert score.value is not None
+        total += score.evaluation.weight * score.value / score.evaluation.maximum
+        weights += score.evaluation.weight
+    if weights == 0:
+        return None
+    return (total / weights * HUNDRED).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def course_averages(
+    *, school: School, student: User, audience: str, period: Period | None = None, at: dt.datetime | None = None
+) -> dict[int, Decimal | None]:
+    """{course_id: weighted average in percent} over a student's visible scores. One query."""
+    by_course: dict[int, list[Score]] = {}
+    for score in scores_of_student(school=school, student=student, audience=audience, period=period, at=at):
+        by_course.setdefault(score.evaluation.course_id, []).append(score)
+    return {course_id: weighted_average(scores) for course_id, scores in by_course.items()}
+
+
+# --- the teacher's grid -------------------------------------------------------------------------------
+
+
+def course_for(*, school: School, course_id: int) -> Course:
+    course = Course.objects.filter(school=school, pk=course_id).select_related("class_group", "teacher").first()
+    if course is None:
+        raise NotFound()
+    return course
+
+
+def evaluation_for(*, school: School, evaluation_id: int) -> Evaluation:
+    evaluation = (
+        Evaluation.objects.filter(school=school, pk=evaluation_id)
+        .select_related("course", "course__class_group", "course__teacher", "period")
+        .first()
+    )
+    if evaluation is None:
+        raise NotFound()
+    return evaluation
+
+
+def score_for(*, school: School, score_id: int) -> Score:
+    score = (
+        Score.objects.filter(school=school, pk=score_id)
+        .select_related("evaluation", "evaluation__course", "evaluation__course__class_group", "student")
+        .first()
+    )
+    if score is None:
+        raise NotFound()
+    return score
+
+
+@dataclass
+class EvaluationStats:
+    evaluation: Evaluation
+    average: Decimal | None
+    counted: int
+    # Ten bins of ten percent: [0-10), [10-20), ... [90-100].
+    bins: list[int] = field(default_factory=lambda: [0] * 10)
+
+
+@dataclass
+class Grid:
+    course: Course
+    period: Period | None
+    students: list[User]
+    evaluations: list[Evaluation]
+    cells: dict[tuple[int, int], Score]
+    stats: list[EvaluationStats]
+    student_averages: dict[int, Decimal | None]
+
+
+def grid(*, school: School, course: Course, period: Period | None = None) -> Grid:
+    """Students x evaluations of a course: three queries whatever the size."""
+    students = list(
+        User.objects.filter(enrollments__school=school, enrollments__class_group_id=course.class_group_id).order_by(
+            "last_name", "first_name", "pk"
+        )
+    )
+    evaluations_qs = Evaluation.objects.filter(school=school, course=course).select_related("period")
+    if period is not None:
+        evaluations_qs = evaluations_qs.filter(period=period)
+    evaluations = list(evaluations_qs.order_by("date", "pk"))
+    by_id = {e.pk: e for e in evaluations}
+    cells: dict[tuple[int, int], Score] = {}
+    if evaluations:
+        for score in Score.objects.filter(school=school, evaluation_id__in=list(by_id)):
+            score.evaluation = by_id[score.evaluation_id]
+            cells[(score.student_id, score.evaluation_id)] = score
+    stats = []
+    for evaluation in evaluations:
+        scores = [cells[(s.pk, evaluation.pk)] for s in students if (s.pk, evaluation.pk) in cells]
+        stat = EvaluationStats(evaluation, weighted_average(scores), sum(1 for s in scores if counts(s)))
+        for score in scores:
+            pct = percentage(score)
+            if pct is not None:
+                stat.bins[min(9, int(pct // 10))] += 1
+        stats.append(stat)
+    averages = {
+        s.pk: weighted_average([cells[(s.pk, e.pk)] for e in evaluations if (s.pk, e.pk) in cells]) for s in students
+    }
+    return Grid(course, period, students, evaluations, cells, stats, averages)
+
+
+def courses_for_gradebook(*, school: School, user: User, roles: frozenset[str]) -> QuerySet[Course]:
+    """Courses whose gradebook the person may open."""
+    from krijt.core.roles import Role
+
+    qs = Course.objects.filter(school=school).select_related("class_group", "teacher")
+    if not roles & {Role.ADMIN, Role.STAFF}:
+        qs = qs.filter(Q(teacher=user) | Q(class_group__mentor=user))
+    return qs.order_by("class_group__grade", "class_group__name", "name")
+
+
+def periods_of(*, school: School, course: Course) -> list[Period]:
+    return list(Period.objects.filter(school=school, school_year_id=course.school_year_id).order_by("starts_on"))
+
+
+# --- transparency -------------------------------------------------------------------------------------
+
+
+def changes_of(*, school: School, score_ids: list[int]) -> dict[int, list[ScoreChange]]:
+    out: dict[int, list[ScoreChange]] = {}
+    if not score_ids:
+        return out
+    for change in ScoreChange.objects.filter(school=school, score_id__in=score_ids).select_related("changed_by"):
+        out.setdefault(change.score_id, []).append(change)
+    return out
+
+
+def views_of(*, school: School, student: User, limit: int = 50) -> list[ResultView]:
+    return list(
+        ResultView.objects.filter(school=school, student=student).select_related("viewer", "course")[:limit]
+    )
