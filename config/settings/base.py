@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "krijt.messaging",
     "krijt.planner",
     "krijt.handin",
+    "krijt.results",
 ]
 
 MIDDLEWARE = [
