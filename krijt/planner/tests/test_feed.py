@@ -52,7 +52,7 @@ def test_a_students_feed_holds_their_class_items(scenario: Scenario, login_as) -
     ev_task = events[f"planner-{task.pk}@alpha.testserver"]
     assert ev_task.decoded("DTSTART") == WEEK + dt.timedelta(days=1)
     assert "Nederlands" in str(ev_task["SUMMARY"])
-    assert "Task" in str(ev_task["SUMMARY"])
+    assert "Taak" in str(ev_task["SUMMARY"])
     assert str(cancelled.pk) not in "".join(events)
     # The UID stays the same when the item changes.
     test.title = "Breuken herhaling"
