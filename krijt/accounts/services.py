@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from krijt.accounts.hashing_pool import password_check_slot
 from krijt.accounts.models import (
     ActivationCode,
     Membership,
@@ -61,7 +62,9 @@ def auth_sign_in(*, request: HttpRequest, username: str, password: str, keep_sig
         raise RateLimited(
             _("Too many failed attempts for this account. Try again in %(s)d seconds.") % {"s": wait}, retry_after=wait
         )
-    user = authenticate(request, username=name, password=password)
+    # Bounded: past the wait the sign-in is refused with 503 (waiting room) instead of piling up.
+    with password_check_slot():
+        user = authenticate(request, username=name, password=password)
     if user is None:
         limits = _login_limits()
         ratelimit.hit("login-account", name, limits["account"][1])

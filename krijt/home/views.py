@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from krijt.accounts.selectors import children_of, schools_of
 from krijt.core import clock
 from krijt.core.roles import Role
+from krijt.ops import degraded
+from krijt.ops.degraded import DB_ERRORS
 from krijt.schools import selectors
 from krijt.schools.models import School
 
@@ -22,6 +24,18 @@ def _lesson_day(school: School) -> tuple[dt.date, bool]:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    try:
+        return _home(request)
+    except DB_ERRORS:
+        # Degraded mode: the day's lessons as last shown, read-only, from Redis.
+        school: School | None = getattr(request, "school", None)
+        cached = degraded.home_from_cache(request, school) if school is not None else None
+        if cached is None:
+            raise
+        return cached
+
+
+def _home(request: HttpRequest) -> HttpResponse:
     school: School | None = getattr(request, "school", None)
     if school is None:
         if request.user.is_authenticated:
@@ -58,4 +72,6 @@ def home(request: HttpRequest) -> HttpResponse:
         context["children"] = children_of(parent=user)  # type: ignore[arg-type]
     if roles & {Role.ADMIN, Role.STAFF}:
         context["overview"] = selectors.school_overview(school=school)
-    return render(request, "home/home.html", context)
+    response = render(request, "home/home.html", context)
+    degraded.remember_home(request, school, context)
+    return response

@@ -42,9 +42,10 @@ from django.urls import Resolver404, get_resolver
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from krijt.accounts.hashing_pool import HashingBusy
 from krijt.core.errors import KrijtError
 from krijt.core.middleware import PREFIX_RE
-from krijt.ops import metrics
+from krijt.ops import degraded, metrics, waiting_room
 
 READ = "read"
 WRITE = "write"
@@ -298,15 +299,30 @@ class AdmissionMiddleware:
         refused = slots.try_enter(seen.priority, seen.school)
         if refused is not None:
             metrics.record_shed(seen.priority, refused)
-            response = overloaded_response(request, seen)
+            if seen.route_class == "login" and not seen.api:
+                response = waiting_room.waiting_room_response(request, retry_after=retry_after(LOGIN))
+            else:
+                response = overloaded_response(request, seen)
             metrics.record_request(seen.route_class, 503, time.perf_counter() - started)
             return response
         try:
             response = self.get_response(request)
         finally:
             slots.leave(seen.priority, seen.school)
+        if response.status_code == 500 and degraded.had_database_error(request):
+            # Raised in a middleware, where process_exception does not run: still the one error shape.
+            response = degraded.unavailable_response(request)
         metrics.record_request(seen.route_class, response.status_code, time.perf_counter() - started)
         return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A full password-check pool, or a database that is down: 503 with Retry-After, never a trace."""
+        if isinstance(exception, HashingBusy):
+            metrics.record_shed(LOGIN, "hashing")
+            return waiting_room.waiting_room_response(request, retry_after=exception.retry_after)
+        if degraded.is_database_error(exception):
+            return degraded.unavailable_response(request)
+        return None
 
 
 def _gauges() -> None:

@@ -1,0 +1,183 @@
+"""Degraded mode: when PostgreSQL is down or overloaded, signed-in users still see their day.
+
+Each successful render of the home page leaves a snapshot of its lessons in Redis, per school, user and
+day, as plain values (no model instances, so reading it needs no query). On a database error the home
+page is served from that snapshot with a read-only banner. Every other request that meets a database
+error gets the one error shape, 503 with Retry-After, built without touching the database; nothing
+is retried on the user's behalf, so a write either happened or the page says it was not saved.
+
+Nothing here keeps state about the outage: the next request simply tries the database again, and the
+connection pool replaces broken connections, so recovery needs no restart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import sys
+from typing import Any
+
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+from django.core.cache import cache
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from krijt.core import clock
+from krijt.core.errors import KrijtError
+
+logger = logging.getLogger(__name__)
+
+DB_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+SNAPSHOT_SECONDS = 36 * 3600  # a day's snapshot outlives the day by a margin, then goes by itself
+RETRY_AFTER = (5, 20)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MARK = "_krijt_database_error"
+
+
+class DatabaseUnavailable(KrijtError):
+    status = 503
+    code = "database_unavailable"
+    default_message = _("Krijt is catching up and cannot save or show this right now.")
+
+    def __init__(self, message: Any = None, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+
+    def as_dict(self) -> dict[str, Any]:
+        body = super().as_dict()
+        body["error"]["retry_after"] = self.retry_after
+        return body
+
+
+def snapshot_key(school_id: int, user_id: Any, day: str) -> str:
+    return f"ops:home:{school_id}:{user_id}:{day}"
+
+
+def _lesson_values(slots: Any) -> list[dict[str, str]]:
+    values = []
+    for slot in slots or ():
+        course = slot.course
+        teacher = course.teacher
+        values.append(
+            {
+                "starts": slot.lesson_period.starts_at.strftime("%H:%M"),
+                "ends": slot.lesson_period.ends_at.strftime("%H:%M"),
+                "course": course.name,
+                "class_name": course.class_group.name if course.class_group_id else "",
+                "teacher": teacher.full_name if teacher is not None else "",
+                "room": slot.room or "",
+            }
+        )
+    return values
+
+
+def _optional_lessons(slots: Any) -> list[dict[str, str]] | None:
+    return None if slots is None else _lesson_values(slots)
+
+
+def remember_home(request: HttpRequest, school: Any, context: dict[str, Any]) -> None:
+    """Keeps what the home page showed, for degraded mode. A cache failure only loses the snapshot."""
+    if context.get("student_lessons") is None and context.get("teacher_lessons") is None:
+        return
+    session = getattr(request, "session", None)
+    user = request.user
+    if session is None:
+        return
+    student_class = context.get("student_class")
+    data = {
+        "hash": session.get(HASH_SESSION_KEY, ""),
+        "name": user.first_name or user.username,  # type: ignore[union-attr]
+        "day": context["day"].isoformat(),
+        "is_today": bool(context.get("is_today")),
+        "student_class": student_class.name if student_class is not None else "",
+        "student_lessons": _optional_lessons(context.get("student_lessons")),
+        "teacher_lessons": _optional_lessons(context.get("teacher_lessons")),
+    }
+    today = clock.local_today(school.time_zone).isoformat()
+    try:
+        cache.set(snapshot_key(school.pk, user.pk, today), data, SNAPSHOT_SECONDS)
+    except Exception:
+        logger.warning("home snapshot not cached", exc_info=True)
+
+
+def home_from_cache(request: HttpRequest, school: Any) -> HttpResponse | None:
+    """The read-only home page from the snapshot, or None when there is none for this session.
+
+    The user comes from the session alone (Redis): loading the user row is what just failed. The
+    snapshot is shown only to a session whose auth hash matches the one that rendered it, so a
+    session ended by "sign out everywhere" or a password change does not see it.
+    """
+    session = getattr(request, "session", None)
+    if session is None:
+        return None
+    try:
+        user_id = session.get(SESSION_KEY)
+        session_hash = session.get(HASH_SESSION_KEY)
+        if not user_id:
+            return None
+        today = clock.local_today(school.time_zone).isoformat()
+        data = cache.get(snapshot_key(school.pk, user_id, today))
+    except Exception:
+        logger.warning("home snapshot unreachable", exc_info=True)
+        return None
+    if not data or not session_hash or data.get("hash") != session_hash:
+        return None
+    language = translation.get_language()
+    page = render_to_string(
+        "ops/degraded_home.html",
+        {**data, "day": dt.date.fromisoformat(data["day"]), "LANG": language, "school": school},
+    )
+    response = HttpResponse(page, status=200)
+    response["Cache-Control"] = "no-store"
+    response["X-Krijt-Degraded"] = "1"
+    return response
+
+
+def unavailable_response(request: HttpRequest) -> HttpResponse:
+    """503 in the one error shape, without the session's user, the site's context processors or a query."""
+    error = DatabaseUnavailable(retry_after=random.randint(*RETRY_AFTER))  # noqa: S311 - jitter
+    language = translation.get_language_from_request(request)
+    with translation.override(language):
+        if request.path_info.startswith("/api/") or "/api/" in request.path:
+            response: HttpResponse = JsonResponse(error.as_dict(), status=503)
+        else:
+            page = render_to_string(
+                "ops/database_unavailable.html",
+                {
+                    "message": error.message,
+                    "retry_after": error.retry_after,
+                    "write": (request.method or "GET").upper() not in SAFE_METHODS,
+                    "LANG": language,
+                },
+            )
+            response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(error.retry_after)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def is_database_error(exception: BaseException | None) -> bool:
+    while exception is not None:
+        if isinstance(exception, DB_ERRORS):
+            return True
+        exception = exception.__cause__ or exception.__context__
+    return False
+
+
+@receiver(got_request_exception)
+def _note_database_error(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """Marks a request whose exception came from the database, even when it was raised in a middleware
+    (where process_exception does not run), so that admission control can answer 503 instead of 500."""
+    if request is not None and is_database_error(sys.exc_info()[1]):
+        setattr(request, MARK, True)
+        logger.error("database unavailable while serving %s", request.path, exc_info=True)
+
+
+def had_database_error(request: HttpRequest) -> bool:
+    return bool(getattr(request, MARK, False))

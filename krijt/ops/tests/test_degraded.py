@@ -1,0 +1,134 @@
+"""Degraded mode: the home page from cache while PostgreSQL fails, 503 for the rest, recovery."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.db import OperationalError
+from django.db.backends.utils import CursorWrapper
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from krijt.core.roles import Role
+from krijt.core.testing import Scenario
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = "2026-11-23 07:30 +0100"
+
+
+@contextmanager
+def database_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(CursorWrapper, "execute", fail)
+        patch.setattr(CursorWrapper, "executemany", fail)
+        yield
+
+
+def test_student_sees_the_days_lessons_from_cache_while_the_database_is_down(
+    login_as: Callable[..., Client], scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = login_as(Role.STUDENT)
+    client.raise_request_exception = False
+    with time_machine.travel(MONDAY, tick=False):
+        first = client.get(scenario.url("/"))
+        assert first.status_code == 200
+        assert "read-only-banner" not in first.content.decode()
+        with database_down(monkeypatch):
+            degraded = client.get(scenario.url("/"))
+        html = degraded.content.decode()
+        assert degraded.status_code == 200
+        assert degraded["X-Krijt-Degraded"] == "1"
+        assert "Read-only: Krijt is catching up." in html
+        assert "08:25" in html
+        assert "Wiskunde" in html
+        assert "1A" in html
+        # Back without a restart: the next request is served from the database again.
+        back = client.get(scenario.url("/"))
+    assert back.status_code == 200
+    assert "read-only-banner" not in back.content.decode()
+    assert "Wiskunde" in back.content.decode()
+
+
+def test_without_a_snapshot_the_home_page_is_a_503_message_not_a_trace(
+    login_as: Callable[..., Client], scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = login_as(Role.STUDENT)
+    client.raise_request_exception = False
+    cache.clear()
+    with time_machine.travel(MONDAY, tick=False), database_down(monkeypatch):
+        response = client.get(scenario.url("/"))
+    assert response.status_code == 503
+    assert 5 <= int(response["Retry-After"]) <= 20
+    assert "Catching up" in response.content.decode()
+    assert "Traceback" not in response.content.decode()
+
+
+def test_a_snapshot_is_not_shown_to_another_session_of_another_user(
+    login_as: Callable[..., Client], scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = login_as(Role.STUDENT)
+    client.raise_request_exception = False
+    with time_machine.travel(MONDAY, tick=False):
+        assert client.get(scenario.url("/")).status_code == 200
+        other = Client(raise_request_exception=False)
+        other.force_login(scenario.teacher, backend="krijt.accounts.backends.KrijtBackend")
+        with database_down(monkeypatch):
+            response = other.get(scenario.url("/"))
+    assert response.status_code == 503
+
+
+def test_a_write_while_the_database_is_down_says_nothing_was_saved(
+    login_as: Callable[..., Client], scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = login_as(Role.STUDENT)
+    client.raise_request_exception = False
+    with database_down(monkeypatch):
+        response = client.post(scenario.url("/accounts/sign-out-everywhere/"))
+        api = client.get(scenario.url("/api/v1/me"))
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "Nothing was saved" in html
+    assert "Traceback" not in html
+    assert response["Retry-After"]
+    assert api.status_code == 503
+    assert api.json()["error"]["code"] == "database_unavailable"
+
+
+def test_signed_in_home_page_reads_the_session_from_cache_once_and_never_from_the_database(
+    login_as: Callable[..., Client], scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    from krijt.accounts.session_backend import SessionStore
+
+    client = login_as(Role.STUDENT)
+    with time_machine.travel(MONDAY, tick=False):
+        client.get(scenario.url("/"))  # warm: school and session in Redis
+        reads: list[str] = []
+        backend = type(cache._cache) if hasattr(cache, "_cache") else None
+        assert backend is not None
+        original_get = backend.get
+
+        def counting_get(self: Any, key: str, *args: Any, **kwargs: Any) -> Any:
+            reads.append(key)
+            return original_get(self, key, *args, **kwargs)
+
+        monkeypatch.setattr(backend, "get", counting_get)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(scenario.url("/"))
+    assert response.status_code == 200
+    session_reads = [k for k in reads if SessionStore.cache_key_prefix in k]
+    assert len(session_reads) == 1
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
+    # The user, the roles and the day's lessons; the same bound as the home page's own test.
+    assert len(queries) <= 12
+    assert not [q for q in queries.captured_queries if "password" in q["sql"] and "UPDATE" in q["sql"]]
