@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from krijt.core import clock
-from krijt.core.testing import TEST_PASSWORD, build_school
+from krijt.core.testing import build_school
 from krijt.planner.models import PlannerItem
+from tests.browser.helpers import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,16 +22,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def school(live_server: Any, settings: Any, tmp_path: Path) -> Any:
     settings.MEDIA_ROOT = tmp_path / "media"
     return build_school("alpha")
-
-
-def sign_in(page: Any, base: str, user: Any) -> None:
-    page.context.clear_cookies()
-    page.context.add_cookies([{"name": "krijt_language", "value": "en", "url": base}])
-    page.goto(f"{base}/s/alpha/accounts/sign-in/")
-    page.locator("#id_username").fill(user.username)
-    page.locator("#id_password").fill(TEST_PASSWORD)
-    page.locator("#id_password").press("Enter")
-    page.wait_for_url(f"{base}/s/alpha/")
 
 
 def test_a_student_hands_in_a_file_and_the_teacher_sees_it(
@@ -46,7 +37,7 @@ def test_a_student_hands_in_a_file_and_the_teacher_sees_it(
     )
     base = live_server.url
 
-    sign_in(page, base, school.student)
+    sign_in(page, base, school.student.username, language="en")
     page.goto(f"{base}/s/alpha/hand-in/")
     page.get_by_role("link", name="Poem analysis").click()
     page.wait_for_url(f"{base}/s/alpha/hand-in/tasks/{item.pk}/")
@@ -62,7 +53,7 @@ def test_a_student_hands_in_a_file_and_the_teacher_sees_it(
     # Nothing sticks out sideways on a 360 px phone screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
-    sign_in(page, base, school.teacher)
+    sign_in(page, base, school.teacher.username, language="en")
     page.goto(f"{base}/s/alpha/hand-in/")
     page.get_by_role("link", name="Poem analysis").click()
     page.get_by_text("1 of 3 handed in").wait_for()
@@ -78,6 +69,6 @@ def test_a_student_hands_in_a_file_and_the_teacher_sees_it(
     page.get_by_role("button", name="Return to student").click()
     page.get_by_text("Feedback returned to the student.").wait_for()
 
-    sign_in(page, base, school.student)
+    sign_in(page, base, school.student.username, language="en")
     page.goto(f"{base}/s/alpha/hand-in/tasks/{item.pk}/")
     page.get_by_text("A careful reading. Well done.").wait_for()

@@ -8,7 +8,8 @@ import pytest
 import time_machine
 
 from krijt.core.roles import Role
-from krijt.core.testing import TEST_PASSWORD, build_school
+from krijt.core.testing import build_school
+from tests.browser.helpers import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,14 +19,6 @@ MONDAY = "2026-11-23 07:30 +0100"
 @pytest.fixture
 def school(live_server: Any) -> Any:
     return build_school("alpha")
-
-
-def sign_in(page: Any, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/s/alpha/accounts/sign-in/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(TEST_PASSWORD)
-    page.locator("#id_password").press("Enter")
-    page.wait_for_url(f"{live_server.url}/s/alpha/")
 
 
 def switch_language(page: Any, code: str) -> None:
@@ -45,7 +38,7 @@ def switch_language(page: Any, code: str) -> None:
 )
 def test_each_role_sees_its_home_page(page: Any, live_server: Any, school: Any, role: str, heading_id: str) -> None:
     with time_machine.travel(MONDAY, tick=True):
-        sign_in(page, live_server, school.user_for(role).username)
+        sign_in(page, live_server.url, school.user_for(role).username)
         switch_language(page, "en")
         assert page.locator(f"#{heading_id}").is_visible()
         if role == Role.STUDENT:
@@ -57,7 +50,7 @@ def test_each_role_sees_its_home_page(page: Any, live_server: Any, school: Any, 
 
 
 def test_language_switch_changes_the_whole_page(page: Any, live_server: Any, school: Any) -> None:
-    sign_in(page, live_server, school.student.username)
+    sign_in(page, live_server.url, school.student.username)
     assert page.locator("html").get_attribute("lang") == "nl"
     switch_language(page, "fr")
     assert page.locator("html").get_attribute("lang") == "fr"

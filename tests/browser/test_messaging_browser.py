@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 import time_machine
 
-from krijt.core.testing import TEST_PASSWORD, build_school
+from krijt.core.testing import build_school
 from krijt.core.worker import run_pending_tasks
+from tests.browser.helpers import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,23 +25,13 @@ def school(live_server: Any) -> Any:
     return build_school("alpha")
 
 
-def sign_in(page: Any, live_server: Any, username: str) -> None:
-    page.context.clear_cookies()
-    page.context.add_cookies([{"name": "krijt_language", "value": "en", "url": live_server.url}])
-    page.goto(f"{live_server.url}/s/alpha/accounts/sign-in/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(TEST_PASSWORD)
-    page.locator("#id_password").press("Enter")
-    page.wait_for_url(f"{live_server.url}/s/alpha/")
-
-
 def test_a_scheduled_message_reaches_the_student_at_the_right_time(
     page: Any, live_server: Any, school: Any
 ) -> None:
     base = f"{live_server.url}/s/alpha"
     student = school.students_by_class[school.classes[0].pk][0]
     with time_machine.travel(FRIDAY_EVENING, tick=True):
-        sign_in(page, live_server, school.teacher.username)
+        sign_in(page, live_server.url, school.teacher.username, language="en")
         page.get_by_role("link", name="Messages").first.click()
         page.get_by_role("link", name="New message").click()
         page.wait_for_url(f"{base}/messages/new/")
@@ -66,15 +57,15 @@ def test_a_scheduled_message_reaches_the_student_at_the_right_time(
     run_pending_tasks()
 
     with time_machine.travel(SATURDAY, tick=True):
-        sign_in(page, live_server, student.username)
+        sign_in(page, live_server.url, student.username, language="en")
         page.goto(f"{base}/messages/")
         assert "Toets wiskunde" not in page.locator("main").inner_text()
     with time_machine.travel(MONDAY_EARLY, tick=True):
-        sign_in(page, live_server, student.username)
+        sign_in(page, live_server.url, student.username, language="en")
         page.goto(f"{base}/messages/")
         assert "Toets wiskunde" not in page.locator("main").inner_text()
     with time_machine.travel(MONDAY_MORNING, tick=True):
-        sign_in(page, live_server, student.username)
+        sign_in(page, live_server.url, student.username, language="en")
         page.goto(f"{base}/messages/")
         assert "Toets wiskunde" in page.locator("main").inner_text()
         page.locator(".msg-badge .msg-count").filter(has_text="1").wait_for()

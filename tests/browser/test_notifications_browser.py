@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 import time_machine
 
-from krijt.core.testing import TEST_PASSWORD, build_school
+from krijt.core.testing import build_school
+from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("krijt.webpush.tests.urls")]
 
@@ -36,14 +37,6 @@ def school(live_server: Any) -> Any:
     return build_school("alpha")
 
 
-def sign_in(page: Any, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/s/alpha/accounts/sign-in/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(TEST_PASSWORD)
-    page.locator("#id_password").press("Enter")
-    page.wait_for_url(f"{live_server.url}/s/alpha/")
-
-
 def test_the_badge_shows_a_new_notification_without_a_reload(
     page: Any, live_server: Any, school: Any, badge_in_top_bar: None
 ) -> None:
@@ -52,7 +45,7 @@ def test_the_badge_shows_a_new_notification_without_a_reload(
 
     kinds.register("browser-note", lambda params, language: kinds.Rendered(params["subject"], ""))
     with time_machine.travel(MONDAY, tick=True):
-        sign_in(page, live_server, school.student.username)
+        sign_in(page, live_server.url, school.student.username)
         badge = page.locator("#notification-bell .nbadge")
         badge.wait_for(state="attached")
         assert badge.get_attribute("data-count") == "0"

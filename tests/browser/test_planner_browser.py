@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 import time_machine
 
-from krijt.core.testing import TEST_PASSWORD, build_school
+from krijt.core.testing import build_school
 from krijt.planner.models import Override, PlannerItem
 from krijt.planner.tests.factories import make_item
+from tests.browser.helpers import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,14 +24,6 @@ def school(live_server: Any) -> Any:
     return build_school("alpha")
 
 
-def sign_in(page: Any, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/s/alpha/accounts/sign-in/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(TEST_PASSWORD)
-    page.locator("#id_password").press("Enter")
-    page.wait_for_url(f"{live_server.url}/s/alpha/")
-
-
 def test_a_third_test_warns_with_the_other_two_and_the_override_is_in_the_workload_view(
     page: Any, live_server: Any, school: Any
 ) -> None:
@@ -38,7 +31,7 @@ def test_a_third_test_warns_with_the_other_two_and_the_override_is_in_the_worklo
         dutch = school.courses[1]  # 1A, taught by the second teacher
         make_item(dutch, day=DAY, title="Spelling")
         make_item(dutch, day=DAY, title="Leesbegrip")
-        sign_in(page, live_server, school.teacher.username)
+        sign_in(page, live_server.url, school.teacher.username)
         page.goto(f"{live_server.url}/s/alpha/planner/new/")
         page.evaluate("window.__samePage = true")
         page.locator("#id_course").select_option(str(school.courses[0].pk))

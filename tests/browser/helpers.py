@@ -1,0 +1,22 @@
+"""What browser tests do over and over: sign in as a person would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from krijt.core.testing import TEST_PASSWORD
+
+
+def sign_in(page: Any, base_url: str, username: str, *, language: str | None = None, school: str = "alpha") -> None:
+    """Types the user name and password on the school's sign-in page and waits for the home page.
+
+    With `language`, the browser starts over (no cookies) reading that language.
+    """
+    if language is not None:
+        page.context.clear_cookies()
+        page.context.add_cookies([{"name": "krijt_language", "value": language, "url": base_url}])
+    page.goto(f"{base_url}/s/{school}/accounts/sign-in/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(TEST_PASSWORD)
+    page.locator("#id_password").press("Enter")
+    page.wait_for_url(f"{base_url}/s/{school}/")
