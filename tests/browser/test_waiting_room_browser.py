@@ -42,7 +42,8 @@ def test_waiting_room_counts_down_and_signs_in_by_itself(
         assert 503 in statuses
         assert page.locator("#id_username").input_value() == school.student.username
         assert page.locator("#id_password").input_value() == ""  # never echoed by the server
-        assert "2" in page.locator("#waiting-countdown").inner_text()
+        assert page.locator("#waiting-countdown").get_attribute("data-seconds") == "2"
+        assert "2" in page.locator("p[role=status]").inner_text()  # the expected wait, from Retry-After
         # The user types the password again while waiting (a saved password would be filled in).
         page.locator("#id_password").fill(TEST_PASSWORD)
     # Room again: when the countdown ends the page sends the form by itself.
