@@ -154,6 +154,16 @@ def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
         .values_list("pk", flat=True).first() or 999999,
         "file_id": lambda: apps.get_model("handin", "SubmissionFile").objects.filter(school=b.school)
         .values_list("pk", flat=True).first() or 999999,
+        # A released C certificate of school B waiting for its conversation, made before the snapshot.
+        "card_id": (lambda pk: lambda: pk)(  # noqa: PLC3002
+            apps.get_model("reportcards", "ReportCard")
+            .objects.get_or_create(
+                school=b.school, period=b.periods[-1], student=b.students[0],
+                defaults={"class_group": b.classes[0], "mentor_comment": CANARY, "decision": "C",
+                          "released_at": b.school.created_at},
+            )[0]
+            .pk
+        ),
     }
 
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "krijt.planner",
     "krijt.handin",
     "krijt.results",
+    "krijt.reportcards",
 ]
 
 MIDDLEWARE = [

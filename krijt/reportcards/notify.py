@@ -1,0 +1,27 @@
+"""How report card notifications read: that a card is there and with whom to talk, never what is on it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext
+
+
+def render_reportcard(params: Mapping[str, Any], language: str) -> Any:
+    from krijt.notifications.kinds import Rendered
+
+    values = {
+        "period": params.get("period", ""),
+        "student": params.get("student", ""),
+        "mentor": params.get("mentor", ""),
+    }
+    if params.get("audience") == "parent":
+        title = gettext("Report card of %(student)s for %(period)s") % values
+        return Rendered(title=title, text=gettext("You can read it in Krijt."))
+    title = gettext("Your report card for %(period)s") % values
+    if params.get("invite"):
+        text = gettext("%(mentor)s, your class mentor, is there to talk it through with you.") % values
+    else:
+        text = gettext("You can read it in Krijt.")
+    return Rendered(title=title, text=text)

@@ -1,0 +1,372 @@
+"""Reads for report cards: the gradebook's weighted percentages, the class overview and one card."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q
+
+from krijt.accounts.models import ParentLink, User
+from krijt.core import clock
+from krijt.core.errors import NotFound
+from krijt.core.roles import Role
+from krijt.reportcards import permissions
+from krijt.reportcards.models import CardLine, CourseComment, ReportCard
+from krijt.results.models import Evaluation, ResultsPolicy, ResultsSharing, Score
+from krijt.results.release import ReleasePolicy
+from krijt.schools import selectors as school_selectors
+from krijt.schools.models import ClassGroup, Course, Enrollment, LessonPeriod, Period, School
+
+HUNDRED = Decimal("100")
+CENT = Decimal("0.1")
+
+
+class State:
+    DRAFT = "draft"
+    READY = "ready"
+    RELEASED = "released"
+    WAITING = "waiting"  # a B or C certificate released, waiting for the conversation with the student
+
+
+@dataclass
+class ScoreItem:
+    name: str
+    score: str  # a number, or "absent" / "exempt" / "" (not entered)
+    maximum: Decimal
+    weight: Decimal
+
+
+@dataclass
+class Line:
+    course_id: int | None
+    course_name: str
+    teacher_name: str
+    percentage: Decimal | None
+    scores: list[ScoreItem] = field(default_factory=list)
+    comment: str = ""
+
+
+def weighted_percentage(items: list[tuple[Decimal | None, str, Decimal, Decimal]]) -> Decimal | None:
+    """sum(score / maximum * weight) / sum(weight) * 100 over (value, code, maximum, weight); absent, exempt
+    and missing scores count for nothing, not for zero. None when nothing counts."""
+    total, weights = Decimal(0), Decimal(0)
+    for value, code, maximum, weight in items:
+        if value is None or code or not maximum or weight <= 0:
+            continue
+        total += value / maximum * weight
+        weights += weight
+    if not weights:
+        return None
+    return (total / weights * HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def average_of(lines: list[Line]) -> Decimal | None:
+    values = [line.percentage for line in lines if line.percentage is not None]
+    if not values:
+        return None
+    return (sum(values, Decimal(0)) / len(values)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _score_text(score: Score | None) -> str:
+    if score is None:
+        return ""
+    if score.code:
+        return str(score.code)
+    return "" if score.value is None else f"{score.value.normalize():f}"
+
+
+def gradebook_lines(
+    *, school: School, period: Period, class_group: ClassGroup, student_ids: list[int]
+) -> dict[int, list[Line]]:
+    """Per student, a line per course of the class with its weighted percentage: three queries."""
+    courses = list(
+        Course.objects.filter(school=school, class_group=class_group).select_related("teacher").order_by("name")
+    )
+    evaluations = list(
+        Evaluation.objects.filter(school=school, period=period, course__in=courses).order_by("date", "pk")
+    )
+    scores = {
+        (s.evaluation_id, s.student_id): s
+        for s in Score.objects.filter(school=school, evaluation__in=evaluations, student_id__in=student_ids)
+    }
+    by_course: dict[int, list[Evaluation]] = {}
+    for evaluation in evaluations:
+        by_course.setdefault(evaluation.course_id, []).append(evaluation)
+    result: dict[int, list[Line]] = {}
+    for student_id in student_ids:
+        lines = []
+        for course in courses:
+            items, shown = [], []
+            for evaluation in by_course.get(course.pk, []):
+                score = scores.get((evaluation.pk, student_id))
+                items.append(
+                    (score.value if score else None, score.code if score else "", evaluation.maximum, evaluation.weight)
+                )
+                shown.append(ScoreItem(evaluation.name, _score_text(score), evaluation.maximum, evaluation.weight))
+            lines.append(
+                Line(
+                    course.pk,
+                    course.name,
+                    course.teacher.full_name if course.teacher else "",
+                    weighted_percentage(items),
+                    shown,
+                )
+            )
+        result[student_id] = lines
+    return result
+
+
+def period_by_id(*, school: School, period_id: int) -> Period:
+    period = Period.objects.filter(school=school, pk=period_id).select_related("school_year").first()
+    if period is None:
+        raise NotFound()
+    return period
+
+
+def is_year_end(*, school: School, period: Period) -> bool:
+    """The last period of its school year carries the class council's decision."""
+    return not Period.objects.filter(
+        school=school, school_year_id=period.school_year_id, starts_on__gt=period.starts_on
+    ).exists()
+
+
+def class_for_manager(*, school: School, user: User, roles: frozenset[str], class_id: int) -> ClassGroup:
+    group = school_selectors.class_for_user(school=school, user=user, roles=roles, class_id=class_id)
+    if not permissions.can_manage_class(user=user, roles=roles, class_group=group):
+        raise NotFound()
+    return group
+
+
+def course_for_commenter(
+    *, school: School, user: User, roles: frozenset[str], class_group: ClassGroup, course_id: int
+) -> Course:
+    course = (
+        Course.objects.filter(school=school, class_group=class_group, pk=course_id).select_related("teacher").first()
+    )
+    if course is None or not permissions.can_comment_course(user=user, roles=roles, course=course):
+        raise NotFound()
+    return course
+
+
+def state_of(card: ReportCard | None, *, year_end: bool) -> str:
+    if card is None:
+        return State.DRAFT
+    if card.released_at is not None:
+        if card.needs_conversation and card.student_visible_at is None:
+            return State.WAITING
+        return State.RELEASED
+    if card.mentor_comment.strip() and (card.decision or not year_end):
+        return State.READY
+    return State.DRAFT
+
+
+@dataclass
+class OverviewRow:
+    student: User
+    card: ReportCard | None
+    state: str
+    comments: int
+
+
+def class_overview(*, school: School, period: Period, class_group: ClassGroup) -> dict[str, Any]:
+    """Every student of the class with their card's state: four queries, however many students."""
+    students = list(school_selectors.students_of_class(school=school, class_group=class_group))
+    cards = {
+        c.student_id: c
+        for c in ReportCard.objects.filter(school=school, period=period, class_group=class_group).annotate(
+            comment_count=Count("comments", filter=Q(comments__school=school))
+        )
+    }
+    course_count = Course.objects.filter(school=school, class_group=class_group).count()
+    year_end = is_year_end(school=school, period=period)
+    rows = [
+        OverviewRow(
+            s,
+            cards.get(s.pk),
+            state_of(cards.get(s.pk), year_end=year_end),
+            getattr(cards.get(s.pk), "comment_count", 0),
+        )
+        for s in students
+    ]
+    counts = {
+        state: sum(1 for r in rows if r.state == state)
+        for state in (State.DRAFT, State.READY, State.RELEASED, State.WAITING)
+    }
+    return {"rows": rows, "course_count": course_count, "year_end": year_end, "counts": counts}
+
+
+@dataclass
+class CardView:
+    student: User
+    period: Period
+    class_group: ClassGroup
+    card: ReportCard | None
+    lines: list[Line]
+    average: Decimal | None
+    year_end: bool
+    state: str
+    may_manage: bool
+    audience: str  # "staff", "student" or "parent"
+
+
+def _enrollment(*, school: School, period: Period, student_id: int) -> Enrollment:
+    enrollment = (
+        Enrollment.objects.filter(school=school, school_year_id=period.school_year_id, student_id=student_id)
+        .select_related("class_group", "class_group__mentor", "student")
+        .first()
+    )
+    if enrollment is None:
+        raise NotFound()
+    return enrollment
+
+
+def parents_may_see(*, school: School, student: User, today: dt.date) -> bool:
+    """An adult student's choice in results applies to report cards too."""
+    if not student.is_adult_on(today):
+        return True
+    sharing = ResultsSharing.objects.filter(school=school, student=student).first()
+    return sharing is None or sharing.parents_may_see
+
+
+def card_for_user(*, school: School, user: User, roles: frozenset[str], period: Period, student_id: int) -> CardView:
+    """One report card as the asking person may see it; NotFound when they may not (yet)."""
+    enrollment = _enrollment(school=school, period=period, student_id=student_id)
+    group, student = enrollment.class_group, enrollment.student
+    card = (
+        ReportCard.objects.filter(school=school, period=period, student_id=student_id)
+        .select_related("mentor_comment_by", "conversation_held_by", "conversation_set_by", "released_by")
+        .first()
+    )
+    now = clock.now()
+    teacher_ids = Course.objects.filter(school=school, class_group=group).values_list("teacher_id", flat=True)
+    audience = ""
+    may_manage = permissions.can_manage_class(user=user, roles=roles, class_group=group)
+    if may_manage or permissions.can_read_class_cards(
+        user=user, roles=roles, class_group=group, teacher_ids=[t for t in teacher_ids if t]
+    ):
+        audience = "staff"
+    elif Role.STUDENT in roles and user.pk == student.pk:
+        if card is None or card.student_visible_at is None or card.student_visible_at > now:
+            raise NotFound()
+        audience = "student"
+    elif Role.PARENT in roles and ParentLink.objects.filter(school=school, parent=user, student=student).exists():
+        if card is None or card.parent_visible_at is None or card.parent_visible_at > now:
+            raise NotFound()
+        if not parents_may_see(school=school, student=student, today=clock.local_today(school.time_zone)):
+            raise NotFound()
+        audience = "parent"
+    else:
+        raise NotFound()
+    year_end = is_year_end(school=school, period=period)
+    if card is not None and card.released_at is not None:
+        lines = [
+            Line(
+                line.course_id,
+                line.course_name,
+                line.teacher_name,
+                line.percentage,
+                [ScoreItem(i["name"], i["score"], Decimal(i["maximum"]), Decimal(i["weight"])) for i in line.scores],
+                line.comment,
+            )
+            for line in CardLine.objects.filter(school=school, card=card).order_by("position")
+        ]
+    else:
+        lines = gradebook_lines(school=school, period=period, class_group=group, student_ids=[student.pk])[student.pk]
+        if card is not None:
+            comments = dict(CourseComment.objects.filter(school=school, card=card).values_list("course_id", "text"))
+            for line in lines:
+                line.comment = comments.get(line.course_id, "")
+    return CardView(
+        student=student,
+        period=period,
+        class_group=group,
+        card=card,
+        lines=lines,
+        average=average_of(lines),
+        year_end=year_end,
+        state=state_of(card, year_end=year_end),
+        may_manage=may_manage,
+        audience=audience,
+    )
+
+
+def visible_cards(*, school: School, user: User, roles: frozenset[str]) -> list[ReportCard]:
+    """The cards a student or parent may read now, newest period first: one or two queries."""
+    now = clock.now()
+    found: list[ReportCard] = []
+    if Role.STUDENT in roles:
+        found += ReportCard.objects.filter(school=school, student=user, student_visible_at__lte=now).select_related(
+            "period", "student"
+        )
+    if Role.PARENT in roles:
+        children = ParentLink.objects.filter(school=school, parent=user).values("student_id")
+        today = clock.local_today(school.time_zone)
+        for card in ReportCard.objects.filter(
+            school=school, student_id__in=children, parent_visible_at__lte=now
+        ).select_related("period", "student"):
+            if parents_may_see(school=school, student=card.student, today=today):
+                found.append(card)
+    return sorted(found, key=lambda c: (c.period.starts_on, c.student.last_name), reverse=True)
+
+
+def release_policy(*, school: School) -> ReleasePolicy:
+    """The school's results release policy as the pure release function takes it."""
+    row = ResultsPolicy.objects.filter(school=school).first()
+    last = LessonPeriod.objects.filter(school=school).order_by("-number").values_list("starts_at", flat=True).first()
+    if row is None:
+        return ReleasePolicy(last_lesson_start=last)
+    return ReleasePolicy(
+        window_start=row.window_start,
+        window_end=row.window_end,
+        sensitive_start=row.sensitive_start,
+        sensitive_end=row.sensitive_end,
+        last_lesson_start=last if row.avoid_last_lesson else None,
+        parent_delay=dt.timedelta(hours=row.parent_delay_hours),
+    )
+
+
+def school_hours(*, school: School) -> tuple[dt.time, dt.time] | None:
+    """From the first lesson's start to the last lesson's end; None when the school has no lesson times."""
+    times = list(LessonPeriod.objects.filter(school=school).values_list("starts_at", "ends_at"))
+    if not times:
+        return None
+    return min(t[0] for t in times), max(t[1] for t in times)
+
+
+def class_choices(*, school: School, user: User, roles: frozenset[str]) -> dict[str, Any]:
+    """For the start page of staff: the periods of the current year, the classes they mentor or teach."""
+    year = school_selectors.current_school_year(school=school)
+    if year is None:
+        return {"periods": [], "mentored": [], "taught": []}
+    periods = list(Period.objects.filter(school=school, school_year=year).order_by("starts_on"))
+    if Role.ADMIN in roles:
+        mentored = list(ClassGroup.objects.filter(school=school, school_year=year).order_by("grade", "name"))
+    else:
+        mentored = list(
+            ClassGroup.objects.filter(school=school, school_year=year, mentor=user).order_by("grade", "name")
+        )
+    taught = list(
+        Course.objects.filter(school=school, school_year=year, teacher=user)
+        .select_related("class_group")
+        .order_by("class_group__name", "name")
+    )
+    return {"periods": periods, "mentored": mentored, "taught": taught}
+
+
+def local(moment: dt.datetime | None, school: School) -> dt.datetime | None:
+    return moment.astimezone(ZoneInfo(school.time_zone)) if moment else None
+
+
+def course_comment_texts(*, school: School, period: Period, course: Course) -> dict[int, tuple[str, bool]]:
+    """{student id: (the course's comment, whether the card is released)} for one course: one query."""
+    cards = ReportCard.objects.filter(school=school, period=period, class_group_id=course.class_group_id)
+    found: dict[int, tuple[str, bool]] = {c.student_id: ("", c.released_at is not None) for c in cards}
+    for student_id, text in CourseComment.objects.filter(school=school, card__in=cards, course=course).values_list(
+        "card__student_id", "text"
+    ):
+        found[student_id] = (text, found.get(student_id, ("", False))[1])
+    return found

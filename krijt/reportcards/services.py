@@ -1,0 +1,315 @@
+"""Writes for report cards: comments, the decision, release, and the conversation about a B or C certificate."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from krijt.accounts.models import ParentLink, User
+from krijt.core import clock
+from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from krijt.notifications.selectors import policy_for
+from krijt.notifications.services import Target, notify, withdraw
+from krijt.reportcards import permissions, selectors
+from krijt.reportcards.models import CardLine, CourseComment, ReportCard
+from krijt.results.release import release_moments
+from krijt.schools.models import ClassGroup, Course, Enrollment, Period, School
+from krijt.schools.selectors import school_calendar
+
+MAX_COMMENT = 2000
+
+
+def _card(*, school: School, period: Period, class_group: ClassGroup, student_id: int) -> ReportCard:
+    card, _created = ReportCard.objects.select_for_update().get_or_create(
+        school=school, period=period, student_id=student_id, defaults={"class_group": class_group}
+    )
+    return card
+
+
+def _check_period(period: Period, class_group: ClassGroup) -> None:
+    if period.school_year_id != class_group.school_year_id:
+        raise NotFound()
+
+
+@transaction.atomic
+def course_comments_save(
+    *, school: School, actor: User, roles: frozenset[str], period: Period, course: Course, comments: dict[int, str]
+) -> int:
+    """The course teacher's comments per student ({student id: text}); an empty text removes the comment.
+    Returns how many changed. Released cards are final."""
+    if not permissions.can_comment_course(user=actor, roles=roles, course=course):
+        raise Forbidden()
+    group = course.class_group
+    _check_period(period, group)
+    enrolled = set(
+        Enrollment.objects.filter(school=school, class_group=group, student_id__in=list(comments)).values_list(
+            "student_id", flat=True
+        )
+    )
+    errors = {
+        f"comment_{sid}": [_("At most %(n)d characters.") % {"n": MAX_COMMENT}]
+        for sid, text in comments.items()
+        if len(text) > MAX_COMMENT
+    }
+    if errors:
+        raise ValidationFailed(fields=errors)
+    changed = 0
+    for student_id, raw in comments.items():
+        if student_id not in enrolled:
+            raise NotFound()
+        text = raw.strip()
+        existing = ReportCard.objects.filter(school=school, period=period, student_id=student_id).first()
+        if existing is None and not text:
+            continue
+        card = existing or _card(school=school, period=period, class_group=group, student_id=student_id)
+        if card.released_at is not None:
+            current = (
+                CourseComment.objects.filter(school=school, card=card, course=course)
+                .values_list("text", flat=True)
+                .first()
+            )
+            if (current or "") != text:
+                raise Conflict(_("The report card of this student is released; comments can no longer change."))
+            continue
+        comment = CourseComment.objects.filter(school=school, card=card, course=course).first()
+        if not text:
+            if comment is not None:
+                comment.delete()
+                changed += 1
+        elif comment is None:
+            CourseComment.objects.create(school=school, card=card, course=course, text=text, author=actor)
+            changed += 1
+        elif comment.text != text:
+            comment.text, comment.author = text, actor
+            comment.save(update_fields=["text", "author", "updated_at"])
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def card_mentor_update(
+    *,
+    school: School,
+    actor: User,
+    roles: frozenset[str],
+    period: Period,
+    class_group: ClassGroup,
+    student_id: int,
+    mentor_comment: str,
+    decision: str = "",
+    excluded: str = "",
+    decision_note: str = "",
+) -> ReportCard:
+    """The mentor's comment and, at year end, the class council's decision (A, B with what is excluded, or C)."""
+    if not permissions.can_manage_class(user=actor, roles=roles, class_group=class_group):
+        raise Forbidden()
+    _check_period(period, class_group)
+    if not Enrollment.objects.filter(school=school, class_group=class_group, student_id=student_id).exists():
+        raise NotFound()
+    errors: dict[str, list[str]] = {}
+    if len(mentor_comment) > 4000:
+        errors["mentor_comment"] = [_("At most %(n)d characters.") % {"n": 4000}]
+    if decision not in ReportCard.Decision.values:
+        errors["decision"] = [_("Choose A, B or C.")]
+    elif decision and not selectors.is_year_end(school=school, period=period):
+        errors["decision"] = [_("The class council decides at the end of the school year only.")]
+    if decision == ReportCard.Decision.B and not excluded.strip():
+        errors["excluded"] = [_("A B certificate says which courses or fields of study are excluded.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    card = _card(school=school, period=period, class_group=class_group, student_id=student_id)
+    if card.released_at is not None:
+        raise Conflict(_("This report card is released; it can no longer change."))
+    card.mentor_comment = mentor_comment.strip()
+    card.mentor_comment_by = actor
+    card.decision = decision
+    card.excluded = excluded.strip() if decision == ReportCard.Decision.B else ""
+    card.decision_note = decision_note.strip() if decision else ""
+    card.save()
+    return card
+
+
+def _moments(*, school: School, moment: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    release = release_moments(
+        moment=moment,
+        policy=selectors.release_policy(school=school),
+        delivery=policy_for(school=school),
+        calendar=school_calendar(school=school),
+        tz=ZoneInfo(school.time_zone),
+        sensitive=False,
+    )
+    assert release.parent_visible_at is not None  # parents_allowed: an adult's choice applies when reading
+    return release.student_visible_at, max(release.parent_visible_at, release.student_visible_at)
+
+
+def _card_url(card: ReportCard) -> str:
+    return reverse("reportcards:card", kwargs={"period_id": card.period_id, "student_id": card.student_id})
+
+
+def _notify(*, school: School, card: ReportCard, invite: bool) -> None:
+    """The student at their moment, the parents at theirs; withdrawn first, so a new moment replaces the old."""
+    student = card.student
+    mentor = card.class_group.mentor
+    params = {
+        "period": card.period.name,
+        "student": student.first_name,
+        "mentor": mentor.full_name if mentor else "",
+        "invite": invite,
+    }
+    url = _card_url(card)
+    for audience in ("student", "parent"):
+        withdraw(school=school, key=f"reportcard:{card.pk}:{audience}")
+    if card.student_visible_at is not None:
+        notify(
+            school=school,
+            kind="reportcard",
+            key=f"reportcard:{card.pk}:student",
+            targets=[Target(student.pk, "student")],
+            params={**params, "audience": "student"},
+            url=url,
+            moment=card.student_visible_at,
+        )
+    if card.parent_visible_at is not None and selectors.parents_may_see(
+        school=school, student=student, today=clock.local_today(school.time_zone)
+    ):
+        parents = ParentLink.objects.filter(school=school, student=student).values_list("parent_id", flat=True)
+        notify(
+            school=school,
+            kind="reportcard",
+            key=f"reportcard:{card.pk}:parent",
+            targets=[Target(pid, "parent", about_student_id=student.pk) for pid in parents],
+            params={**params, "audience": "parent"},
+            url=url,
+            moment=card.parent_visible_at,
+        )
+
+
+@transaction.atomic
+def cards_release(
+    *, school: School, actor: User, roles: frozenset[str], period: Period, class_group: ClassGroup
+) -> int:
+    """Releases every ready card of the class: the lines are frozen, visibility set per audience.
+
+    A and no-decision cards reach the student at the next moment in the school's window and the parents
+    after; a B or C certificate waits for the conversation with the student. Returns how many were released.
+    """
+    if not permissions.can_manage_class(user=actor, roles=roles, class_group=class_group):
+        raise Forbidden()
+    _check_period(period, class_group)
+    year_end = selectors.is_year_end(school=school, period=period)
+    cards = list(
+        ReportCard.objects.select_for_update(of=("self",))
+        .filter(school=school, period=period, class_group=class_group, released_at__isnull=True)
+        .select_related("student", "class_group__mentor", "period")
+    )
+    ready = [c for c in cards if selectors.state_of(c, year_end=year_end) == selectors.State.READY]
+    if not ready:
+        return 0
+    now = clock.now()
+    lines = selectors.gradebook_lines(
+        school=school, period=period, class_group=class_group, student_ids=[c.student_id for c in ready]
+    )
+    comments = {(c.card_id, c.course_id): c.text for c in CourseComment.objects.filter(school=school, card__in=ready)}
+    frozen = []
+    for card in ready:
+        for position, line in enumerate(lines[card.student_id]):
+            frozen.append(
+                CardLine(
+                    school=school,
+                    card=card,
+                    course_id=line.course_id,
+                    position=position,
+                    course_name=line.course_name,
+                    teacher_name=line.teacher_name,
+                    percentage=line.percentage,
+                    scores=[
+                        {"name": s.name, "score": s.score, "maximum": str(s.maximum), "weight": str(s.weight)}
+                        for s in line.scores
+                    ],
+                    comment=comments.get((card.pk, line.course_id), ""),
+                )
+            )
+    CardLine.objects.bulk_create(frozen)
+    for card in ready:
+        card.released_at, card.released_by = now, actor
+        if card.needs_conversation:
+            card.student_visible_at = card.parent_visible_at = None
+        else:
+            card.student_visible_at, card.parent_visible_at = _moments(school=school, moment=now)
+        card.save(update_fields=["released_at", "released_by", "student_visible_at", "parent_visible_at", "updated_at"])
+        if not card.needs_conversation:
+            _notify(school=school, card=card, invite=False)
+    return len(ready)
+
+
+def _conversation_card(*, school: School, actor: User, roles: frozenset[str], card_id: int) -> ReportCard:
+    card = (
+        ReportCard.objects.select_for_update(of=("self",))
+        .filter(school=school, pk=card_id)
+        .select_related("class_group", "class_group__mentor", "student", "period")
+        .first()
+    )
+    if card is None or not permissions.can_manage_class(user=actor, roles=roles, class_group=card.class_group):
+        raise NotFound()
+    if card.released_at is None or not card.needs_conversation:
+        raise Conflict(_("Only a released B or C certificate waits for a conversation."))
+    return card
+
+
+@transaction.atomic
+def conversation_mark_held(*, school: School, actor: User, roles: frozenset[str], card_id: int) -> ReportCard:
+    """The mentor talked with the student: the card is theirs to read now, the parents' follows."""
+    card = _conversation_card(school=school, actor=actor, roles=roles, card_id=card_id)
+    if card.conversation_held_at is not None:
+        raise Conflict(_("The conversation is already marked as held."))
+    now = clock.now()
+    card.conversation_held_at, card.conversation_held_by = now, actor
+    if card.student_visible_at is None or card.student_visible_at > now:
+        card.student_visible_at = now
+    _student, parents = _moments(school=school, moment=card.student_visible_at)
+    card.parent_visible_at = max(parents, card.student_visible_at)
+    card.save()
+    _notify(school=school, card=card, invite=True)
+    return card
+
+
+@transaction.atomic
+def conversation_schedule(
+    *, school: School, actor: User, roles: frozenset[str], card_id: int, at: dt.datetime
+) -> ReportCard:
+    """The mentor sets the moment they will be there: a school day, inside school hours, in the future."""
+    card = _conversation_card(school=school, actor=actor, roles=roles, card_id=card_id)
+    if card.class_group.mentor_id != actor.pk:
+        raise Forbidden(_("Only the class mentor, who will be there, sets the conversation moment."))
+    if card.conversation_held_at is not None:
+        raise Conflict(_("The conversation is already marked as held."))
+    now = clock.now()
+    if card.student_visible_at is not None and card.student_visible_at <= now:
+        raise Conflict(_("The student can already read this report card."))
+    if at.tzinfo is None:
+        raise ValueError("at must be aware")
+    tz = ZoneInfo(school.time_zone)
+    local = at.astimezone(tz)
+    hours = selectors.school_hours(school=school)
+    if at <= now:
+        raise ValidationFailed(fields={"at": [_("Choose a moment in the future.")]})
+    if not school_calendar(school=school).is_school_day(local.date()):
+        raise ValidationFailed(fields={"at": [_("Choose a school day.")]})
+    if hours is None or not hours[0] <= local.time() < hours[1]:
+        start, end = (f"{h:%H:%M}" for h in hours) if hours else ("", "")
+        raise ValidationFailed(
+            fields={
+                "at": [_("Choose a moment inside school hours (%(start)s-%(end)s).") % {"start": start, "end": end}]
+            }
+        )
+    card.conversation_at, card.conversation_set_by = at, actor
+    card.student_visible_at = at
+    _student, parents = _moments(school=school, moment=at)
+    card.parent_visible_at = max(parents, at)
+    card.save()
+    _notify(school=school, card=card, invite=True)
+    return card
