@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 from collections.abc import Callable
@@ -312,3 +313,35 @@ def _link_parents(school: School, plan: Plan, created: dict[str, User], tick: Ca
         for _row, student_id, _name in person.new_children:
             parent_link_create(school=school, parent=parent, student=students[student_id])
             tick()
+
+
+# ---------------------------------------------------------------- housekeeping
+
+STALLED_AFTER = dt.timedelta(minutes=30)
+PREVIEW_KEPT_FOR = dt.timedelta(days=7)
+
+
+def import_jobs_tidy(*, now: dt.datetime | None = None) -> int:
+    """Ends jobs whose worker died, and previews nobody applied, so no personal data lingers.
+
+    A job still checking or applying after STALLED_AFTER lost its worker: applying runs in one
+    transaction, so nothing was written. A preview waits PREVIEW_KEPT_FOR, then its file is deleted.
+    Returns how many jobs were ended.
+    """
+    moment = now or clock.now()
+    stalled = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.VALIDATING, ImportJob.Status.APPLYING], updated_at__lt=moment - STALLED_AFTER
+    ).values_list("pk", "language")
+    expired = ImportJob.objects.filter(
+        status=ImportJob.Status.PREVIEW, updated_at__lt=moment - PREVIEW_KEPT_FOR
+    ).values_list("pk", "language")
+    ended = 0
+    for job_id, language in list(stalled):
+        with translation.override(language or None):
+            _fail(job_id, _("The import stopped before it finished; nothing was changed. Upload the file again."))
+        ended += 1
+    for job_id, language in list(expired):
+        with translation.override(language or None):
+            _fail(job_id, _("This preview was not applied within 7 days; its file was deleted. Upload it again."))
+        ended += 1
+    return ended
