@@ -16,8 +16,8 @@ from krijt.core.errors import NotFound
 from krijt.core.roles import Role
 from krijt.reportcards import permissions
 from krijt.reportcards.models import CardLine, CourseComment, ReportCard
-from krijt.results.models import Evaluation, ResultsPolicy, ResultsSharing, Score
-from krijt.results.release import ReleasePolicy
+from krijt.results import selectors as results_selectors
+from krijt.results.models import Evaluation, Score
 from krijt.schools import selectors as school_selectors
 from krijt.schools.models import ClassGroup, Course, Enrollment, LessonPeriod, Period, School
 
@@ -226,10 +226,7 @@ def _enrollment(*, school: School, period: Period, student_id: int) -> Enrollmen
 
 def parents_may_see(*, school: School, student: User, today: dt.date) -> bool:
     """An adult student's choice in results applies to report cards too."""
-    if not student.is_adult_on(today):
-        return True
-    sharing = ResultsSharing.objects.filter(school=school, student=student).first()
-    return sharing is None or sharing.parents_may_see
+    return results_selectors.parents_may_see(school=school, student=student, today=today)
 
 
 def card_for_user(*, school: School, user: User, roles: frozenset[str], period: Period, student_id: int) -> CardView:
@@ -311,22 +308,6 @@ def visible_cards(*, school: School, user: User, roles: frozenset[str]) -> list[
             if parents_may_see(school=school, student=card.student, today=today):
                 found.append(card)
     return sorted(found, key=lambda c: (c.period.starts_on, c.student.last_name), reverse=True)
-
-
-def release_policy(*, school: School) -> ReleasePolicy:
-    """The school's results release policy as the pure release function takes it."""
-    row = ResultsPolicy.objects.filter(school=school).first()
-    last = LessonPeriod.objects.filter(school=school).order_by("-number").values_list("starts_at", flat=True).first()
-    if row is None:
-        return ReleasePolicy(last_lesson_start=last)
-    return ReleasePolicy(
-        window_start=row.window_start,
-        window_end=row.window_end,
-        sensitive_start=row.sensitive_start,
-        sensitive_end=row.sensitive_end,
-        last_lesson_start=last if row.avoid_last_lesson else None,
-        parent_delay=dt.timedelta(hours=row.parent_delay_hours),
-    )
 
 
 def school_hours(*, school: School) -> tuple[dt.time, dt.time] | None:

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from krijt.accounts.models import ParentLink, User
 from krijt.core import clock
 from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from krijt.notifications.selectors import policy_for
 from krijt.notifications.services import Target, notify, withdraw
 from krijt.reportcards import permissions, selectors
 from krijt.reportcards.models import CardLine, CourseComment, ReportCard
 from krijt.results.release import release_moments
+from krijt.results.selectors import release_context
 from krijt.schools.models import ClassGroup, Course, Enrollment, Period, School
 from krijt.schools.selectors import school_calendar
 
@@ -134,15 +134,17 @@ def card_mentor_update(
 
 
 def _moments(*, school: School, moment: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    context = release_context(school=school)
     release = release_moments(
         moment=moment,
-        policy=selectors.release_policy(school=school),
-        delivery=policy_for(school=school),
-        calendar=school_calendar(school=school),
-        tz=ZoneInfo(school.time_zone),
+        policy=context.policy,
+        delivery=context.delivery,
+        calendar=context.calendar,
+        tz=context.tz,
         sensitive=False,
     )
-    assert release.parent_visible_at is not None  # parents_allowed: an adult's choice applies when reading
+    # Computed as if parents may see, as for results: an adult student's choice applies when reading.
+    assert release.parent_visible_at is not None
     return release.student_visible_at, max(release.parent_visible_at, release.student_visible_at)
 
 

@@ -363,3 +363,37 @@ def test_the_class_overview_has_a_fixed_query_count(scenario: Scenario, login_as
     release(s)
     assert count() == few
     assert few <= 14
+
+
+def test_an_adult_student_who_keeps_results_private_keeps_the_card_private(
+    scenario: Scenario, client: Client, time_machine: Any
+) -> None:
+    from krijt.accounts.models import User
+    from krijt.results.models import ResultsSharing
+
+    s = scenario
+    student, parent = s.students[0], s.parents[0]
+    User.objects.filter(pk=student.pk).update(birth_date=dt.date(2008, 1, 1))
+    ResultsSharing.objects.create(school=s.school, student=student, parents_may_see=False)
+    gradebook(s)
+    mentor_update(s, student, decision="A")
+    release(s)
+    card = ReportCard.objects.get(student=student)
+    assert card.parent_visible_at is not None
+    time_machine.move_to(card.parent_visible_at, tick=False)
+    client.force_login(parent)
+    assert client.get(card_url(s, student)).status_code == 404
+    assert not Notification.objects.filter(kind="reportcard", audience="parent").exists()
+
+
+def test_the_pages_of_mentor_and_teacher(scenario: Scenario, login_as: Callable[..., Client]) -> None:
+    s = scenario
+    gradebook(s)
+    client = login_as("teacher")
+    home = client.get(s.url("/report-cards/"))
+    assert home.status_code == 200
+    assert b"1A" in home.content
+    page = client.get(card_url(s, s.students[0]))
+    assert page.status_code == 200
+    assert b"Mentor&#x27;s comment" in page.content
+    assert b"70.0%" in page.content
