@@ -154,6 +154,30 @@ def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
         .values_list("pk", flat=True).first() or 999999,
         "file_id": lambda: apps.get_model("handin", "SubmissionFile").objects.filter(school=b.school)
         .values_list("pk", flat=True).first() or 999999,
+        # A published result of school B with a comment carrying the canary, made before the snapshot.
+        **(  # noqa: PLC3002
+            lambda score: {"evaluation_id": lambda: score.evaluation_id, "score_id": lambda: score.pk}
+        )(
+            apps.get_model("results", "Score").objects.create(
+                school=b.school,
+                evaluation=apps.get_model("results", "Evaluation").objects.create(
+                    school=b.school,
+                    school_year=b.year,
+                    course=b.courses[0],
+                    period=b.periods[0],
+                    name=f"{CANARY} test",
+                    date=b.year.starts_on,
+                    maximum=10,
+                    published_at=b.school.created_at,
+                ),
+                student=b.students[0],
+                value=7,
+                comment=CANARY,
+                published_at=b.school.created_at,
+                student_visible_at=b.school.created_at,
+                parent_visible_at=b.school.created_at,
+            )
+        ),
         # A released C certificate of school B waiting for its conversation, made before the snapshot.
         "card_id": (lambda pk: lambda: pk)(  # noqa: PLC3002
             apps.get_model("reportcards", "ReportCard")

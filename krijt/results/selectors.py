@@ -114,9 +114,9 @@ def scores_of_student(
     if period is not None:
         qs = qs.filter(evaluation__period=period)
     return list(
-        qs.select_related(
-            "evaluation", "evaluation__course", "evaluation__period", "talk_teacher"
-        ).order_by("evaluation__course__name", "evaluation__date", "evaluation_id")
+        qs.select_related("evaluation", "evaluation__course", "evaluation__period", "talk_teacher").order_by(
+            "evaluation__course__name", "evaluation__date", "evaluation_id"
+        )
     )
 
 
@@ -197,6 +197,15 @@ class EvaluationStats:
     # Ten bins of ten percent: [0-10), [10-20), ... [90-100].
     bins: list[int] = field(default_factory=lambda: [0] * 10)
 
+    @property
+    def peak(self) -> int:
+        return max(self.bins) or 1
+
+    @property
+    def bars(self) -> list[tuple[str, int, int]]:
+        """(label, count, x position) per bin, for the chart and its text table."""
+        return [(f"{i * 10}-{i * 10 + 10}%", n, 4 + i * 22) for i, n in enumerate(self.bins)]
+
 
 @dataclass
 class Grid:
@@ -268,6 +277,4 @@ def changes_of(*, school: School, score_ids: list[int]) -> dict[int, list[ScoreC
 
 
 def views_of(*, school: School, student: User, limit: int = 50) -> list[ResultView]:
-    return list(
-        ResultView.objects.filter(school=school, student=student).select_related("viewer", "course")[:limit]
-    )
+    return list(ResultView.objects.filter(school=school, student=student).select_related("viewer", "course")[:limit])

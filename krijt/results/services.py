@@ -1,0 +1,396 @@
+"""Writes of the gradebook. Keyword-only, atomic; rules live here, pages stay thin."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from krijt.accounts.models import ParentLink, User
+from krijt.core import clock
+from krijt.core.errors import Forbidden, NotFound, ValidationFailed
+from krijt.notifications.services import Target, notify, withdraw
+from krijt.planner.models import PlannerItem
+from krijt.results import selectors
+from krijt.results.kinds import KIND
+from krijt.results.models import Evaluation, ResultsPolicy, ResultsSharing, ResultView, Score, ScoreChange
+from krijt.results.release import release_moments
+from krijt.schools.models import Course, Enrollment, Period, School
+
+# What a teacher may type in a cell besides a number (case-insensitive). Shown on the grid page.
+ABSENT_CODES = frozenset({"a", "afw", "abs"})
+EXEMPT_CODES = frozenset({"v", "vr", "vrij", "ex"})
+MAX_COMMENT = 2000
+
+
+@dataclass(frozen=True)
+class Entry:
+    value: Decimal | None
+    code: str
+
+
+def parse_entry(text: str, *, maximum: Decimal) -> Entry:
+    """A cell's text: a number (decimal comma or point), a code for absent or exempt, or empty to clear."""
+    raw = (text or "").strip()
+    if not raw:
+        return Entry(None, "")
+    if raw.lower() in ABSENT_CODES:
+        return Entry(None, Score.Code.ABSENT)
+    if raw.lower() in EXEMPT_CODES:
+        return Entry(None, Score.Code.EXEMPT)
+    try:
+        value = Decimal(raw.replace(",", ".").replace(" ", ""))
+    except InvalidOperation:
+        raise ValidationFailed(
+            fields={"value": [_("Type a number (e.g. 7,5), A for absent or V for exempt.")]}
+        ) from None
+    if not value.is_finite():
+        raise ValidationFailed(fields={"value": [_("Type a number (e.g. 7,5), A for absent or V for exempt.")]})
+    if value < 0:
+        raise ValidationFailed(fields={"value": [_("A score cannot be below 0.")]})
+    if value > maximum:
+        raise ValidationFailed(
+            fields={"value": [_("A score cannot be above the maximum of %(max)s.") % {"max": _fmt(maximum)}]}
+        )
+    if value != value.quantize(Decimal("0.01")):
+        raise ValidationFailed(fields={"value": [_("Use at most two decimals.")]})
+    return Entry(value, "")
+
+
+def _fmt(value: Decimal) -> str:
+    return format(value.normalize(), "f").replace(".", ",")
+
+
+def is_sensitive(*, value: Decimal | None, code: str, marked: bool, maximum: Decimal, threshold: Decimal) -> bool:
+    if marked:
+        return True
+    if value is None or code:
+        return False
+    return value * 100 < threshold * maximum
+
+
+def _threshold(evaluation: Evaluation, row: ResultsPolicy) -> Decimal:
+    return evaluation.sensitive_threshold if evaluation.sensitive_threshold is not None else row.sensitive_threshold
+
+
+# --- policy -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def results_policy_update(
+    *,
+    school: School,
+    window_start: dt.time,
+    window_end: dt.time,
+    sensitive_start: dt.time,
+    sensitive_end: dt.time,
+    avoid_last_lesson: bool,
+    parent_delay_hours: int,
+    sensitive_threshold: Decimal,
+    publish_on_save: bool,
+) -> ResultsPolicy:
+    """Limits: windows inside 08:00-18:00 (never before the school day), the sensitive window inside the
+    general one, parents at least 12 hours after the student, a threshold between 0 and 100 percent."""
+    errors: dict[str, list[str]] = {}
+    if not (dt.time(8) <= window_start < window_end <= dt.time(18)):
+        errors["window_end"] = [_("The window lies between 08:00 and 18:00 and ends after it starts.")]
+    if not (window_start <= sensitive_start < sensitive_end <= window_end):
+        errors["sensitive_end"] = [_("The window for sensitive results lies inside the publication window.")]
+    if not 12 <= parent_delay_hours <= 14 * 24:
+        errors["parent_delay_hours"] = [_("Parents see results between 12 hours and 14 days after the student.")]
+    if not Decimal("0") <= sensitive_threshold <= Decimal("100"):
+        errors["sensitive_threshold"] = [_("A percentage between 0 and 100.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    row, _created = ResultsPolicy.objects.update_or_create(
+        school=school,
+        defaults={
+            "window_start": window_start,
+            "window_end": window_end,
+            "sensitive_start": sensitive_start,
+            "sensitive_end": sensitive_end,
+            "avoid_last_lesson": avoid_last_lesson,
+            "parent_delay_hours": parent_delay_hours,
+            "sensitive_threshold": sensitive_threshold,
+            "publish_on_save": publish_on_save,
+        },
+    )
+    return row
+
+
+# --- evaluations --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def evaluation_create(
+    *,
+    school: School,
+    actor: User,
+    course: Course,
+    period: Period,
+    name: str,
+    date: dt.date,
+    maximum: Decimal,
+    weight: Decimal = Decimal("1"),
+    category: str = Evaluation.Category.TEST,
+    planner_item_id: int | None = None,
+    sensitive_threshold: Decimal | None = None,
+) -> Evaluation:
+    errors: dict[str, list[str]] = {}
+    if course.school_id != school.pk or period.school_id != school.pk:
+        raise NotFound()
+    if period.school_year_id != course.school_year_id:
+        errors["period"] = [_("Choose a period of the course's school year.")]
+    if not name.strip():
+        errors["name"] = [_("Give the evaluation a name.")]
+    if maximum <= 0:
+        errors["maximum"] = [_("The maximum is above 0.")]
+    if weight < 0:
+        errors["weight"] = [_("The weight cannot be negative.")]
+    if category not in Evaluation.Category.values:
+        errors["category"] = [_("Choose test, task or exam.")]
+    if sensitive_threshold is not None and not Decimal("0") <= sensitive_threshold <= Decimal("100"):
+        errors["sensitive_threshold"] = [_("A percentage between 0 and 100.")]
+    item = None
+    if planner_item_id is not None:
+        item = PlannerItem.objects.filter(school=school, pk=planner_item_id, course=course).first()
+        if item is None:
+            errors["planner_item"] = [_("Choose a planned item of this course.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return Evaluation.objects.create(
+        school=school,
+        school_year_id=course.school_year_id,
+        course=course,
+        period=period,
+        name=name.strip(),
+        date=date,
+        maximum=maximum,
+        weight=weight,
+        category=category,
+        planner_item=item,
+        sensitive_threshold=sensitive_threshold,
+        created_by=actor,
+    )
+
+
+def _check_student(*, school: School, evaluation: Evaluation, student_id: int) -> User:
+    enrolled = Enrollment.objects.filter(
+        school=school, class_group_id=evaluation.course.class_group_id, student_id=student_id
+    ).select_related("student")
+    enrollment = enrolled.first()
+    if enrollment is None:
+        raise NotFound()
+    return enrollment.student
+
+
+@transaction.atomic
+def score_set(
+    *,
+    school: School,
+    actor: User,
+    evaluation: Evaluation,
+    student_id: int,
+    entry: str | None = None,
+    comment: str | None = None,
+    marked_sensitive: bool | None = None,
+    context: selectors.ReleaseContext | None = None,
+) -> Score:
+    """Saves one cell (and/or its comment and mark). `None` leaves that part as it is.
+
+    A change to a published score keeps the old value in ScoreChange and releases the score again from
+    now (a new version). When the evaluation is published (or the school publishes on save), a sensitive
+    score needs a comment first.
+    """
+    if evaluation.school_id != school.pk:
+        raise NotFound()
+    student = _check_student(school=school, evaluation=evaluation, student_id=student_id)
+    ctx = context or selectors.release_context(school=school)
+    score = Score.objects.select_for_update().filter(school=school, evaluation=evaluation, student=student).first()
+    if score is None:
+        score = Score(school=school, evaluation=evaluation, student=student)
+    old = (score.value, score.code, score.comment, score.marked_sensitive)
+    if entry is not None:
+        parsed = parse_entry(entry, maximum=evaluation.maximum)
+        score.value, score.code = parsed.value, parsed.code
+    if comment is not None:
+        if len(comment) > MAX_COMMENT:
+            raise ValidationFailed(fields={"comment": [_("A comment has at most 2000 characters.")]})
+        score.comment = comment.strip()
+    if marked_sensitive is not None:
+        score.marked_sensitive = marked_sensitive
+    score.sensitive = is_sensitive(
+        value=score.value,
+        code=score.code,
+        marked=score.marked_sensitive,
+        maximum=evaluation.maximum,
+        threshold=_threshold(evaluation, ctx.row),
+    )
+    if score.talk_teacher_id is None:
+        score.talk_teacher_id = evaluation.course.teacher_id or actor.pk
+    changed = old != (score.value, score.code, score.comment, score.marked_sensitive)
+    if score.pk is not None and not changed:
+        return score
+    releasing = evaluation.published_at is not None or ctx.row.publish_on_save
+    empty = score.value is None and not score.code
+    if releasing and score.sensitive and not score.comment:
+        raise ValidationFailed(
+            fields={"comment": [_("This result is sensitive: write a comment for the student before it is published.")]}
+        )
+    now = clock.now()
+    score.updated_by = actor
+    was_published = score.published_at is not None
+    if was_published:
+        ScoreChange.objects.create(
+            school=school,
+            score=score,
+            changed_by=actor,
+            changed_at=now,
+            old_value=old[0],
+            old_code=old[1],
+            old_comment=old[2],
+            new_value=score.value,
+            new_code=score.code,
+            new_comment=score.comment,
+        )
+        score.version += 1
+    score.save()
+    if releasing and not empty:
+        if evaluation.published_at is None:
+            Evaluation.objects.filter(pk=evaluation.pk).update(published_at=now, published_by=actor)
+            evaluation.published_at = now
+        _release(
+            school=school,
+            score=score,
+            evaluation=evaluation,
+            ctx=ctx,
+            moment=now,
+            previous_version=(score.version - 1 if was_published else None),
+        )
+    elif was_published and empty:
+        # Cleared after publication: nothing left to show; the history keeps what was there.
+        withdraw(school=school, key=f"result:{score.pk}:{score.version - 1}")
+        Score.objects.filter(pk=score.pk).update(published_at=None, student_visible_at=None, parent_visible_at=None)
+        score.published_at = score.student_visible_at = score.parent_visible_at = None
+    return score
+
+
+def _url(school: School) -> str:
+    path = reverse("results:mine")
+    return path if path.startswith(f"/s/{school.slug}/") else f"/s/{school.slug}{path}"
+
+
+def _release(
+    *,
+    school: School,
+    score: Score,
+    evaluation: Evaluation,
+    ctx: selectors.ReleaseContext,
+    moment: dt.datetime,
+    previous_version: int | None,
+) -> None:
+    release = release_moments(
+        moment=moment,
+        policy=ctx.policy,
+        delivery=ctx.delivery,
+        calendar=ctx.calendar,
+        tz=ctx.tz,
+        sensitive=score.sensitive,
+    )
+    if previous_version is not None:
+        withdraw(school=school, key=f"result:{score.pk}:{previous_version}")
+    Score.objects.filter(pk=score.pk).update(
+        published_at=moment,
+        student_visible_at=release.student_visible_at,
+        parent_visible_at=release.parent_visible_at,
+    )
+    score.published_at = moment
+    score.student_visible_at = release.student_visible_at
+    score.parent_visible_at = release.parent_visible_at
+    key = f"result:{score.pk}:{score.version}"
+    params = {"course": evaluation.course.name}
+    url = _url(school)
+    notify(
+        school=school,
+        kind=KIND,
+        key=key,
+        targets=[Target(user_id=score.student_id, audience="student")],
+        params=params,
+        url=url,
+        moment=release.student_visible_at,
+    )
+    student = score.student
+    if selectors.parents_may_see(school=school, student=student):
+        parent_ids = list(
+            ParentLink.objects.filter(school=school, student_id=score.student_id).values_list("parent_id", flat=True)
+        )
+        if parent_ids:
+            notify(
+                school=school,
+                kind=KIND,
+                key=key,
+                targets=[Target(user_id=p, audience="parent", about_student_id=score.student_id) for p in parent_ids],
+                params={**params, "student": student.first_name},
+                url=url,
+                moment=release.parent_visible_at,
+            )
+
+
+@transaction.atomic
+def evaluation_publish(*, school: School, actor: User, evaluation: Evaluation) -> list[Score]:
+    """Publishes every filled score of the evaluation; refuses while a sensitive score lacks a comment."""
+    if evaluation.school_id != school.pk:
+        raise NotFound()
+    scores = list(
+        Score.objects.select_for_update()
+        .filter(school=school, evaluation=evaluation)
+        .select_related("student")
+        .order_by("student__last_name", "student__first_name")
+    )
+    missing = [s.student.full_name for s in scores if s.sensitive and not s.comment]
+    if missing:
+        raise ValidationFailed(
+            _("Sensitive results need a comment before publishing: %(names)s.") % {"names": ", ".join(missing)},
+            fields={"comment": [_("Write a comment for: %(names)s.") % {"names": ", ".join(missing)}]},
+        )
+    now = clock.now()
+    ctx = selectors.release_context(school=school)
+    Evaluation.objects.filter(pk=evaluation.pk).update(published_at=now, published_by=actor)
+    evaluation.published_at = now
+    released = []
+    for score in scores:
+        if score.published_at is not None or (score.value is None and not score.code):
+            continue
+        _release(school=school, score=score, evaluation=evaluation, ctx=ctx, moment=now, previous_version=None)
+        released.append(score)
+    return released
+
+
+# --- transparency and choices -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sharing_update(*, school: School, student: User, parents_may_see: bool) -> ResultsSharing:
+    """An adult student decides whether their parents see their results."""
+    if not student.is_adult_on(clock.local_today(school.time_zone)):
+        raise Forbidden(_("Only students of 18 and over choose what their parents see."))
+    row, _created = ResultsSharing.objects.update_or_create(
+        school=school, student=student, defaults={"parents_may_see": parents_may_see}
+    )
+    return row
+
+
+@transaction.atomic
+def result_view_log(
+    *, school: School, student: User, viewer: User, role: str, course: Course | None = None
+) -> ResultView | None:
+    """Logs a look at someone's results; a student looking at their own is not logged."""
+    if viewer.pk == student.pk:
+        return None
+    return ResultView.objects.create(
+        school=school, student=student, viewer=viewer, role=role, viewed_at=clock.now(), course=course
+    )

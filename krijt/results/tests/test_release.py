@@ -1,0 +1,100 @@
+"""The pure release decision: windows, weekends, holidays, sensitive results, parents after students."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from krijt.notifications.policy import DeliveryPolicy, is_allowed
+from krijt.results.release import ReleasePolicy, release_moments, window_of
+from krijt.schools.calendar import SchoolCalendar
+
+TZ = ZoneInfo("Europe/Brussels")
+CALENDAR = SchoolCalendar(
+    weekdays=frozenset({1, 2, 3, 4, 5}),
+    years=((dt.date(2026, 9, 1), dt.date(2027, 6, 30)),),
+    closed=((dt.date(2026, 10, 26), dt.date(2026, 11, 1), "Herfstvakantie"),),
+)
+POLICY = ReleasePolicy(last_lesson_start=dt.time(14, 45))
+DELIVERY = DeliveryPolicy()
+
+
+def local(y: int, m: int, d: int, h: int, mi: int = 0) -> dt.datetime:
+    return dt.datetime(y, m, d, h, mi, tzinfo=TZ)
+
+
+def release(moment: dt.datetime, *, sensitive: bool = False, parents: bool = True):  # type: ignore[no-untyped-def]
+    return release_moments(
+        moment=moment,
+        policy=POLICY,
+        delivery=DELIVERY,
+        calendar=CALENDAR,
+        tz=TZ,
+        sensitive=sensitive,
+        parents_allowed=parents,
+    )
+
+
+def test_friday_evening_goes_out_monday_in_the_window() -> None:
+    r = release(local(2026, 11, 13, 20))  # Friday 20:00
+    assert r.student_visible_at == local(2026, 11, 16, 10)
+    assert r.parent_visible_at == local(2026, 11, 17, 10)  # 24 hours later, inside parents' hours
+
+
+def test_early_morning_waits_for_the_window() -> None:
+    assert release(local(2026, 11, 17, 7, 30)).student_visible_at == local(2026, 11, 17, 10)
+
+
+def test_inside_the_window_is_at_once() -> None:
+    assert release(local(2026, 11, 17, 11, 15)).student_visible_at == local(2026, 11, 17, 11, 15)
+
+
+def test_holiday_week_waits_for_school_to_start() -> None:
+    r = release(local(2026, 10, 23, 17))  # Friday before the autumn holiday
+    assert r.student_visible_at == local(2026, 11, 2, 10)
+
+
+def test_sensitive_waits_for_school_hours_and_avoids_last_lesson() -> None:
+    assert release(local(2026, 11, 17, 14, 50), sensitive=True).student_visible_at == local(2026, 11, 18, 10)
+    assert release(local(2026, 11, 17, 14, 50)).student_visible_at == local(2026, 11, 17, 14, 50)
+    assert window_of(POLICY, sensitive=True) == (dt.time(10), dt.time(14, 45))
+
+
+def test_parents_not_allowed() -> None:
+    assert release(local(2026, 11, 17, 11), parents=False).parent_visible_at is None
+
+
+def test_parent_delay_lands_on_friday_evening_moves_to_monday() -> None:
+    r = release(local(2026, 11, 19, 15, 30))  # Thursday afternoon -> Friday 15:30; fine
+    assert r.parent_visible_at == local(2026, 11, 20, 15, 30)
+    r = release(local(2026, 11, 20, 15, 30))  # Friday -> Saturday is quiet -> Monday 07:00
+    assert r.parent_visible_at == local(2026, 11, 23, 7)
+
+
+def test_dst_change_keeps_wall_time() -> None:
+    r = release(local(2027, 3, 27, 12))  # Saturday before summer time
+    assert r.student_visible_at == local(2027, 3, 29, 10)
+
+
+moments = st.datetimes(min_value=dt.datetime(2026, 8, 1), max_value=dt.datetime(2027, 8, 31), timezones=st.just(dt.UTC))
+
+
+@settings(max_examples=300, deadline=None)
+@given(moment=moments, sensitive=st.booleans())
+def test_property_parents_never_before_students(moment: dt.datetime, sensitive: bool) -> None:
+    r = release(moment, sensitive=sensitive)
+    assert r.parent_visible_at is not None
+    assert r.parent_visible_at >= r.student_visible_at >= moment
+    assert r.parent_visible_at >= r.student_visible_at + POLICY.parent_delay
+    start, end = window_of(POLICY, sensitive=sensitive)
+    seen = r.student_visible_at.astimezone(TZ)
+    day = seen.date()
+    if CALENDAR.next_school_day(moment.astimezone(TZ).date()) is not None:
+        assert CALENDAR.is_school_day(day)
+    assert start <= seen.time() < end
+    assert is_allowed(r.parent_visible_at, rules=DELIVERY.parent, calendar=CALENDAR, tz=TZ)
+    again = release(moment, sensitive=sensitive)
+    assert again == r
