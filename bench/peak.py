@@ -1,0 +1,350 @@
+"""Peak-load benchmarks against `manage.py serve` (gunicorn) on PostgreSQL and Redis, figures side by side.
+
+    .venv/bin/python bench/peak.py logins   [--seconds 15]   # 1. fresh password sign-ins/s vs the raw hasher
+    .venv/bin/python bench/peak.py home     [--seconds 15]   # 2. signed-in home page/s vs a trivial endpoint
+    .venv/bin/python bench/peak.py overload [--seconds 20]   # 3. three times saturation, constant arrival rate
+    .venv/bin/python bench/peak.py all
+
+Common options: --workers 2 --threads 4 (gunicorn processes and working slots per process),
+--connections 16 (wrk). Needs PostgreSQL on 127.0.0.1:5432, Redis on 127.0.0.1:6379 and wrk
+(`apt-get install wrk`). Uses its own database krijt_bench_peak (created when missing, dropped with
+--drop), one benchmark school (`seed_large --schools 1`, 575 students: enough distinct accounts for
+fresh sign-ins, and a school's real timetable on the home page). Load goes to 127.0.0.1 only and each
+measurement lasts at most --seconds (capped at 60). Results are printed and written to bench/out/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import multiprocessing
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))
+
+import servers  # noqa: E402  (bench/servers.py: database set-up, sign-in and wrk helpers)
+
+SCHOOL = servers.SCHOOL
+MAX_SECONDS = 60
+
+
+def environment(args: argparse.Namespace, *, admission_limit: int | None) -> dict[str, str]:
+    env = servers.env_for(args)
+    env["KRIJT_DB_NAME"] = os.environ.get("KRIJT_DB_NAME", "krijt_bench_peak")
+    env["KRIJT_CACHE_PREFIX"] = "bench-peak"
+    env["KRIJT_WEB_THREADS"] = str(args.threads)
+    if admission_limit is None:
+        env.pop("KRIJT_ADMISSION_LIMIT", None)  # the production default: one slot per working thread
+    else:
+        env["KRIJT_ADMISSION_LIMIT"] = str(admission_limit)
+    return env
+
+
+class Server:
+    def __init__(self, env: dict[str, str], args: argparse.Namespace) -> None:
+        from krijt.ops.management.commands.serve import build_command
+
+        self.port = servers.free_port()
+        command = build_command(
+            server="gunicorn", host="127.0.0.1", port=self.port, workers=args.workers, threads=args.threads
+        )
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        servers.wait_until_up(self.port, time.monotonic() + 30)
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def students(env: dict[str, str], count: int) -> list[str]:
+    script = (
+        "from krijt.accounts.models import Membership; "
+        f"print('\\n'.join(Membership.objects.filter(school__slug='{SCHOOL}', role='student')"
+        f".order_by('user__username').values_list('user__username', flat=True)[:{count}]))"
+    )
+    out = servers.manage(env, "shell", "-c", script).splitlines()
+    return [n.strip() for n in out if n.startswith(f"{SCHOOL}.")]
+
+
+# ---------------------------------------------------------------- 1. logins
+
+
+def _verify_loop(seconds: float) -> int:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    django.setup()
+    from krijt.accounts.hashers import KrijtArgon2Hasher
+
+    hasher = KrijtArgon2Hasher()
+    encoded = hasher.encode("krijt-demo", hasher.salt())
+    done = 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        hasher.verify("krijt-demo", encoded)
+        done += 1
+    return done
+
+
+def raw_hasher_rate(seconds: float) -> tuple[float, int]:
+    cores = os.cpu_count() or 1
+    with multiprocessing.get_context("spawn").Pool(cores) as pool:
+        counts = pool.map(_verify_loop, [seconds] * cores)
+    return sum(counts) / seconds, cores
+
+
+LOGIN_LUA = """
+names = {%(names)s}
+counter = 0
+setup = function(thread) thread:set("offset", math.random(1, #names)) end
+request = function()
+  counter = counter + 1
+  local name = names[((counter + (offset or 0)) %% #names) + 1]
+  local body = "csrfmiddlewaretoken=%(token)s&username=" .. name .. "&password=krijt-demo&keep_signed_in=on"
+  return wrk.format("POST", "/s/%(school)s/accounts/sign-in/", {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = "csrftoken=%(token)s"}, body)
+end
+"""
+
+
+def bench_logins(args: argparse.Namespace) -> str:
+    env = environment(args, admission_limit=1000)
+    names = students(env, 500)
+    token = secrets.token_hex(16)  # Django accepts an unmasked 32-character secret equal to the cookie
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(LOGIN_LUA % {"names": ",".join(f'"{n}"' for n in names), "token": token, "school": SCHOOL})
+    server = Server(env, args)
+    try:
+        url = f"{server.base}/s/{SCHOOL}/accounts/sign-in/"
+        wrk_script(url, 3, args.connections, script.name)
+        http = wrk_script(url, args.seconds, args.connections, script.name)
+    finally:
+        server.stop()
+        os.unlink(script.name)
+    raw, cores = raw_hasher_rate(min(args.seconds, 10))
+    return "\n".join([
+        f"## 1. Fresh password sign-ins over HTTP vs the raw hasher ({cores} cores, wrk -c {args.connections})",
+        "",
+        "| measure | per second | p50 ms | p95 ms | p99 ms | non-302 | socket errors |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        f"| HTTP sign-ins (GET-less POST, new session each) | {http['rps']:.1f} | {http['p50']:.0f} | "
+        f"{http['p95']:.0f} | {http['p99']:.0f} | {int(http['non2xx'])} | {int(http['errors'])} |",
+        f"| raw Argon2id verify, {cores} processes | {raw:.1f} | | | | | |",
+        "",
+        f"ratio HTTP / raw: {http['rps'] / raw:.2f}",
+    ])
+
+
+PERCENTILES_LUA = """
+done = function(summary, latency, requests)
+  for _, p in ipairs({50, 95, 99}) do
+    io.write(string.format("krijt-p%d %.3f\\n", p, latency:percentile(p) / 1000))
+  end
+end
+"""
+
+
+def wrk_script(
+    url: str, seconds: int, connections: int, script: str | None, cookie: str | None = None
+) -> dict[str, float]:
+    """wrk with our percentiles (p95 is not in wrk's own --latency table), in milliseconds."""
+    import re
+
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write((Path(script).read_text() if script else "") + PERCENTILES_LUA)
+    command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{min(seconds, MAX_SECONDS)}s", "-s", lua.name, url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(lua.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
+    pcts = {m[1]: float(m[2]) for m in re.finditer(r"krijt-p(\d+) ([\d.]+)", out)}
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    total = re.search(r"(\d+) requests in", out)
+    bad_count = float(bad[1]) if bad else 0.0
+    share_ok = 1 - bad_count / float(total[1]) if total and float(total[1]) else 1.0
+    return {
+        "rps": rps,
+        "good_rps": rps * share_ok,
+        "p50": pcts.get("50", float("nan")),
+        "p95": pcts.get("95", float("nan")),
+        "p99": pcts.get("99", float("nan")),
+        "non2xx": float(bad[1]) if bad else 0.0,
+        "errors": float(sum(int(x) for x in errors.groups())) if errors else 0.0,
+    }
+
+
+# ---------------------------------------------------------------- 2. home page
+
+
+def bench_home(args: argparse.Namespace) -> tuple[str, float]:
+    env = environment(args, admission_limit=1000)
+    student = students(env, 1)[0]
+    server = Server(env, args)
+    try:
+        cookie = servers.sign_in(server.port, student)
+        home_url = f"{server.base}/s/{SCHOOL}/"
+        wrk_script(home_url, 3, args.connections, None, cookie)  # warm-up: caches, pool, imports
+        home = wrk_script(home_url, args.seconds, args.connections, None, cookie)
+        trivial = wrk_script(f"{server.base}/health/", args.seconds, args.connections, None)
+    finally:
+        server.stop()
+    return "\n".join([
+        f"## 2. Signed-in student's home page vs a trivial endpoint (wrk -c {args.connections})",
+        "",
+        "| endpoint | req/s | p50 ms | p99 ms | non-2xx | socket errors |",
+        "| --- | --- | --- | --- | --- | --- |",
+        f"| home /s/{SCHOOL}/ (keep-signed-in session) | {home['rps']:.0f} | {home['p50']:.1f} | {home['p99']:.1f} "
+        f"| {int(home['non2xx'])} | {int(home['errors'])} |",
+        f"| trivial /health/ | {trivial['rps']:.0f} | {trivial['p50']:.1f} | {trivial['p99']:.1f} "
+        f"| {int(trivial['non2xx'])} | {int(trivial['errors'])} |",
+        "",
+        f"ratio home / trivial: {home['rps'] / trivial['rps']:.3f}",
+    ]), home["rps"]
+
+
+# ---------------------------------------------------------------- 3. overload
+
+
+async def _one(port: int, path: str, cookie: str, deadline: float) -> tuple[int, float]:
+    started = time.perf_counter()
+    try:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), deadline)
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n".encode()
+        )
+        line = await asyncio.wait_for(reader.readline(), deadline - (time.perf_counter() - started))
+        await asyncio.wait_for(reader.read(), max(0.1, deadline - (time.perf_counter() - started)))
+        writer.close()
+        status = int(line.split()[1]) if line else -1
+    except TimeoutError:
+        status = 0  # past the deadline
+    except OSError:
+        status = -1
+    return status, (time.perf_counter() - started) * 1000
+
+
+async def open_loop(
+    port: int, path: str, cookie: str, rate: float, seconds: float, deadline: float
+) -> list[tuple[float, int, float]]:
+    """Constant arrival: request i starts at i / rate whatever happened to the others (no coordinated omission)."""
+    results: list[tuple[float, int, float]] = []
+    start = time.perf_counter()
+    tasks = []
+
+    async def fire(at: float) -> None:
+        status, ms = await _one(port, path, cookie, deadline)
+        results.append((at, status, ms))
+
+    total = int(rate * seconds)
+    for i in range(total):
+        at = i / rate
+        delay = start + at - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(fire(at)))
+    await asyncio.gather(*tasks)
+    return results
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def bench_overload(args: argparse.Namespace, peak: float | None = None) -> str:
+    env = environment(args, admission_limit=None)
+    student = students(env, 1)[0]
+    server = Server(env, args)
+    try:
+        cookie = servers.sign_in(server.port, student)
+        path = f"/s/{SCHOOL}/"
+        if peak is None:
+            # Saturation: as many connections as working slots, so that nothing is shed; 200s per second.
+            slots = args.workers * args.threads
+            wrk_script(f"{server.base}{path}", 3, slots, None, cookie)
+            peak = wrk_script(f"{server.base}{path}", min(args.seconds, 10), slots, None, cookie)["good_rps"]
+        rate = 3 * peak
+        results = asyncio.run(open_loop(server.port, path, cookie, rate, args.seconds, args.deadline))
+    finally:
+        server.stop()
+    ok = [ms for _, s, ms in results if s == 200]
+    shed = [ms for _, s, ms in results if s == 503]
+    late = [1 for _, s, _ in results if s == 0]
+    other = [s for _, s, _ in results if s not in (200, 503, 0)]
+    goodput = len(ok) / args.seconds
+    return "\n".join([
+        f"## 3. Overload: constant arrival at 3 x saturation ({rate:.0f} req/s for {args.seconds} s, "
+        f"saturation {peak:.0f} req/s measured closed-loop; admission limit = {args.threads} per process, "
+        f"{args.workers} processes)",
+        "",
+        "| measure | value |",
+        "| --- | --- |",
+        f"| requests sent | {len(results)} |",
+        f"| admitted and answered 200 | {len(ok)} ({goodput:.0f}/s) |",
+        f"| goodput as a share of peak | {goodput / peak:.0%} |",
+        f"| shed 503 | {len(shed)} |",
+        f"| p99 time to answer a shed request | {pct(shed, 99):.1f} ms (p50 {pct(shed, 50):.1f}) |",
+        f"| p99 of admitted requests | {pct(ok, 99):.1f} ms (p50 {pct(ok, 50):.1f}) |",
+        f"| past the {args.deadline:.0f} s deadline | {len(late)} |",
+        f"| other errors (status or connection) | {len(other)} {sorted(set(other))} |",
+    ])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=["logins", "home", "overload", "all"])
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--deadline", type=float, default=10.0, help="seconds after which a request counts as hung")
+    parser.add_argument("--drop", action="store_true", help="drop the benchmark database afterwards")
+    args = parser.parse_args()
+    args.seconds = min(args.seconds, MAX_SECONDS)
+    if subprocess.run(["which", "wrk"], capture_output=True, check=False).returncode:
+        sys.exit("wrk is needed: apt-get install -y wrk")
+    env = environment(args, admission_limit=None)
+    print("preparing the database, the benchmark school and static files ...", file=sys.stderr)
+    servers.ensure_database(env)
+    sections = [
+        f"# bench/peak.py {args.what}, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
+        f"gunicorn gthread w={args.workers} t={args.threads}, production settings, PostgreSQL + Redis on loopback",
+    ]
+    if args.what in ("logins", "all"):
+        sections.append(bench_logins(args))
+    if args.what in ("home", "all"):
+        text, _home_rps = bench_home(args)
+        sections.append(text)
+    if args.what in ("overload", "all"):
+        sections.append(bench_overload(args, None))  # saturation measured under the production admission limit
+    report = "\n\n".join(sections)
+    print(report)
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"peak-{args.what}-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}.md").write_text(report + "\n")
+    if args.drop:
+        user = env.get("KRIJT_DB_USER", "postgres")
+        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", user, env["KRIJT_DB_NAME"]], check=False)
+
+
+if __name__ == "__main__":
+    main()
