@@ -15,7 +15,8 @@ def postgres_database(name_default: str) -> dict[str, object]:
             "pool": {
                 "min_size": int(os.environ.get("KRIJT_DB_POOL_MIN", "2")),
                 "max_size": int(os.environ.get("KRIJT_DB_POOL_MAX", "10")),
-                "timeout": 10,
+                # Short: with PostgreSQL down, a request should get its 503 or cached page quickly.
+                "timeout": int(os.environ.get("KRIJT_DB_POOL_TIMEOUT", "3")),
             },
         },
     }
