@@ -11,6 +11,8 @@ urlpatterns = [
     path("api/", include("krijt.api.urls")),
     path("planner/", include("krijt.planner.urls")),
     path("hand-in/", include("krijt.handin.urls")),
+    path("results/", include("krijt.results.urls")),
+    path("report-cards/", include("krijt.reportcards.urls")),
     path("messages/", include("krijt.messaging.urls")),
     path("notifications/", include("krijt.notifications.urls")),
     path("push/", include("krijt.webpush.urls")),
