@@ -33,7 +33,7 @@ def _cell(score: Score | None) -> str | Decimal | None:
 def course_table(*, school: School, course: Course) -> Table:
     grid = selectors.grid(school=school, course=course)
     header = [_("Student"), _("User name")]
-    header += [f"{e.name} ({e.period.name}, /{e.maximum.normalize()})" for e in grid.evaluations]
+    header += [f"{e.name} ({e.period.name}, /{e.maximum.normalize():f})" for e in grid.evaluations]
     header.append(_("Average (%)"))
     rows: list[list[str | Decimal | None]] = []
     for student in grid.students:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from krijt.accounts.models import ParentLink, User
 from krijt.core import clock
-from krijt.core.errors import Forbidden, NotFound, ValidationFailed
+from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from krijt.notifications.services import Target, notify, withdraw
 from krijt.planner.models import PlannerItem
 from krijt.results import selectors
@@ -125,21 +125,18 @@ def results_policy_update(
 # --- evaluations --------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def evaluation_create(
+def _evaluation_checks(
     *,
     school: School,
-    actor: User,
     course: Course,
     period: Period,
     name: str,
-    date: dt.date,
     maximum: Decimal,
-    weight: Decimal = Decimal("1"),
-    category: str = Evaluation.Category.TEST,
-    planner_item_id: int | None = None,
-    sensitive_threshold: Decimal | None = None,
-) -> Evaluation:
+    weight: Decimal,
+    category: str,
+    planner_item_id: int | None,
+    sensitive_threshold: Decimal | None,
+) -> PlannerItem | None:
     errors: dict[str, list[str]] = {}
     if course.school_id != school.pk or period.school_id != school.pk:
         raise NotFound()
@@ -162,6 +159,35 @@ def evaluation_create(
             errors["planner_item"] = [_("Choose a planned item of this course.")]
     if errors:
         raise ValidationFailed(fields=errors)
+    return item
+
+
+@transaction.atomic
+def evaluation_create(
+    *,
+    school: School,
+    actor: User,
+    course: Course,
+    period: Period,
+    name: str,
+    date: dt.date,
+    maximum: Decimal,
+    weight: Decimal = Decimal("1"),
+    category: str = Evaluation.Category.TEST,
+    planner_item_id: int | None = None,
+    sensitive_threshold: Decimal | None = None,
+) -> Evaluation:
+    item = _evaluation_checks(
+        school=school,
+        course=course,
+        period=period,
+        name=name,
+        maximum=maximum,
+        weight=weight,
+        category=category,
+        planner_item_id=planner_item_id,
+        sensitive_threshold=sensitive_threshold,
+    )
     return Evaluation.objects.create(
         school=school,
         school_year_id=course.school_year_id,
@@ -176,6 +202,82 @@ def evaluation_create(
         sensitive_threshold=sensitive_threshold,
         created_by=actor,
     )
+
+
+@transaction.atomic
+def evaluation_update(
+    *,
+    school: School,
+    actor: User,
+    evaluation: Evaluation,
+    period: Period,
+    name: str,
+    date: dt.date,
+    maximum: Decimal,
+    weight: Decimal = Decimal("1"),
+    category: str = Evaluation.Category.TEST,
+    planner_item_id: int | None = None,
+    sensitive_threshold: Decimal | None = None,
+) -> Evaluation:
+    """Corrects an evaluation. What students already see cannot shift under them: once published, the
+    maximum, weight, period and threshold stay as they are (a changed score is a score change, logged)."""
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk, school=school)
+    item = _evaluation_checks(
+        school=school,
+        course=evaluation.course,
+        period=period,
+        name=name,
+        maximum=maximum,
+        weight=weight,
+        category=category,
+        planner_item_id=planner_item_id,
+        sensitive_threshold=sensitive_threshold,
+    )
+    if evaluation.published_at is not None:
+        frozen = {
+            "maximum": (evaluation.maximum, maximum),
+            "weight": (evaluation.weight, weight),
+            "period": (evaluation.period_id, period.pk),
+            "sensitive_threshold": (evaluation.sensitive_threshold, sensitive_threshold),
+        }
+        changed = [field for field, (old, new) in frozen.items() if old != new]
+        if changed:
+            message = _("This evaluation is published: its maximum, weight, period and threshold stay as they are.")
+            raise ValidationFailed(message, fields={field: [message] for field in changed})
+    highest = (
+        Score.objects.filter(school=school, evaluation=evaluation, value__isnull=False)
+        .order_by("-value")
+        .values_list("value", flat=True)
+        .first()
+    )
+    if highest is not None and highest > maximum:
+        raise ValidationFailed(
+            fields={
+                "maximum": [
+                    _("A student already has %(score)s: the maximum cannot be lower.") % {"score": _fmt(highest)}
+                ]
+            }
+        )
+    evaluation.period = period
+    evaluation.name = name.strip()
+    evaluation.date = date
+    evaluation.maximum = maximum
+    evaluation.weight = weight
+    evaluation.category = category
+    evaluation.planner_item = item
+    evaluation.sensitive_threshold = sensitive_threshold
+    evaluation.save()
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_delete(*, school: School, actor: User, evaluation: Evaluation) -> None:
+    """Removes an evaluation that was never published; published results are part of the record."""
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk, school=school)
+    if evaluation.published_at is not None:
+        raise Conflict(_("A published evaluation cannot be deleted: students have seen it."))
+    Score.objects.filter(school=school, evaluation=evaluation).delete()
+    evaluation.delete()
 
 
 def _check_student(*, school: School, evaluation: Evaluation, student_id: int) -> User:

@@ -132,45 +132,77 @@ def course_grid(request: HttpRequest, course_id: int) -> HttpResponse:
     )
 
 
-@never_cache
-@school_view(roles=GRADEBOOK_ROLES)
-def evaluation_new(request: HttpRequest, course_id: int) -> HttpResponse:
+def _evaluation_form_page(request: HttpRequest, course: Course, evaluation: Evaluation | None) -> HttpResponse:
+    """One form for a new evaluation and for correcting one."""
     school, user = _school(request), _user(request)
-    course = _readable_course(request, course_id, edit=True)
     periods = selectors.periods_of(school=school, course=course)
     items = list(PlannerItem.objects.filter(school=school, course=course).order_by("-due_date")[:50])
+    if evaluation is None:
+        initial: dict[str, Any] = {"date": clock.local_today(school.time_zone)}
+    else:
+        initial = {
+            "name": evaluation.name,
+            "date": evaluation.date,
+            "period": evaluation.period_id,
+            "maximum": format(evaluation.maximum.normalize(), "f"),
+            "weight": format(evaluation.weight.normalize(), "f"),
+            "category": evaluation.category,
+            "planner_item": evaluation.planner_item_id,
+            "sensitive_threshold": evaluation.sensitive_threshold,
+        }
     form = EvaluationForm(
-        request.POST if request.method == "POST" else None,
-        periods=periods,
-        items=items,
-        initial={"date": clock.local_today(school.time_zone)},
+        request.POST if request.method == "POST" else None, periods=periods, items=items, initial=initial
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        fields = {
+            "period": next(p for p in periods if p.pk == data["period"]),
+            "name": data["name"],
+            "date": data["date"],
+            "maximum": data["maximum"],
+            "weight": data["weight"],
+            "category": data["category"],
+            "planner_item_id": data["planner_item"],
+            "sensitive_threshold": data["sensitive_threshold"],
+        }
         try:
-            evaluation = services.evaluation_create(
-                school=school,
-                actor=user,
-                course=course,
-                period=next(p for p in periods if p.pk == data["period"]),
-                name=data["name"],
-                date=data["date"],
-                maximum=data["maximum"],
-                weight=data["weight"],
-                category=data["category"],
-                planner_item_id=data["planner_item"],
-                sensitive_threshold=data["sensitive_threshold"],
-            )
+            if evaluation is None:
+                saved = services.evaluation_create(school=school, actor=user, course=course, **fields)
+            else:
+                saved = services.evaluation_update(school=school, actor=user, evaluation=evaluation, **fields)
         except KrijtError as error:
             for name, errs in error.fields.items():
                 for message in errs:
                     form.add_error(name if name in form.fields else None, str(message))
+            if not error.fields:
+                form.add_error(None, str(error.message))
         else:
-            messages.success(request, _("Evaluation added."))
-            return redirect(
-                reverse("results:course", kwargs={"course_id": course.pk}) + f"?period={evaluation.period_id}"
-            )
-    return render(request, "results/evaluation_form.html", {"course": course, "form": form})
+            messages.success(request, _("Evaluation added.") if evaluation is None else _("Evaluation saved."))
+            return redirect(reverse("results:course", kwargs={"course_id": course.pk}) + f"?period={saved.period_id}")
+    return render(request, "results/evaluation_form.html", {"course": course, "form": form, "evaluation": evaluation})
+
+
+@never_cache
+@school_view(roles=GRADEBOOK_ROLES)
+def evaluation_new(request: HttpRequest, course_id: int) -> HttpResponse:
+    return _evaluation_form_page(request, _readable_course(request, course_id, edit=True), None)
+
+
+@never_cache
+@school_view(roles=GRADEBOOK_ROLES)
+def evaluation_edit(request: HttpRequest, evaluation_id: int) -> HttpResponse:
+    evaluation = _editable_evaluation(request, evaluation_id)
+    return _evaluation_form_page(request, evaluation.course, evaluation)
+
+
+@require_POST
+@school_view(roles=GRADEBOOK_ROLES)
+def evaluation_delete(request: HttpRequest, evaluation_id: int) -> HttpResponse:
+    evaluation = _editable_evaluation(request, evaluation_id)
+    course_id, period_id = evaluation.course_id, evaluation.period_id
+    services.evaluation_delete(school=_school(request), actor=_user(request), evaluation=evaluation)
+    messages.success(request, _("Evaluation deleted."))
+    return redirect(reverse("results:course", kwargs={"course_id": course_id}) + f"?period={period_id}")
 
 
 @require_POST
