@@ -1,4 +1,7 @@
-"""Degraded mode: when PostgreSQL is down or overloaded, signed-in users still see their day.
+"""Degraded mode: when PostgreSQL is down or overloaded, signed-in users still see their day and planner.
+
+The planner's pages keep a snapshot of each full page a session saw (`snapshot_page`), shown with a
+read-only banner to the same session while the database fails.
 
 Each successful render of the home page leaves a snapshot of its lessons in Redis, per school, user and
 day, as plain values (no model instances, so reading it needs no query). On a database error the home
@@ -181,3 +184,80 @@ def _note_database_error(sender: Any, request: HttpRequest | None = None, **kwar
 
 def had_database_error(request: HttpRequest) -> bool:
     return bool(getattr(request, MARK, False))
+
+
+# ---------------------------------------------------------------- whole pages (the planner)
+
+PAGE_BANNER_ANCHOR = '<main id="main" tabindex="-1">'
+
+
+def page_key(school_id: int, user_id: Any, path: str) -> str:
+    import hashlib
+
+    return f"ops:page:{school_id}:{user_id}:{hashlib.sha256(path.encode()).hexdigest()[:32]}"
+
+
+def _remember_page(request: HttpRequest, response: HttpResponse) -> None:
+    school = getattr(request, "school", None)
+    session = getattr(request, "session", None)
+    if school is None or session is None or not request.user.is_authenticated:
+        return
+    data = {"hash": session.get(HASH_SESSION_KEY, ""), "html": response.content.decode(response.charset or "utf-8")}
+    try:
+        cache.set(page_key(school.pk, request.user.pk, request.get_full_path()), data, SNAPSHOT_SECONDS)
+    except Exception:
+        logger.warning("page snapshot not cached", exc_info=True)
+
+
+def _page_from_cache(request: HttpRequest) -> HttpResponse | None:
+    """The page as this session last saw it, with the read-only banner; None without a snapshot.
+
+    Like the home snapshot, the user comes from the session alone and the auth hash must match."""
+    school = getattr(request, "school", None)
+    session = getattr(request, "session", None)
+    if school is None or session is None:
+        return None
+    try:
+        user_id = session.get(SESSION_KEY)
+        session_hash = session.get(HASH_SESSION_KEY)
+        data = cache.get(page_key(school.pk, user_id, request.get_full_path())) if user_id else None
+    except Exception:
+        logger.warning("page snapshot unreachable", exc_info=True)
+        return None
+    if not data or not session_hash or data.get("hash") != session_hash:
+        return None
+    banner = render_to_string("ops/_read_only_banner.html")
+    html = data["html"]
+    html = html.replace(PAGE_BANNER_ANCHOR, PAGE_BANNER_ANCHOR + banner, 1) if PAGE_BANNER_ANCHOR in html else (
+        banner + html
+    )
+    response = HttpResponse(html, status=200)
+    response["Cache-Control"] = "no-store"
+    response["X-Krijt-Degraded"] = "1"
+    return response
+
+
+def snapshot_page(view: Any) -> Any:
+    """Keeps each successful full-page GET of `view` for degraded mode, and serves it when the database
+    fails. Put it outermost: role checks and the user row are what fail first when the database is down."""
+    from functools import wraps
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            response: HttpResponse = view(request, *args, **kwargs)
+        except DB_ERRORS:
+            cached = _page_from_cache(request) if request.method in SAFE_METHODS else None
+            if cached is None:
+                raise
+            return cached
+        if (
+            request.method == "GET"
+            and response.status_code == 200
+            and not getattr(response, "streaming", False)
+            and not request.headers.get("HX-Request")
+        ):
+            _remember_page(request, response)
+        return response
+
+    return wrapper

@@ -21,6 +21,7 @@ from krijt.core import clock
 from krijt.core.errors import Forbidden, NotFound, ValidationFailed
 from krijt.core.permissions import require_school, school_view
 from krijt.core.roles import Role
+from krijt.ops.degraded import snapshot_page
 from krijt.planner import extensions, rules, selectors, services
 from krijt.planner.feeds import planner_calendar
 from krijt.planner.forms import ItemForm, PolicyForm
@@ -87,6 +88,7 @@ def _school_days_only(columns: list[selectors.DayColumn]) -> list[selectors.DayC
     return [c for c in columns if c.school_day or c.items]
 
 
+@snapshot_page
 @school_view(roles=EVERYONE)
 def home(request: HttpRequest) -> HttpResponse:
     roles = _roles(request)
@@ -121,12 +123,14 @@ def _student_week(request: HttpRequest, student: Any, *, own: bool) -> dict[str,
     return {"class_group": group, "columns": _school_days_only(columns), "today": _today(request), **_week_nav(monday)}
 
 
+@snapshot_page
 @school_view(roles={Role.STUDENT})
 def mine(request: HttpRequest) -> HttpResponse:
     context = _student_week(request, _user(request), own=True)
     return render(request, "planner/student_week.html", {**context, "own": True, "title": _("My planner")})
 
 
+@snapshot_page
 @school_view(roles={Role.PARENT})
 def child(request: HttpRequest, student_id: int) -> HttpResponse:
     school = _school(request)
@@ -140,6 +144,7 @@ def child(request: HttpRequest, student_id: int) -> HttpResponse:
     )
 
 
+@snapshot_page
 @school_view(roles={Role.TEACHER})
 def teacher(request: HttpRequest) -> HttpResponse:
     from krijt.schools.selectors import classes_for_teacher
@@ -173,6 +178,7 @@ def _students_only(roles: frozenset[str]) -> bool:
     return not roles & {Role.TEACHER, Role.STAFF, Role.ADMIN}
 
 
+@snapshot_page
 @school_view(roles={Role.TEACHER, Role.STAFF, Role.ADMIN, Role.STUDENT})
 def class_week(request: HttpRequest, class_id: int) -> HttpResponse:
     school = _school(request)
@@ -199,6 +205,7 @@ def class_week(request: HttpRequest, class_id: int) -> HttpResponse:
     )
 
 
+@snapshot_page
 @school_view(roles={Role.TEACHER, Role.STAFF, Role.ADMIN, Role.STUDENT})
 def class_month(request: HttpRequest, class_id: int) -> HttpResponse:
     school = _school(request)

@@ -132,3 +132,57 @@ def test_signed_in_home_page_reads_the_session_from_cache_once_and_never_from_th
     # The user, the roles and the day's lessons; the same bound as the home page's own test.
     assert len(queries) <= 12
     assert not [q for q in queries.captured_queries if "password" in q["sql"] and "UPDATE" in q["sql"]]
+
+
+def test_the_planner_is_shown_from_cache_while_the_database_is_down(
+    login_as: Callable[..., Client], scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    from krijt.planner.models import PlannerItem
+
+    course = scenario.courses[0]
+    PlannerItem.objects.create(
+        school=scenario.school,
+        school_year=scenario.year,
+        class_group=course.class_group,
+        course=course,
+        teacher=course.teacher,
+        kind="test",
+        title="Breuken",
+        description="",
+        due_date=dt.date(2026, 11, 25),
+        minutes=30,
+        visible_from=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+    )
+    client = login_as(Role.STUDENT)
+    client.raise_request_exception = False
+    with time_machine.travel(MONDAY, tick=False):
+        first = client.get(scenario.url("/planner/me/"))
+        assert first.status_code == 200
+        assert "Breuken" in first.content.decode()
+        with database_down(monkeypatch):
+            degraded = client.get(scenario.url("/planner/me/"))
+            other_page = client.get(scenario.url("/planner/me/?week=2026-12-07"))
+        assert degraded.status_code == 200
+        assert degraded["X-Krijt-Degraded"] == "1"
+        html = degraded.content.decode()
+        assert "read-only-banner" in html
+        assert "Breuken" in html
+        assert other_page.status_code == 503  # never shown before: no snapshot, a clear message
+        back = client.get(scenario.url("/planner/me/"))
+    assert back.status_code == 200
+    assert "read-only-banner" not in back.content.decode()
+
+
+def test_a_planner_snapshot_is_not_shown_to_another_user(
+    login_as: Callable[..., Client], scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    student = login_as(Role.STUDENT)
+    with time_machine.travel(MONDAY, tick=False):
+        assert student.get(scenario.url("/planner/me/")).status_code == 200
+        other = Client(raise_request_exception=False)
+        other.force_login(scenario.students[1], backend="krijt.accounts.backends.KrijtBackend")
+        with database_down(monkeypatch):
+            response = other.get(scenario.url("/planner/me/"))
+    assert response.status_code == 503
