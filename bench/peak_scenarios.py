@@ -476,7 +476,8 @@ def svg_chart(rows: list[dict[str, float]], title: str, marks: list[tuple[float,
     y0 = top
     panel_axes(y0, 1.0, "success (2xx/3xx share)", [0, 0.25, 0.5, 0.75, 1.0], lambda t: f"{t:.0%}")
     sent_max = max([r["sent"] for r in rows] + [1])
-    sent_max = float(10 ** math.ceil(math.log10(sent_max))) if sent_max > 1 else 1.0
+    magnitude = 10 ** math.floor(math.log10(sent_max))
+    sent_max = float(next(n * magnitude for n in (1, 2, 5, 10) if n * magnitude >= sent_max))
     scaled = [{**r, "sent_scaled": r["sent"] / sent_max} for r in rows]
     rows_backup = rows
     rows = scaled
