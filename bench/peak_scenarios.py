@@ -64,6 +64,7 @@ class Answer:
     status: int  # 0: past the deadline, -1: connection error
     ms: float
     retry_after: float = 0.0
+    who: str = ""
 
 
 async def http(
@@ -650,6 +651,17 @@ def bench_faults(args: argparse.Namespace) -> str:
             workers.stop()
         cluster.destroy()
     lost = [p for p in accepted if p not in rows]
+    degraded = ""
+    if faults:
+        down, up = faults[0][1], faults[0][2]
+        seen = {a.who for a in answers if a.kind == "read" and a.status == 200 and a.at + a.ms / 1000 < down}
+        with_snapshot = [a for a in answers if a.kind == "read" and down <= a.at < up and a.who in seen]
+        served = [a.ms for a in with_snapshot if a.status == 200]
+        degraded = (
+            f"With PostgreSQL down, home pages of students who had seen theirs before (a snapshot in Redis): "
+            f"{len(served)}/{len(with_snapshot)} served read-only, p50 {pct(served, 50):.0f} ms; the others got "
+            f"503. "
+        )
     unconfirmed = len(rows - set(accepted))
     lines = [
         header(args, "faults"),
@@ -688,7 +700,8 @@ def bench_faults(args: argparse.Namespace) -> str:
         )
     lines += [
         "",
-        f"Accepted writes (2xx): {len(accepted)}; rows found afterwards for them: {len(accepted) - len(lost)}; "
+        f"{degraded}Accepted writes (2xx): {len(accepted)}; rows found afterwards for them: "
+        f"{len(accepted) - len(lost)}; "
         f"**lost: {len(lost)}**. Rows without a 2xx answer (the client gave up or the answer failed after the "
         f"commit): {unconfirmed}. Longest request: {max(a.ms for a in answers):.0f} ms; requests past the "
         f"{args.deadline:.0f} s deadline: {sum(a.status == 0 for a in answers)}.",
@@ -729,9 +742,10 @@ def fault_run(
             stop.set()
 
     async def read(at: float) -> None:
+        who = random.choice(names)
         status, retry, ms = await http(port, "GET", f"/s/{SCHOOL}/", deadline=args.deadline,
-                                       headers={"Cookie": f"krijt_session={sessions[random.choice(names)]}"})
-        answers.append(Answer(at, "read", status, ms, retry))
+                                       headers={"Cookie": f"krijt_session={sessions[who]}"})
+        answers.append(Answer(at, "read", status, ms, retry, who))
 
     async def write(at: float, pair: tuple[str, int]) -> None:
         token = secrets.token_hex(16)
