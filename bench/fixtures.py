@@ -84,6 +84,16 @@ def _sessions(people: list[list[str]], out: str) -> None:
         json.dump(keys, handle)
 
 
+def forget_sessions(keys_file: str) -> None:
+    """Deletes the device sessions a run wrote, so repeated runs do not pile them up."""
+    from django.contrib.sessions.models import Session
+
+    with open(keys_file) as handle:
+        keys = json.load(handle)
+    for start in range(0, len(keys), 5000):
+        Session.objects.filter(session_key__in=keys[start : start + 5000]).delete()
+
+
 def planner_items(slug: str, per_class: int, out: str) -> None:
     """`per_class` planned tasks per class, visible now; writes {username: [item ids of their class]}."""
     import datetime as dt

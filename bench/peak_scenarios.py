@@ -132,6 +132,21 @@ def shared_env(args: argparse.Namespace, prefix: str, **extra: str) -> dict[str,
     return env
 
 
+def forget_cache(env: dict[str, str]) -> None:
+    """Removes the keys this run left under its own cache prefix (sessions live 90 days otherwise)."""
+    import redis
+
+    client = redis.Redis.from_url(env["KRIJT_REDIS_URL"])
+    batch: list[bytes] = []
+    for key in client.scan_iter(match=env["KRIJT_CACHE_PREFIX"] + ":*", count=1000):
+        batch.append(key)
+        if len(batch) >= 1000:
+            client.delete(*batch)
+            batch = []
+    if batch:
+        client.delete(*batch)
+
+
 def run_fixture(env: dict[str, str], call: str) -> None:
     servers.manage(env, "shell", "-c", f"import sys; sys.path.insert(0, 'bench'); import fixtures; fixtures.{call}")
 
@@ -220,7 +235,11 @@ def stuffing_phase(
     args: argparse.Namespace, names: list[str], leaked: list[str], attack_rate: float, prefix: str
 ) -> tuple[list[Genuine], list[Answer]]:
     env = shared_env(args, prefix, KRIJT_TRUSTED_PROXIES="1")
-    server = peak.Server(env, args)
+    try:
+        server = peak.Server(env, args)
+    except BaseException:
+        forget_cache(env)
+        raise
     try:
         async def run() -> tuple[list[Genuine], list[Answer]]:
             t0 = time.perf_counter()
@@ -246,6 +265,7 @@ def stuffing_phase(
         return asyncio.run(run())
     finally:
         server.stop()
+        forget_cache(env)
 
 
 def stuffing_rows(label: str, students: list[Genuine], attack: list[Answer]) -> str:
@@ -308,12 +328,19 @@ def bench_monday(args: argparse.Namespace) -> str:
         print(f"writing {len(with_session)} device sessions ...", file=sys.stderr)
         run_fixture(env, f"device_sessions_for('{tmp}/with_session.json', '{tmp}/sessions.json')")
         sessions = json.loads(Path(tmp, "sessions.json").read_text())
-    server = peak.Server(env, args)
     seconds = args.seconds
     try:
-        answers, outcome = asyncio.run(monday_load(server.port, sessions, signing_in, seconds, args.deadline))
+        server = peak.Server(env, args)
+        try:
+            answers, outcome = asyncio.run(monday_load(server.port, sessions, signing_in, seconds, args.deadline))
+        finally:
+            server.stop()
     finally:
-        server.stop()
+        forget_cache(env)
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as keys:
+            json.dump([key for _slug, _name, key in sessions], keys)
+        run_fixture(env, f"forget_sessions({keys.name!r})")
+        os.unlink(keys.name)
     table = buckets_table(answers, seconds)
     png = OUT / f"monday-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}.png"
     plot(answers, seconds, png, f"Monday 08:30: {args.students:,} students, lesson change at "
