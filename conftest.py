@@ -13,7 +13,10 @@ from krijt.core.testing import Scenario, build_school, clear_cache, english_clie
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
+    from krijt.ops.degraded import breaker_reset
+
     clear_cache()
+    breaker_reset()  # a degraded-mode pause of an earlier test must not reach into this one
 
 
 @pytest.fixture(autouse=True)

@@ -24,11 +24,16 @@ def _lesson_day(school: School) -> tuple[dt.date, bool]:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    school: School | None = getattr(request, "school", None)
+    if school is not None and degraded.breaker_open():
+        cached = degraded.home_from_cache(request, school)
+        if cached is not None:
+            return cached
     try:
         return _home(request)
     except DB_ERRORS:
+        degraded.breaker_trip()
         # Degraded mode: the day's lessons as last shown, read-only, from Redis.
-        school: School | None = getattr(request, "school", None)
         cached = degraded.home_from_cache(request, school) if school is not None else None
         if cached is None:
             raise

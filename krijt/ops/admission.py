@@ -321,6 +321,7 @@ class AdmissionMiddleware:
             metrics.record_shed(LOGIN, "hashing")
             return waiting_room.waiting_room_response(request, retry_after=exception.retry_after)
         if degraded.is_database_error(exception):
+            degraded.breaker_trip()
             return degraded.unavailable_response(request)
         return None
 

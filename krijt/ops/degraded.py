@@ -58,6 +58,32 @@ class DatabaseUnavailable(KrijtError):
         return body
 
 
+# ---------------------------------------------------------------- circuit breaker
+
+# After a database error this process answers snapshot pages from Redis for a short while without
+# trying the database: every try costs the pool's connection timeout, which would hold the admission
+# slots and starve the very pages degraded mode can still serve. The first request after the pause
+# tries again, so recovery stays automatic.
+BREAKER_SECONDS = 2.0
+_breaker = {"open_until": 0.0}
+
+
+def breaker_trip() -> None:
+    import time
+
+    _breaker["open_until"] = time.monotonic() + BREAKER_SECONDS
+
+
+def breaker_open() -> bool:
+    import time
+
+    return time.monotonic() < _breaker["open_until"]
+
+
+def breaker_reset() -> None:
+    _breaker["open_until"] = 0.0
+
+
 def snapshot_key(school_id: int, user_id: Any, day: str) -> str:
     return f"ops:home:{school_id}:{user_id}:{day}"
 
@@ -244,9 +270,14 @@ def snapshot_page(view: Any) -> Any:
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if breaker_open() and request.method in SAFE_METHODS:
+            cached = _page_from_cache(request)
+            if cached is not None:
+                return cached
         try:
             response: HttpResponse = view(request, *args, **kwargs)
         except DB_ERRORS:
+            breaker_trip()
             cached = _page_from_cache(request) if request.method in SAFE_METHODS else None
             if cached is None:
                 raise

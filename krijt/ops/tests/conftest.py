@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from krijt.ops import admission, health, metrics
+from krijt.ops import admission, degraded, health, metrics
 from krijt.ops.status import snapshot
 
 
@@ -16,9 +16,11 @@ def _fresh_process_state() -> Iterator[None]:
     admission.reset_gate()
     metrics.REGISTRY.reset()
     snapshot.clear()
+    degraded.breaker_reset()
     yield
     admission.reset_gate()
     snapshot.clear()
+    degraded.breaker_reset()
 
 
 class InlineExecutor:

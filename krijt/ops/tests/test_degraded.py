@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.cache import cache
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.db.backends.utils import CursorWrapper
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from krijt.core.roles import Role
 from krijt.core.testing import Scenario
+from krijt.ops import degraded as degraded_module
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +53,7 @@ def test_student_sees_the_days_lessons_from_cache_while_the_database_is_down(
         assert "Wiskunde" in html
         assert "1A" in html
         # Back without a restart: the next request is served from the database again.
+        degraded_module.breaker_reset()  # the breaker's pause is over
         back = client.get(scenario.url("/"))
     assert back.status_code == 200
     assert "read-only-banner" not in back.content.decode()
@@ -170,6 +172,7 @@ def test_the_planner_is_shown_from_cache_while_the_database_is_down(
         assert "read-only-banner" in html
         assert "Breuken" in html
         assert other_page.status_code == 503  # never shown before: no snapshot, a clear message
+        degraded_module.breaker_reset()
         back = client.get(scenario.url("/planner/me/"))
     assert back.status_code == 200
     assert "read-only-banner" not in back.content.decode()
@@ -186,3 +189,25 @@ def test_a_planner_snapshot_is_not_shown_to_another_user(
         with database_down(monkeypatch):
             response = other.get(scenario.url("/planner/me/"))
     assert response.status_code == 503
+
+
+def test_after_a_failure_snapshots_are_served_without_waiting_on_the_database(
+    login_as: Callable[..., Client], scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The breaker: for a short pause after a database error, snapshot pages skip the database (each
+    try would hold an admission slot for the pool's connection timeout)."""
+    client = login_as(Role.STUDENT)
+    client.raise_request_exception = False
+    with time_machine.travel(MONDAY, tick=False):
+        assert client.get(scenario.url("/")).status_code == 200
+        assert client.get(scenario.url("/planner/me/")).status_code == 200
+        with database_down(monkeypatch):
+            assert client.get(scenario.url("/")).status_code == 200  # trips the breaker
+        with CaptureQueriesContext(connection) as queries:
+            home = client.get(scenario.url("/"))
+            planner = client.get(scenario.url("/planner/me/"))
+        assert home["X-Krijt-Degraded"] == "1"
+        assert planner["X-Krijt-Degraded"] == "1"
+        assert len(queries) == 0
+        degraded_module.breaker_reset()
+        assert "X-Krijt-Degraded" not in client.get(scenario.url("/"))
