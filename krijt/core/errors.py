@@ -64,10 +64,8 @@ class PayloadTooLarge(KrijtError):
     default_message = _("The file is too big.")
 
 
-class RateLimited(KrijtError):
-    status = 429
-    code = "rate_limited"
-    default_message = _("Too many attempts. Please wait a moment and try again.")
+class RetryLater(KrijtError):
+    """An error that passes: the answer carries Retry-After (seconds) so clients come back, not hammer."""
 
     def __init__(self, message: Any = None, *, retry_after: int) -> None:
         super().__init__(message)
@@ -77,3 +75,9 @@ class RateLimited(KrijtError):
         body = super().as_dict()
         body["error"]["retry_after"] = self.retry_after
         return body
+
+
+class RateLimited(RetryLater):
+    status = 429
+    code = "rate_limited"
+    default_message = _("Too many attempts. Please wait a moment and try again.")

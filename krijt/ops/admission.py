@@ -43,7 +43,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from krijt.accounts.hashing_pool import HashingBusy
-from krijt.core.errors import KrijtError
+from krijt.core.errors import RetryLater
 from krijt.core.middleware import PREFIX_RE
 from krijt.ops import degraded, metrics, waiting_room
 
@@ -91,19 +91,10 @@ def heavy(view: F | None = None, *, methods: Iterable[str] | None = None) -> Any
     return mark
 
 
-class Overloaded(KrijtError):
+class Overloaded(RetryLater):
     status = 503
     code = "overloaded"
     default_message = _("Krijt is very busy right now. Please try again in a few seconds.")
-
-    def __init__(self, message: Any = None, *, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = max(1, int(retry_after))
-
-    def as_dict(self) -> dict[str, Any]:
-        body = super().as_dict()
-        body["error"]["retry_after"] = self.retry_after
-        return body
 
 
 @dataclass(frozen=True)

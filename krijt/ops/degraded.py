@@ -32,7 +32,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from krijt.core import clock
-from krijt.core.errors import KrijtError
+from krijt.core.errors import RetryLater
 
 logger = logging.getLogger(__name__)
 
@@ -43,19 +43,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MARK = "_krijt_database_error"
 
 
-class DatabaseUnavailable(KrijtError):
+class DatabaseUnavailable(RetryLater):
     status = 503
     code = "database_unavailable"
     default_message = _("Krijt is catching up and cannot save or show this right now.")
-
-    def __init__(self, message: Any = None, *, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = max(1, int(retry_after))
-
-    def as_dict(self) -> dict[str, Any]:
-        body = super().as_dict()
-        body["error"]["retry_after"] = self.retry_after
-        return body
 
 
 # ---------------------------------------------------------------- circuit breaker
