@@ -523,3 +523,8 @@ def admin_calendar(request: HttpRequest) -> dict[str, Any]:
 
 
 api.add_router("", router)
+
+# Imported last: these modules build on the helpers above.
+from krijt.api import planner as _planner  # noqa: E402
+
+api.add_router("", _planner.router)

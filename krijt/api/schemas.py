@@ -254,3 +254,32 @@ class CalendarOut(Schema):
     weekdays: list[int]
     lesson_periods: list[LessonPeriodOut]
     school_years: list[SchoolYearOut]
+
+
+# ---------------------------------------------------------------- planner
+
+
+class PlannerItemOut(Schema):
+    id: int
+    kind: Literal["task", "test"]
+    title: str
+    description: str
+    due_date: dt.date
+    period: int | None = Field(None, description="The lesson period it is due in, if any.")
+    minutes: int
+    state: Literal["planned", "cancelled"]
+    course: CourseRef
+    class_: ClassRef = Field(..., alias="class")
+    teacher: TeacherRef | None
+    done: bool | None = Field(None, description="Whether the asking student marked it done; null for others.")
+
+
+class PlannerWeekOut(Schema):
+    week_start: dt.date
+    student: PersonRef | None = Field(None, description="Whose planner this is, for a student or a parent.")
+    items: list[PlannerItemOut]
+
+
+class DoneOut(Schema):
+    item_id: int
+    done: bool

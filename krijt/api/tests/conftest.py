@@ -27,6 +27,9 @@ class Api:
         return self.client.post(f"{self.prefix}/api/v1{path}", json.dumps(data), content_type="application/json",
                                 headers={**self.headers, **headers})
 
+    def delete(self, path: str, **headers: str) -> Any:
+        return self.client.delete(f"{self.prefix}/api/v1{path}", headers={**self.headers, **headers})
+
 
 @pytest.fixture
 def api_as(login_as: Callable[..., Client], scenario: Scenario) -> Callable[..., Api]:

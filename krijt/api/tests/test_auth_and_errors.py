@@ -219,6 +219,7 @@ def test_the_openapi_schema_lists_every_endpoint(client: Client, scenario: Scena
         "/classes/{class_id}": {"get"}, "/admin/classes": {"get", "post"}, "/admin/people": {"get", "post"},
         "/admin/people/{person_id}": {"get"}, "/admin/courses": {"get"}, "/admin/timetable": {"get"},
         "/admin/calendar": {"get"},
+        "/me/planner": {"get"}, "/planner/items/{item_id}/done": {"post", "delete"},
     }
     paths = {path.removeprefix("/s/alpha/api/v1"): set(ops) for path, ops in schema["paths"].items()}
     assert paths == expected

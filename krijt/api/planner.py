@@ -1,0 +1,109 @@
+"""The planner as JSON: a week of tasks and tests, and a student's done marks, through the planner's own reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+
+from krijt.accounts.models import User
+from krijt.api.api import Caller, caller, ok
+from krijt.api.schemas import DoneOut, PlannerWeekOut
+from krijt.core import clock
+from krijt.core.errors import Forbidden, NotFound
+from krijt.core.roles import Role
+from krijt.planner import selectors as planner
+from krijt.planner import services as planner_services
+from krijt.planner.models import PlannerItem
+from krijt.planner.rules import week_start
+from krijt.schools.selectors import classes_for_teacher, current_school_year
+
+router: Router = Router(by_alias=True, tags=["planner"])
+
+WEEK_ROLES = frozenset({Role.STUDENT, Role.PARENT, Role.TEACHER})
+DONE_ROLES = frozenset({Role.STUDENT})
+
+
+def _item(item: PlannerItem, done: set[int] | None) -> dict[str, Any]:
+    teacher = item.teacher
+    return {
+        "id": item.pk,
+        "kind": item.kind,
+        "title": item.title,
+        "description": item.description,
+        "due_date": item.due_date,
+        "period": item.lesson_period.number if item.lesson_period else None,
+        "minutes": item.minutes,
+        "state": item.state,
+        "course": {"id": item.course.pk, "name": item.course.name, "code": item.course.code},
+        "class": {"id": item.class_group.pk, "name": item.class_group.name},
+        "teacher": None if teacher is None else {"id": teacher.pk, "full_name": teacher.full_name or teacher.username},
+        "done": None if done is None else item.pk in done,
+    }
+
+
+def _person(user: User) -> dict[str, Any]:
+    return {"id": user.pk, "username": user.username, "first_name": user.first_name, "last_name": user.last_name,
+            "full_name": user.full_name or user.username}
+
+
+def _student_items(c: Caller, student: User, monday: dt.date) -> list[PlannerItem]:
+    """What the student's planner page shows: their class's items of the week, once visible."""
+    year = current_school_year(school=c.school)
+    group = planner.student_class(school=c.school, student=student, school_year=year)
+    if group is None:
+        return []
+    return planner.items_for_classes(school=c.school, class_ids=[group.pk], start=monday,
+                                     end=monday + dt.timedelta(days=6), visible_only=True)
+
+
+@router.get("/me/planner", response=ok(PlannerWeekOut, 400, 403), summary="My planner for a week")
+def my_planner(request: HttpRequest, week: dt.date | None = None, student_id: int | None = None) -> dict[str, Any]:
+    """Tasks and tests due in the week (Monday to Sunday) containing `week` (default: this week).
+
+    A student sees their class's items once visible, with their done marks; a parent a child's
+    (`student_id`, default the first child); a teacher the items of the classes they teach or mentor.
+    """
+    c = caller(request, WEEK_ROLES)
+    monday = week_start(week or clock.local_today(c.school.time_zone))
+    end = monday + dt.timedelta(days=6)
+    if student_id is not None or (Role.PARENT in c.roles and not c.roles & {Role.STUDENT, Role.TEACHER}):
+        if Role.PARENT not in c.roles:
+            raise Forbidden()
+        if student_id is None:
+            children = planner.children_in_school(school=c.school, parent=c.user)
+            if not children:
+                raise NotFound()
+            child = children[0]
+        else:
+            child = planner.child_for_parent(school=c.school, parent=c.user, student_id=student_id)
+        items = _student_items(c, child, monday)
+        return {"week_start": monday, "student": _person(child), "items": [_item(i, None) for i in items]}
+    if Role.STUDENT in c.roles:
+        items = _student_items(c, c.user, monday)
+        done = planner.done_ids(school=c.school, student=c.user, item_ids=[i.pk for i in items])
+        return {"week_start": monday, "student": _person(c.user), "items": [_item(i, done) for i in items]}
+    year = current_school_year(school=c.school)
+    classes = list(classes_for_teacher(school=c.school, teacher=c.user, school_year=year)) if year else []
+    items = planner.items_for_classes(school=c.school, class_ids=[g.pk for g in classes], start=monday, end=end)
+    return {"week_start": monday, "student": None, "items": [_item(i, None) for i in items]}
+
+
+def _set_done(request: HttpRequest, item_id: int, done: bool) -> dict[str, Any]:
+    c = caller(request, DONE_ROLES)
+    item = planner.item_for_user(school=c.school, user=c.user, roles=c.roles, item_id=item_id)
+    planner_services.done_mark_set(school=c.school, student=c.user, item=item, done=done)
+    return {"item_id": item.pk, "done": done}
+
+
+@router.post("/planner/items/{item_id}/done", response=ok(DoneOut, 403), summary="Mark an item done")
+def item_done(request: HttpRequest, item_id: int) -> dict[str, Any]:
+    """A student marks a task or test of their class as done (again: no change)."""
+    return _set_done(request, item_id, True)
+
+
+@router.delete("/planner/items/{item_id}/done", response=ok(DoneOut, 403), summary="Unmark an item done")
+def item_undone(request: HttpRequest, item_id: int) -> dict[str, Any]:
+    return _set_done(request, item_id, False)
