@@ -283,3 +283,31 @@ class PlannerWeekOut(Schema):
 class DoneOut(Schema):
     item_id: int
     done: bool
+
+
+# ---------------------------------------------------------------- notifications
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    text: str
+    url: str = Field(..., description="The page it is about; empty when there is none.")
+    visible_at: dt.datetime
+    read_at: dt.datetime | None
+    unread: bool
+    urgent: bool
+    about_student: str | None = Field(None, description="The child it is about, for a parent.")
+
+
+class NotificationPageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    pages: int
+    results: list[NotificationOut]
+
+
+class UnreadCountOut(Schema):
+    unread: int

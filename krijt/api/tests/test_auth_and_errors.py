@@ -220,6 +220,8 @@ def test_the_openapi_schema_lists_every_endpoint(client: Client, scenario: Scena
         "/admin/people/{person_id}": {"get"}, "/admin/courses": {"get"}, "/admin/timetable": {"get"},
         "/admin/calendar": {"get"},
         "/me/planner": {"get"}, "/planner/items/{item_id}/done": {"post", "delete"},
+        "/me/notifications": {"get"}, "/me/notifications/unread-count": {"get"},
+        "/me/notifications/{notification_id}/read": {"post"},
     }
     paths = {path.removeprefix("/s/alpha/api/v1"): set(ops) for path, ops in schema["paths"].items()}
     assert paths == expected
