@@ -525,8 +525,10 @@ def admin_calendar(request: HttpRequest) -> dict[str, Any]:
 api.add_router("", router)
 
 # Imported last: these modules build on the helpers above.
+from krijt.api import messages as _messages  # noqa: E402
 from krijt.api import notifications as _notifications  # noqa: E402
 from krijt.api import planner as _planner  # noqa: E402
 
 api.add_router("", _planner.router)
 api.add_router("", _notifications.router)
+api.add_router("", _messages.router)

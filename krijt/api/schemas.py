@@ -311,3 +311,55 @@ class NotificationPageOut(Schema):
 
 class UnreadCountOut(Schema):
     unread: int
+
+
+# ---------------------------------------------------------------- messages
+
+
+class MessageSummaryOut(Schema):
+    id: int
+    thread_id: int
+    subject: str
+    sender: TeacherRef
+    at: dt.datetime = Field(..., description="When it reached me (received) or is or was sent (sent, scheduled).")
+    audience_label: str
+    urgent: bool
+    has_attachments: bool
+    unread: bool | None = Field(None, description="For received messages: not read yet.")
+
+
+class MessagePageOut(Schema):
+    folder: Literal["inbox", "sent", "scheduled", "archive"]
+    count: int
+    page: int
+    page_size: int
+    pages: int
+    unread: int = Field(..., description="Unread messages in my inbox.")
+    results: list[MessageSummaryOut]
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+
+
+class ThreadMessageOut(Schema):
+    id: int
+    subject: str
+    sender: TeacherRef
+    sent_at: dt.datetime
+    body_html: str = Field(..., description="Sanitised HTML.")
+    body_text: str
+    urgent: bool
+    mine: bool = Field(..., description="I sent it.")
+    unread: bool = Field(..., description="Not read before this request (this request marks it read).")
+    attachments: list[AttachmentOut]
+
+
+class ThreadOut(Schema):
+    thread_id: int
+    subject: str
+    archived: bool
+    messages: list[ThreadMessageOut]

@@ -1,0 +1,84 @@
+"""Messages as JSON: the folders and a conversation, through the same reads and services as the pages."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from krijt.accounts.models import User
+from krijt.api.api import caller, ok
+from krijt.api.schemas import MessagePageOut, ThreadOut
+from krijt.messaging import selectors as messaging
+from krijt.messaging import services as messaging_services
+from krijt.messaging.models import Message, MessageRecipient
+from krijt.messaging.permissions import USE_MESSAGES
+
+router: Router = Router(tags=["messages"])
+
+_PAGES = {
+    "inbox": messaging.inbox_page,
+    "archive": messaging.archive_page,
+    "sent": messaging.sent_page,
+    "scheduled": messaging.scheduled_page,
+}
+
+
+def _sender(user: User) -> dict[str, Any]:
+    return {"id": user.pk, "full_name": user.full_name or user.username}
+
+
+def _received(row: MessageRecipient) -> dict[str, Any]:
+    message = row.message
+    return {"id": message.pk, "thread_id": message.thread_id, "subject": message.subject,
+            "sender": _sender(message.sender), "at": row.visible_at, "audience_label": message.audience_label,
+            "urgent": message.urgent, "has_attachments": row.has_attachments,  # type: ignore[attr-defined]
+            "unread": row.read_at is None}
+
+
+def _sent(message: Message, sender: User) -> dict[str, Any]:
+    return {"id": message.pk, "thread_id": message.thread_id, "subject": message.subject, "sender": _sender(sender),
+            "at": message.send_at, "audience_label": message.audience_label, "urgent": message.urgent,
+            "has_attachments": message.has_attachments, "unread": None}  # type: ignore[attr-defined]
+
+
+class FolderFilter(Schema):
+    folder: Literal["inbox", "sent", "scheduled", "archive"] = "inbox"
+    page: int = Field(1, ge=1, description="Past the last page gives the last page.")
+    q: str = Field("", max_length=100, description="Words in the subject or text.")
+
+
+@router.get("/me/messages", response=ok(MessagePageOut, 400, 403), summary="My messages")
+def my_messages(request: HttpRequest, filters: Query[FolderFilter]) -> dict[str, Any]:
+    """A folder of my messages, as the messages pages show it: received ones only once they reach me."""
+    c = caller(request, USE_MESSAGES)
+    page = _PAGES[filters.folder](school=c.school, user=c.user, page=filters.page, q=filters.q)
+    received = filters.folder in ("inbox", "archive")
+    results = [_received(row) if received else _sent(row, c.user) for row in page.object_list]
+    paginator = page.paginator
+    return {"folder": filters.folder, "count": paginator.count, "page": page.number,
+            "page_size": paginator.per_page, "pages": paginator.num_pages,
+            "unread": messaging.unread_count(school=c.school, user=c.user), "results": results}
+
+
+@router.get("/messages/{message_id}", response=ok(ThreadOut, 403), summary="A conversation")
+def message_thread(request: HttpRequest, message_id: int) -> dict[str, Any]:
+    """The conversation around a message I sent or that reached me; opening it marks it read, as the page does."""
+    c = caller(request, USE_MESSAGES)
+    view = messaging.thread_for_reader(school=c.school, user=c.user, message_id=message_id)
+    if view.unread_ids:
+        messaging_services.message_mark_read(school=c.school, user=c.user, thread_id=view.anchor.thread_id)
+    return {
+        "thread_id": view.anchor.thread_id,
+        "subject": view.anchor.thread.subject,
+        "archived": view.archived,
+        "messages": [
+            {"id": m.pk, "subject": m.subject, "sender": _sender(m.sender), "sent_at": m.send_at,
+             "body_html": m.body_html, "body_text": m.body_text, "urgent": m.urgent,
+             "mine": m.sender_id == c.user.pk, "unread": m.pk in view.unread_ids,
+             "attachments": [{"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size}
+                             for a in m.attachments.all()]}
+            for m in view.messages
+        ],
+    }
