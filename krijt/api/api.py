@@ -528,7 +528,9 @@ api.add_router("", router)
 from krijt.api import messages as _messages  # noqa: E402
 from krijt.api import notifications as _notifications  # noqa: E402
 from krijt.api import planner as _planner  # noqa: E402
+from krijt.api import results as _results  # noqa: E402
 
 api.add_router("", _planner.router)
 api.add_router("", _notifications.router)
 api.add_router("", _messages.router)
+api.add_router("", _results.router)

@@ -363,3 +363,38 @@ class ThreadOut(Schema):
     subject: str
     archived: bool
     messages: list[ThreadMessageOut]
+
+
+# ---------------------------------------------------------------- results
+
+
+class PeriodRef(Schema):
+    id: int
+    name: str
+
+
+class ScoreOut(Schema):
+    evaluation_id: int
+    name: str
+    date: dt.date
+    category: str
+    maximum: float
+    weight: float
+    value: float | None
+    code: str = Field(..., description="Absent, exempt, ...; empty when there is a value.")
+    percentage: float | None
+    comment: str
+    talk_teacher: TeacherRef | None = Field(None, description="Who to talk to about a hard result (students only).")
+
+
+class CourseResultsOut(Schema):
+    course: CourseRef
+    average: float | None = Field(None, description="Weighted average in percent of the maximum.")
+    scores: list[ScoreOut]
+
+
+class ResultsOut(Schema):
+    student: PersonRef
+    period: PeriodRef | None
+    hidden: bool = Field(..., description="An adult student chose not to show their results to their parents.")
+    courses: list[CourseResultsOut]

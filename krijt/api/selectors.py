@@ -160,3 +160,29 @@ def calendar_overview(*, school: School) -> CalendarOverview:
     lesson_periods = list(LessonPeriod.objects.filter(school=school).order_by("number"))
     return CalendarOverview(school_years=years, periods=periods, entries=entries, lesson_periods=lesson_periods,
                             weekdays=school.weekdays)
+
+
+# ---------------------------------------------------------------- a parent's child, a period
+
+
+def child_of_parent(*, school: School, parent: User, student_id: int) -> User:
+    """A student linked to `parent` in this school; anyone else is not found."""
+    link = ParentLink.objects.filter(school=school, parent=parent, student_id=student_id).select_related("student")
+    found = link.first()
+    if found is None:
+        raise NotFound()
+    return found.student
+
+
+def first_child_of(*, school: School, parent: User) -> User:
+    found = children_in_school(school=school, parent=parent).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def period_in_school(*, school: School, period_id: int) -> Period:
+    period = Period.objects.filter(school=school, pk=period_id).first()
+    if period is None:
+        raise NotFound()
+    return period

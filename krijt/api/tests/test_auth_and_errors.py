@@ -222,7 +222,7 @@ def test_the_openapi_schema_lists_every_endpoint(client: Client, scenario: Scena
         "/me/planner": {"get"}, "/planner/items/{item_id}/done": {"post", "delete"},
         "/me/notifications": {"get"}, "/me/notifications/unread-count": {"get"},
         "/me/notifications/{notification_id}/read": {"post"},
-        "/me/messages": {"get"}, "/messages/{message_id}": {"get"},
+        "/me/messages": {"get"}, "/messages/{message_id}": {"get"}, "/me/results": {"get"},
     }
     paths = {path.removeprefix("/s/alpha/api/v1"): set(ops) for path, ops in schema["paths"].items()}
     assert paths == expected
