@@ -11,10 +11,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from krijt.accounts.models import User
 from krijt.core import clock
 from krijt.core.errors import KrijtError, NotFound, PayloadTooLarge
 from krijt.core.permissions import school_view
+from krijt.core.request import roles_of as _roles
+from krijt.core.request import school_of as _school
+from krijt.core.request import user_of as _user
 from krijt.core.roles import Role
 from krijt.handin import selectors, services
 from krijt.handin.forms import FeedbackForm, HandInForm
@@ -25,18 +27,6 @@ from krijt.schools.models import School
 
 # Anything bigger cannot be a valid hand-in: refused before the upload is read.
 MAX_REQUEST_BYTES = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
-
-
-def _school(request: HttpRequest) -> School:
-    return request.school  # type: ignore[attr-defined,no-any-return]
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _roles(request: HttpRequest) -> frozenset[str]:
-    return frozenset(request.roles)  # type: ignore[attr-defined]
 
 
 def _int(value: str | None) -> int:

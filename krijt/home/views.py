@@ -12,13 +12,13 @@ from krijt.core.roles import Role
 from krijt.ops import degraded
 from krijt.ops.degraded import DB_ERRORS
 from krijt.schools import selectors
+from krijt.schools.calendar import SchoolCalendar
 from krijt.schools.models import School
 
 
-def _lesson_day(school: School) -> tuple[dt.date, bool]:
+def _lesson_day(school: School, calendar: SchoolCalendar) -> tuple[dt.date, bool]:
     """Today if it is a school day, else the next school day (and whether that is today)."""
     today = clock.local_today(school.time_zone)
-    calendar = selectors.school_calendar(school=school)
     day = calendar.next_school_day(today) or today
     return day, day == today
 
@@ -59,17 +59,22 @@ def _home(request: HttpRequest) -> HttpResponse:
             status=403,
         )
     context: dict[str, Any] = {"sections": []}
-    day, is_today = _lesson_day(school)
+    calendar = selectors.school_calendar(school=school)
+    day, is_today = _lesson_day(school, calendar)
     context.update(day=day, is_today=is_today)
     user = request.user
+    # One read of the calendar and of the lesson day's school year serves every section below.
+    year = selectors.school_year_on(school=school, day=day) if roles & {Role.STUDENT, Role.TEACHER} else None
     if Role.STUDENT in roles:
-        context["student_lessons"] = selectors.lessons_on(school=school, day=day, student=user)  # type: ignore[arg-type]
-        year = selectors.school_year_on(school=school, day=day)
+        context["student_lessons"] = selectors.lessons_on(
+            school=school, day=day, student=user, calendar=calendar, year=year  # type: ignore[arg-type]
+        )
         enrollment = selectors.enrollment_of(school=school, student=user, school_year=year) if year else None  # type: ignore[arg-type]
         context["student_class"] = enrollment.class_group if enrollment else None
     if Role.TEACHER in roles:
-        context["teacher_lessons"] = selectors.lessons_on(school=school, day=day, teacher=user)  # type: ignore[arg-type]
-        year = selectors.current_school_year(school=school)
+        context["teacher_lessons"] = selectors.lessons_on(
+            school=school, day=day, teacher=user, calendar=calendar, year=year  # type: ignore[arg-type]
+        )
         context["teacher_classes"] = (
             list(selectors.classes_for_teacher(school=school, teacher=user, school_year=year)) if year else []  # type: ignore[arg-type]
         )

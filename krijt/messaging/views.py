@@ -17,20 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from krijt.core import clock
 from krijt.core.errors import KrijtError, ValidationFailed
 from krijt.core.permissions import school_view
+from krijt.core.request import roles_of as _roles
+from krijt.core.request import school_of as _school
 from krijt.messaging import attachments as attachment_rules
 from krijt.messaging import audiences, engine, selectors, services
 from krijt.messaging.forms import ComposeForm, PolicyForm, ReplyForm, RescheduleForm
 from krijt.messaging.permissions import MANAGE_POLICY, USE_MESSAGES, reach_for
 
 FOLDERS = ("inbox", "sent", "scheduled", "archive")
-
-
-def _school(request: HttpRequest) -> Any:
-    return request.school  # type: ignore[attr-defined]
-
-
-def _roles(request: HttpRequest) -> frozenset[str]:
-    return frozenset(request.roles)  # type: ignore[attr-defined]
 
 
 def _folder(request: HttpRequest, folder: str) -> HttpResponse:

@@ -24,28 +24,17 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from krijt.accounts.models import User
 from krijt.core.errors import Forbidden, KrijtError
 from krijt.core.permissions import require_school, school_view
+from krijt.core.request import roles_of as _roles
+from krijt.core.request import school_of as _school
+from krijt.core.request import user_of as _user
 from krijt.core.roles import Role
 from krijt.notifications import selectors, services
 from krijt.notifications.permissions import EVERYONE, MANAGE_POLICY, SEE_FAILED, STAFF_ROLES
 from krijt.notifications.policy import PARENT, STAFF, STUDENT, DeliveryPolicy, QuietRules
-from krijt.schools.models import School
 
 BADGE_MAX = 99
-
-
-def _school(request: HttpRequest) -> School:
-    return request.school  # type: ignore[attr-defined,no-any-return]
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _roles(request: HttpRequest) -> frozenset[str]:
-    return frozenset(getattr(request, "roles", frozenset()))
 
 
 def audience_of(roles: frozenset[str]) -> str:

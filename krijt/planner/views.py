@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar as pycal
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages as django_messages
@@ -15,11 +15,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from krijt.accounts.models import User
 from krijt.accounts.selectors import roles_in_school
 from krijt.core import clock
 from krijt.core.errors import Forbidden, NotFound, ValidationFailed
-from krijt.core.permissions import require_school, school_view
+from krijt.core.permissions import school_view
+from krijt.core.request import roles_of as _roles
+from krijt.core.request import school_of as _school
+from krijt.core.request import user_of as _user
 from krijt.core.roles import Role
 from krijt.ops.degraded import snapshot_page
 from krijt.planner import extensions, rules, selectors, services
@@ -35,7 +37,7 @@ from krijt.planner.permissions import (
     can_override_block,
     sees_all,
 )
-from krijt.schools.models import Course, School
+from krijt.schools.models import Course
 from krijt.schools.selectors import (
     class_for_user,
     current_school_year,
@@ -45,18 +47,6 @@ from krijt.schools.selectors import (
 )
 
 WORKLOAD_WEEKS = 4
-
-
-def _school(request: HttpRequest) -> School:
-    return cast(School, require_school(request))
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _roles(request: HttpRequest) -> frozenset[str]:
-    return frozenset(getattr(request, "roles", frozenset()))
 
 
 def _today(request: HttpRequest) -> dt.date:

@@ -13,27 +13,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from krijt.accounts.models import User
 from krijt.core import clock
 from krijt.core.errors import KrijtError, NotFound
 from krijt.core.permissions import school_view
+from krijt.core.request import roles_of as _roles
+from krijt.core.request import school_of as _school
+from krijt.core.request import user_of as _user
 from krijt.reportcards import pdf, selectors, services
 from krijt.reportcards.forms import MentorForm, ScheduleForm
 from krijt.reportcards.models import ReportCard
 from krijt.reportcards.permissions import CARD_ROLES, HOME_ROLES, MANAGE_ROLES
-from krijt.schools.models import School
-
-
-def _school(request: HttpRequest) -> School:
-    return request.school  # type: ignore[attr-defined,no-any-return]
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _roles(request: HttpRequest) -> frozenset[str]:
-    return frozenset(request.roles)  # type: ignore[attr-defined]
 
 
 def _show_error(form: Any, error: KrijtError) -> None:

@@ -278,3 +278,45 @@ def changes_of(*, school: School, score_ids: list[int]) -> dict[int, list[ScoreC
 
 def views_of(*, school: School, student: User, limit: int = 50) -> list[ResultView]:
     return list(ResultView.objects.filter(school=school, student=student).select_related("viewer", "course")[:limit])
+
+
+@dataclass(frozen=True)
+class ResultsAccess:
+    """What a person may see of one student's results: as whom, which courses (None: all), or hidden."""
+
+    student: User
+    audience: str  # teacher | parent
+    courses: set[int] | None
+    hidden: bool = False
+
+
+def results_access_for(*, school: School, user: User, roles: frozenset[str], student_id: int) -> ResultsAccess:
+    """Staff, administrators and the class mentor see everything; a teacher the courses they teach the
+    student's class; a parent their child's (hidden when an adult child said no). Anyone else: not found."""
+    from krijt.accounts.models import ParentLink
+    from krijt.core.roles import Role
+    from krijt.schools.models import Enrollment
+
+    enrollment = (
+        Enrollment.objects.filter(school=school, student_id=student_id)
+        .select_related("student", "class_group")
+        .order_by("-school_year__starts_on")
+        .first()
+    )
+    if enrollment is None:
+        raise NotFound()
+    student = enrollment.student
+    if roles & {Role.ADMIN, Role.STAFF} or enrollment.class_group.mentor_id == user.pk:
+        return ResultsAccess(student, "teacher", None)
+    if Role.TEACHER in roles:
+        courses = set(
+            Course.objects.filter(school=school, class_group=enrollment.class_group, teacher=user).values_list(
+                "pk", flat=True
+            )
+        )
+        if not courses:
+            raise NotFound()
+        return ResultsAccess(student, "teacher", courses)
+    if Role.PARENT in roles and ParentLink.objects.filter(school=school, parent=user, student=student).exists():
+        return ResultsAccess(student, "parent", None, hidden=not parents_may_see(school=school, student=student))
+    raise NotFound()

@@ -17,6 +17,9 @@ from krijt.accounts.models import ParentLink, User
 from krijt.core import clock
 from krijt.core.errors import Forbidden, KrijtError, NotFound
 from krijt.core.permissions import school_view
+from krijt.core.request import roles_of as _roles
+from krijt.core.request import school_of as _school
+from krijt.core.request import user_of as _user
 from krijt.core.roles import Role
 from krijt.ops.admission import heavy
 from krijt.planner.models import PlannerItem
@@ -33,19 +36,7 @@ from krijt.results.permissions import (
     viewer_role,
 )
 from krijt.results.release import release_moments
-from krijt.schools.models import Course, Enrollment, Period, School
-
-
-def _school(request: HttpRequest) -> School:
-    return request.school  # type: ignore[attr-defined,no-any-return]
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _roles(request: HttpRequest) -> frozenset[str]:
-    return frozenset(request.roles)  # type: ignore[attr-defined]
+from krijt.schools.models import Course, Enrollment, Period
 
 
 def _readable_course(request: HttpRequest, course_id: int, *, edit: bool = False) -> Course:
@@ -399,35 +390,12 @@ def student_results(request: HttpRequest, student_id: int) -> HttpResponse:
     school, user, roles = _school(request), _user(request), _roles(request)
     if Role.STUDENT in roles and student_id == user.pk:
         return redirect("results:mine")
-    enrollment = (
-        Enrollment.objects.filter(school=school, student_id=student_id)
-        .select_related("student", "class_group")
-        .order_by("-school_year__starts_on")
-        .first()
-    )
-    if enrollment is None:
-        raise NotFound()
-    student = enrollment.student
-    if roles & {Role.ADMIN, Role.STAFF} or enrollment.class_group.mentor_id == user.pk:
-        audience, courses = "teacher", None
-    elif Role.TEACHER in roles:
-        courses = set(
-            Course.objects.filter(school=school, class_group=enrollment.class_group, teacher=user).values_list(
-                "pk", flat=True
-            )
-        )
-        if not courses:
-            raise NotFound()
-        audience = "teacher"
-    elif Role.PARENT in roles and ParentLink.objects.filter(school=school, parent=user, student=student).exists():
-        audience, courses = "parent", None
-        if not selectors.parents_may_see(school=school, student=student):
-            services.result_view_log(school=school, student=student, viewer=user, role=Role.PARENT)
-            return render(request, "results/hidden.html", {"student": student})
-    else:
-        raise NotFound()
-    services.result_view_log(school=school, student=student, viewer=user, role=viewer_role(roles))
-    return _student_page(request, student=student, audience=audience, courses=courses)
+    access = selectors.results_access_for(school=school, user=user, roles=roles, student_id=student_id)
+    if access.hidden:
+        services.result_view_log(school=school, student=access.student, viewer=user, role=Role.PARENT)
+        return render(request, "results/hidden.html", {"student": access.student})
+    services.result_view_log(school=school, student=access.student, viewer=user, role=viewer_role(roles))
+    return _student_page(request, student=access.student, audience=access.audience, courses=access.courses)
 
 
 @never_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +20,7 @@ from krijt.accounts.services import parent_letters_issue
 from krijt.core import clock
 from krijt.core.errors import Forbidden, KrijtError
 from krijt.core.permissions import school_view
+from krijt.core.request import school_of as _school
 from krijt.core.roles import MEMBERSHIP_ROLES, Role
 from krijt.schooladmin import forms as f
 from krijt.schooladmin import selectors as sel
@@ -39,10 +41,6 @@ from krijt.schools.models import (
 from krijt.schools.selectors import class_list, lesson_periods, school_overview
 
 # ---------------------------------------------------------------- helpers
-
-
-def _school(request: HttpRequest) -> School:
-    return request.school  # type: ignore[attr-defined,no-any-return]
 
 
 def _today(school: School) -> Any:
@@ -105,6 +103,21 @@ def _failed(request: HttpRequest, error: KrijtError, to: str, *args: Any) -> Htt
     if not error.fields:
         messages.error(request, str(error.message))
     return redirect(reverse(to, args=args))
+
+
+def _delete_owned(
+    request: HttpRequest, model: type[Any], pk: int, delete: Callable[[School, Any], object], text: str, to: str
+) -> HttpResponse:
+    """The shape of every delete page: the school's own object, POST only, the service, a message back."""
+    school = _school(request)
+    obj = sel.owned(model, school=school, pk=pk)
+    if (refused := _post_only(request)) is not None:
+        return refused
+    try:
+        delete(school, obj)
+    except KrijtError as exc:
+        return _failed(request, exc, to)
+    return _done(request, text, to)
 
 
 def _years(school: School, request: HttpRequest) -> tuple[list[SchoolYear], SchoolYear | None]:
@@ -514,15 +527,11 @@ def lesson_period_edit(request: HttpRequest, lesson_period_id: int) -> HttpRespo
 
 @school_view(roles=MANAGE_ROLES)
 def lesson_period_delete(request: HttpRequest, lesson_period_id: int) -> HttpResponse:
-    school = _school(request)
-    period = sel.owned(LessonPeriod, school=school, pk=lesson_period_id)
-    if (refused := _post_only(request)) is not None:
-        return refused
-    try:
-        services.lesson_period_delete(school=school, lesson_period=period)
-    except KrijtError as exc:
-        return _failed(request, exc, "schooladmin:timetable")
-    return _done(request, _("Lesson period deleted."), "schooladmin:timetable")
+    return _delete_owned(
+        request, LessonPeriod, lesson_period_id,
+        lambda school, period: services.lesson_period_delete(school=school, lesson_period=period),
+        _("Lesson period deleted."), "schooladmin:timetable",
+    )
 
 
 # ---------------------------------------------------------------- calendar
@@ -557,70 +566,65 @@ def year_create(request: HttpRequest) -> HttpResponse:
 
 @school_view(roles=MANAGE_ROLES)
 def year_delete(request: HttpRequest, year_id: int) -> HttpResponse:
-    school = _school(request)
-    year = sel.owned(SchoolYear, school=school, pk=year_id)
-    if (refused := _post_only(request)) is not None:
-        return refused
-    try:
-        services.school_year_delete(school=school, school_year=year)
-    except KrijtError as exc:
-        return _failed(request, exc, "schooladmin:calendar")
-    return _done(request, _("School year deleted."), "schooladmin:calendar")
+    return _delete_owned(
+        request, SchoolYear, year_id,
+        lambda school, year: services.school_year_delete(school=school, school_year=year),
+        _("School year deleted."), "schooladmin:calendar",
+    )
 
 
-def _in_year_form_page(request: HttpRequest, form_class: type[f.PeriodForm] | type[f.CalendarEntryForm],
-                       title: str) -> tuple[School, forms.Form, dict[str, Any]]:
+def _create_in_year(
+    request: HttpRequest,
+    form_class: type[f.PeriodForm] | type[f.CalendarEntryForm],
+    title: str,
+    create: Callable[..., object],
+    text: str,
+) -> HttpResponse:
+    """A form for something inside a school year (a period, a holiday), starting on the current year."""
     school = _school(request)
     current = _current_year(school)
     wanted = _int(request.GET.get("year"))
     form = form_class(request.POST or None, school=school,
                       initial={"school_year": wanted or (current.pk if current else None)})
-    return school, form, {"title": title, "back": reverse("schooladmin:calendar")}
+    if request.method == "POST" and form.is_valid():
+        try:
+            create(school=school, **form.cleaned_data)
+        except KrijtError as exc:
+            _show_error(form, exc)
+        else:
+            return _done(request, text, "schooladmin:calendar")
+    return _form_page(request, "schooladmin/form.html", form,
+                      {"title": title, "back": reverse("schooladmin:calendar")})
 
 
 @never_cache
 @school_view(roles=MANAGE_ROLES)
 def period_create(request: HttpRequest) -> HttpResponse:
-    school, form, context = _in_year_form_page(request, f.PeriodForm, _("New period"))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.period_create(school=school, **form.cleaned_data)
-        except KrijtError as exc:
-            _show_error(form, exc)
-        else:
-            return _done(request, _("Period added."), "schooladmin:calendar")
-    return _form_page(request, "schooladmin/form.html", form, context)
+    return _create_in_year(request, f.PeriodForm, _("New period"), services.period_create, _("Period added."))
 
 
 @school_view(roles=MANAGE_ROLES)
 def period_delete(request: HttpRequest, period_id: int) -> HttpResponse:
-    school = _school(request)
-    period = sel.owned(Period, school=school, pk=period_id)
-    if (refused := _post_only(request)) is not None:
-        return refused
-    services.period_delete(school=school, period=period)
-    return _done(request, _("Period deleted."), "schooladmin:calendar")
+    return _delete_owned(
+        request, Period, period_id,
+        lambda school, period: services.period_delete(school=school, period=period),
+        _("Period deleted."), "schooladmin:calendar",
+    )
 
 
 @never_cache
 @school_view(roles=MANAGE_ROLES)
 def entry_create(request: HttpRequest) -> HttpResponse:
-    school, form, context = _in_year_form_page(request, f.CalendarEntryForm, _("New holiday or closure day"))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.calendar_entry_create(school=school, **form.cleaned_data)
-        except KrijtError as exc:
-            _show_error(form, exc)
-        else:
-            return _done(request, _("Added to the calendar."), "schooladmin:calendar")
-    return _form_page(request, "schooladmin/form.html", form, context)
+    return _create_in_year(
+        request, f.CalendarEntryForm, _("New holiday or closure day"), services.calendar_entry_create,
+        _("Added to the calendar."),
+    )
 
 
 @school_view(roles=MANAGE_ROLES)
 def entry_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
-    school = _school(request)
-    entry = sel.owned(CalendarEntry, school=school, pk=entry_id)
-    if (refused := _post_only(request)) is not None:
-        return refused
-    services.calendar_entry_delete(school=school, entry=entry)
-    return _done(request, _("Removed from the calendar."), "schooladmin:calendar")
+    return _delete_owned(
+        request, CalendarEntry, entry_id,
+        lambda school, entry: services.calendar_entry_delete(school=school, entry=entry),
+        _("Removed from the calendar."), "schooladmin:calendar",
+    )

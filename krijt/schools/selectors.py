@@ -73,10 +73,38 @@ def current_school_year(*, school: School) -> SchoolYear | None:
     return school_year_on(school=school, day=clock.local_today(school.time_zone))
 
 
+def _calendar_cache_key(school_id: int) -> str:
+    return f"school:calendar:{school_id}"
+
+
 def school_calendar(*, school: School) -> SchoolCalendar:
-    years = tuple(SchoolYear.objects.filter(school=school).values_list("starts_on", "ends_on"))
-    closed = tuple(CalendarEntry.objects.filter(school=school).values_list("starts_on", "ends_on", "name"))
+    """The school's calendar: one cache read on the hot paths that ask it (home, planner, every notify).
+
+    Changes to school years and calendar entries drop the cached copy (krijt/schools/signals.py); the
+    school weekdays travel with the School object, so they are never stale here.
+    """
+    key = _calendar_cache_key(school.pk)
+    try:
+        cached = cache.get(key)
+    except Exception:
+        cached = None
+    if cached is not None:
+        years, closed = cached
+    else:
+        years = tuple(SchoolYear.objects.filter(school=school).values_list("starts_on", "ends_on"))
+        closed = tuple(CalendarEntry.objects.filter(school=school).values_list("starts_on", "ends_on", "name"))
+        try:
+            cache.set(key, (years, closed), SCHOOL_CACHE_SECONDS)
+        except Exception:
+            logger.warning("school calendar cache unreachable", exc_info=True)
     return SchoolCalendar(weekdays=frozenset(school.weekdays), years=years, closed=closed)
+
+
+def forget_calendar(school_id: int) -> None:
+    try:
+        cache.delete(_calendar_cache_key(school_id))
+    except Exception:
+        logger.warning("school calendar cache unreachable; it expires by itself", exc_info=True)
 
 
 def class_list(*, school: School, school_year: SchoolYear) -> QuerySet[ClassGroup]:
@@ -136,12 +164,17 @@ def lessons_on(
     student: User | None = None,
     teacher: User | None = None,
     class_group: ClassGroup | None = None,
+    calendar: SchoolCalendar | None = None,
+    year: SchoolYear | None = None,
 ) -> list[TimetableSlot]:
-    """The timetable's lessons on one day for a student, a teacher or a class. Empty on a non-school day."""
-    calendar = school_calendar(school=school)
+    """The timetable's lessons on one day for a student, a teacher or a class. Empty on a non-school day.
+
+    A caller that already holds the calendar and the day's school year passes them, saving their reads.
+    """
+    calendar = calendar or school_calendar(school=school)
     if not calendar.is_school_day(day):
         return []
-    year = school_year_on(school=school, day=day)
+    year = year or school_year_on(school=school, day=day)
     if year is None:
         return []
     qs = TimetableSlot.objects.filter(school=school, school_year=year, weekday=day.isoweekday())

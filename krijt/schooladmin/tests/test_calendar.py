@@ -8,7 +8,7 @@ from krijt.core.testing import Scenario
 from krijt.schooladmin.selectors import non_school_days
 from krijt.schools.models import CalendarEntry, Period, SchoolYear
 
-CALENDAR_QUERIES = 7  # user, roles, years, periods, entries, and the school calendar's years and closures
+CALENDAR_QUERIES = 5  # user, roles, years, periods, entries; the school calendar is one warm cache read
 
 
 @pytest.mark.django_db
@@ -24,6 +24,7 @@ def test_calendar_page_costs_a_fixed_number_of_queries(scenario: Scenario, login
                               ends_on=dt.date(2030 + i, 12, 20))
         CalendarEntry.objects.create(school=scenario.school, school_year=year, name=f"Vakantie {i}",
                                      starts_on=dt.date(2030 + i, 11, 1), ends_on=dt.date(2030 + i, 11, 2))
+    client.get(url)  # the new years and holidays dropped the cached calendar: warm it again, as count_get does
     with django_assert_num_queries(CALENDAR_QUERIES):
         html = client.get(url).content.decode()
     assert "Vakantie 5" in html

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from krijt.core.testing import Scenario
 from krijt.schools.calendar import SchoolCalendar
 
 YEAR = (dt.date(2026, 8, 31), dt.date(2027, 7, 2))
@@ -59,3 +62,27 @@ def test_school_days_between_counts_each_day_once(day: dt.date) -> None:
     later = day + dt.timedelta(days=10)
     count = CALENDAR.school_days_between(day, later)
     assert count == sum(CALENDAR.is_school_day(day + dt.timedelta(days=i)) for i in range(10))
+
+
+@pytest.mark.django_db
+def test_the_school_calendar_is_cached_and_follows_every_change(
+    scenario: Scenario, django_assert_num_queries: Any
+) -> None:
+    from krijt.schools.models import CalendarEntry
+    from krijt.schools.selectors import school_calendar
+
+    school_calendar(school=scenario.school)
+    with django_assert_num_queries(0):
+        warm = school_calendar(school=scenario.school)
+    assert warm.is_school_day(dt.date(2026, 11, 23))
+    entry = CalendarEntry.objects.create(
+        school=scenario.school,
+        school_year=scenario.year,
+        name="Studiedag",
+        kind="closure",
+        starts_on=dt.date(2026, 11, 23),
+        ends_on=dt.date(2026, 11, 23),
+    )
+    assert not school_calendar(school=scenario.school).is_school_day(dt.date(2026, 11, 23))
+    entry.delete()
+    assert school_calendar(school=scenario.school).is_school_day(dt.date(2026, 11, 23))
