@@ -158,6 +158,18 @@ def parent_link_create(*, school: Any, parent: User, student: User) -> ParentLin
         raise Conflict(_("This parent is already linked.")) from exc
 
 
+@transaction.atomic
+def parent_link_remove(*, school: Any, parent_id: int, student: User) -> None:
+    """Unlinks a parent account from a student of `school` (NotFound when they are not linked).
+
+    From then on the parent sees nothing of the child here; the notification engine takes back what it
+    had told or would still tell them about the child (it listens to the link's removal).
+    """
+    deleted, _by_model = ParentLink.objects.filter(school=school, parent_id=parent_id, student=student).delete()
+    if not deleted:
+        raise NotFound(_("This parent is not linked to this student."))
+
+
 # ---------------------------------------------------------------- activation letters
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: letters are typed from paper

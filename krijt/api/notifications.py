@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import translation
 from ninja import Field, Query, Router, Schema
 
 from krijt.api.api import caller, ok
-from krijt.api.schemas import NotificationOut, NotificationPageOut, UnreadCountOut
+from krijt.api.schemas import NotificationOut, NotificationPageOut, UnreadCountOut, UrgentLogPageOut
 from krijt.notifications import selectors as notifications
 from krijt.notifications import services as notification_services
-from krijt.notifications.permissions import EVERYONE
+from krijt.notifications.permissions import EVERYONE, SEE_URGENT_LOG
 from krijt.notifications.selectors import NotificationItem
 
 router: Router = Router(tags=["notifications"])
@@ -53,3 +55,41 @@ def notification_read(request: HttpRequest, notification_id: int) -> dict[str, A
     notification_services.notification_mark_read(school=c.school, user=c.user, notification_id=notification_id)
     return _notification(notifications.notification_item(school=c.school, user=c.user,
                                                          notification_id=notification_id))
+
+
+class UrgentLogFilter(Schema):
+    since: dt.date | None = Field(None, description="From this day on (the school's local day).")
+    until: dt.date | None = Field(None, description="Up to and including this day.")
+    page: int = Field(1, ge=1, description="Past the last page gives the last page.")
+
+
+@router.get("/notifications/urgent-log", response=ok(UrgentLogPageOut, 400, 403), summary="The urgent-message log")
+def urgent_log(request: HttpRequest, filters: Query[UrgentLogFilter]) -> dict[str, Any]:
+    """Every urgent message of the school, newest first: who, when, why, to whom and how many it reached
+    (administrators), as the page shows it."""
+    from krijt.notifications import kinds
+
+    c = caller(request, SEE_URGENT_LOG)
+    page = notifications.urgent_log(school=c.school, page=filters.page, since=filters.since, until=filters.until)
+    language = translation.get_language() or "en"
+    paginator = page.paginator
+    return {
+        "count": paginator.count,
+        "page": page.number,
+        "page_size": paginator.per_page,
+        "pages": paginator.num_pages,
+        "results": [
+            {
+                "id": row.pk,
+                "created_at": row.created_at,
+                "sender": (row.actor.full_name or row.actor.username) if row.actor else None,
+                "what": kinds.render(row.kind, row.params, language).title if row.kind else row.key,
+                "reason": row.reason,
+                "audience": row.audience_label,
+                "audiences": dict(row.audiences),
+                "recipients": row.recipients,
+                "read": row.read,
+            }
+            for row in page.object_list
+        ],
+    }

@@ -309,6 +309,26 @@ class NotificationPageOut(Schema):
     results: list[NotificationOut]
 
 
+class UrgentLogOut(Schema):
+    id: int
+    created_at: dt.datetime
+    sender: str | None
+    what: str
+    reason: str
+    audience: str
+    audiences: dict[str, int]
+    recipients: int
+    read: int
+
+
+class UrgentLogPageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    pages: int
+    results: list[UrgentLogOut]
+
+
 class UnreadCountOut(Schema):
     unread: int
 

@@ -28,6 +28,7 @@ def notify_chunk(
     urgent: bool,
     actor: Any,
     reason: str,
+    audience_label: str = "",
 ) -> dict[int, dt.datetime | None]:
     """Writes the engine's rows for one chunk; returns each recipient's in-app visibility moment."""
     from krijt.notifications.services import notify
@@ -35,6 +36,7 @@ def notify_chunk(
     kwargs: dict[str, Any] = {}
     if urgent:
         kwargs["reason"] = reason
+        kwargs["audience_label"] = audience_label
     result = notify(
         school=school,
         kind=KIND,

@@ -7,16 +7,10 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from krijt.core.widgets import DateTimeInput as LocalDateTimeInput
 from krijt.messaging.models import MessagingPolicy
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
-
-
-class LocalDateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format=DATETIME_INPUT, **kwargs)
 
 
 class ComposeForm(forms.Form):

@@ -270,7 +270,7 @@ def _fanout_chunk(*, message_id: int, generation: int, chunk: Sequence[audiences
             school=message.school, key=message.notification_key, recipients=chunk, subject=message.subject,
             sender_name=message.sender.full_name or message.sender.username,
             url=_message_url(message, message.school), moment=message.send_at, urgent=message.urgent,
-            actor=message.sender, reason=message.urgent_reason,
+            actor=message.sender, reason=message.urgent_reason, audience_label=message.audience_label,
         )
         MessageRecipient.objects.bulk_create(
             [

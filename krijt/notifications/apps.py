@@ -6,3 +6,6 @@ class NotificationsConfig(AppConfig):
     name = "krijt.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from krijt.notifications import signals  # noqa: F401  (connects the receivers)

@@ -53,6 +53,35 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=BACKOFF_BASE_SECONDS * BACKOFF_FACTOR ** max(attempts - 1, 0))
 
 
+class _Redecider:
+    """policy.redecide for claimed rows (notification, recipient and school loaded): one query for the digest
+    times of the people with digest rows, the schools' policies and calendars from the cache."""
+
+    def __init__(self, rows: list[Delivery]) -> None:
+        digest_people = {r.recipient_id for r in rows if r.digest}
+        self._prefs = preferences_for(user_ids=digest_people) if digest_people else {}
+        self._calendars: dict[int, Any] = {}
+
+    def __call__(self, row: Delivery, moment: dt.datetime) -> dt.datetime:
+        if row.school_id not in self._calendars:
+            self._calendars[row.school_id] = school_calendar(school=row.school)
+        n = row.notification
+        digest_time = None
+        if row.digest:
+            digest_time = preference_from_row(self._prefs.get(row.recipient_id), n.audience).digest_time
+        return policy.redecide(
+            moment=moment,
+            audience=n.audience,
+            channel=row.channel,
+            urgent=n.urgent,
+            digest=row.digest,
+            policy=policy_for(school=row.school),
+            calendar=self._calendars[row.school_id],
+            tz=ZoneInfo(row.school.time_zone),
+            digest_time=digest_time,
+        )
+
+
 @dataclass
 class DispatchReport:
     claimed: int = 0
@@ -62,6 +91,7 @@ class DispatchReport:
     skipped: int = 0
     retrying: int = 0
     failed: int = 0
+    deferred: int = 0
 
 
 @dataclass
@@ -70,6 +100,9 @@ class _Outcome:
     digested: list[int] = field(default_factory=list)
     skipped: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     errors: list[tuple[Delivery, str]] = field(default_factory=list)
+    # Rows claimed at a moment they may not go (a backlog after an outage reaching into quiet hours): back
+    # to pending at their next allowed moment, the attempt not counted.
+    deferred: dict[int, tuple[Delivery, dt.datetime]] = field(default_factory=dict)
     digests: int = 0
 
 
@@ -121,13 +154,21 @@ def dispatch_once(*, batch_size: int | None = None) -> DispatchReport:
         .order_by("id")
     )
     outcome = _Outcome()
+    decide = _Redecider(rows)
+    # The decision holds on every path: a row claimed when it may not go (quiet hours began while it
+    # waited) goes back to wait for its next allowed moment.
+    for row in rows:
+        when = decide(row, now)
+        if when > now:
+            outcome.deferred[row.pk] = (row, when)
+    rows = [r for r in rows if r.pk not in outcome.deferred]
     pushes = [r for r in rows if r.channel == policy.PUSH]
     moved = _send_pushes(pushes, now=now, outcome=outcome, batch=set(ids)) if pushes else set()
     digests = [r for r in rows if r.channel == policy.EMAIL and r.digest and r.pk not in moved]
     emails = [r for r in rows if r.channel == policy.EMAIL and not r.digest and r.pk not in moved]
     if emails or digests:
         _send_emails(emails, digests, now=now, outcome=outcome)
-    _record(outcome, lease_end=lease_end, report=report)
+    _record(outcome, lease_end=lease_end, report=report, decide=decide)
     return report
 
 
@@ -315,9 +356,14 @@ def _send_emails(items: list[Delivery], digests: list[Delivery], *, now: dt.date
             logger.debug("closing the mail connection failed", exc_info=True)
 
 
-def _record(outcome: _Outcome, *, lease_end: dt.datetime, report: DispatchReport) -> None:
-    """Writes every outcome of the batch: at most one update per kind of outcome, one bulk update for retries."""
+def _record(
+    outcome: _Outcome, *, lease_end: dt.datetime, report: DispatchReport, decide: _Redecider | None = None
+) -> None:
+    """Writes every outcome of the batch: at most one update per kind of outcome, one bulk update for retries
+    and deferrals. A retry is decided again: backoff that lands in quiet hours waits for the next allowed
+    moment (a digest for the next digest moment, merged with that day's items)."""
     now = clock.now()
+    decide = decide or _Redecider([row for row, _error in outcome.errors])
     mine = Q(state=State.SENDING, next_attempt_at=lease_end)
     with transaction.atomic():
         if outcome.sent:
@@ -342,16 +388,21 @@ def _record(outcome: _Outcome, *, lease_end: dt.datetime, report: DispatchReport
                 report.failed += 1
             else:
                 row.state = State.PENDING
-                row.next_attempt_at = now + backoff(row.attempts)
+                row.next_attempt_at = decide(row, now + backoff(row.attempts))
                 report.retrying += 1
             retry.append(row)
+        for row, when in outcome.deferred.values():
+            row.state, row.next_attempt_at = State.PENDING, when
+            row.attempts = max(row.attempts - 1, 0)  # it was not tried
+            retry.append(row)
+            report.deferred += 1
         if retry:
             # Rows another dispatcher re-claimed after our lease ran out are theirs now: leave them.
             still_mine = set(
                 Delivery.objects.filter(mine, pk__in=[r.pk for r in retry]).values_list("pk", flat=True)
             )
             Delivery.objects.bulk_update(
-                [r for r in retry if r.pk in still_mine], ["state", "next_attempt_at", "last_error"]
+                [r for r in retry if r.pk in still_mine], ["state", "next_attempt_at", "last_error", "attempts"]
             )
     if report.failed:
         logger.warning("%s deliveries failed for good after %s attempts", report.failed, MAX_ATTEMPTS)

@@ -9,6 +9,15 @@
 
 A renderer is called inside ``translation.override(language)``, so plain gettext works; `language` is passed
 too for renderers that format dates or names themselves. Register in the module's ``AppConfig.ready()``.
+
+Kinds that tell parents about what a child may keep from them share a `topic` (results and report cards are
+"results"), and the module that owns the child's choice registers a gate for it:
+
+    kinds.register("result", render_result, topic="results")
+    kinds.register_parent_gate("results", hidden_from_parents)   # (school, student_ids) -> ids kept private
+
+`notify` asks the gate before it writes anything for a parent about a child, and `withdraw_about` takes back
+what a topic's kinds already queued when the child's choice changes.
 """
 
 from __future__ import annotations
@@ -26,15 +35,40 @@ class Rendered(NamedTuple):
 
 
 Renderer = Callable[[Mapping[str, Any], str], Rendered]
+# (school, student ids) -> the ids of those students whose parents may not be told about the topic.
+ParentGate = Callable[[Any, set[int]], set[int]]
 
 _registry: dict[str, Renderer] = {}
+_topics: dict[str, str] = {}
+_gates: dict[str, ParentGate] = {}
 
 
-def register(kind: str, render: Renderer) -> None:
-    """Registers (or replaces, e.g. on autoreload) the renderer for `kind`."""
+def register(kind: str, render: Renderer, *, topic: str | None = None) -> None:
+    """Registers (or replaces, e.g. on autoreload) the renderer for `kind`, optionally under a topic."""
     if not kind or len(kind) > 40:
         raise ValueError("a kind is 1 to 40 characters")
     _registry[kind] = render
+    if topic:
+        _topics[kind] = topic
+    else:
+        _topics.pop(kind, None)
+
+
+def topic_of(kind: str) -> str | None:
+    return _topics.get(kind)
+
+
+def kinds_of(topic: str) -> set[str]:
+    return {kind for kind, t in _topics.items() if t == topic}
+
+
+def register_parent_gate(topic: str, gate: ParentGate) -> None:
+    """Registers the function that says which children keep a topic from their parents."""
+    _gates[topic] = gate
+
+
+def parent_gate(topic: str | None) -> ParentGate | None:
+    return _gates.get(topic) if topic else None
 
 
 def is_registered(kind: str) -> bool:

@@ -151,6 +151,12 @@ class UrgentLog(SchoolScoped):
     key = models.CharField(max_length=200)
     reason = models.TextField()
     recipients = models.PositiveIntegerField(default=0)
+    # What it was (rendered in the reader's language) and to whom: the sender's summary of the audience and
+    # how many people of each audience (student, parent, staff) it reached.
+    kind = models.CharField(max_length=40, blank=True)
+    params = models.JSONField(default=dict)
+    audience_label = models.CharField(max_length=300, blank=True)
+    audiences = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

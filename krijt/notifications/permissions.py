@@ -10,5 +10,7 @@ EVERYONE = frozenset(r.value for r in Role)
 MANAGE_POLICY = frozenset({Role.ADMIN.value})
 # Deliveries that failed for good, and sending them again: administrators.
 SEE_FAILED = frozenset({Role.ADMIN.value})
+# The log of every urgent message (who, when, why, to whom, how many): administrators.
+SEE_URGENT_LOG = frozenset({Role.ADMIN.value})
 # Roles counted as staff for the audience of a notification (teachers, staff, administrators).
 STAFF_ROLES = frozenset({Role.TEACHER.value, Role.STAFF.value, Role.ADMIN.value})

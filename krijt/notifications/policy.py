@@ -149,6 +149,38 @@ def earliest_delivery(
     return allowed
 
 
+def redecide(
+    *,
+    moment: dt.datetime,
+    audience: str,
+    channel: str,
+    urgent: bool,
+    digest: bool,
+    policy: DeliveryPolicy,
+    calendar: SchoolCalendar,
+    tz: ZoneInfo,
+    digest_time: dt.time | None = None,
+) -> dt.datetime:
+    """When a delivery that could go at `moment` may go: the same decision, taken again on every later path
+    (a retry after a failure lands at `moment` = failure + backoff; a row claimed late has `moment` = now).
+
+    - Urgent, and staff in-app: `moment`.
+    - Otherwise `moment` when it lies inside the audience's allowed hours, else the next allowed moment.
+    - A digest inside the allowed hours goes at `moment` (the day's one digest, late); one that would land in
+      quiet hours waits for the next digest moment, where it merges with that day's items: never two a day.
+    """
+    if moment.tzinfo is None:
+        raise ValueError("moment must be aware")
+    moment = moment.astimezone(dt.UTC)
+    if urgent or (audience == STAFF and channel == INAPP):
+        return moment
+    rules = policy.rules_for(audience)
+    allowed = _first_allowed(moment, rules, calendar, tz)
+    if not digest or allowed == moment:
+        return allowed
+    return _digest_moment(allowed, rules, calendar, tz, digest_time or policy.digest_time)
+
+
 def _digest_moment(
     allowed: dt.datetime, rules: QuietRules, calendar: SchoolCalendar, tz: ZoneInfo, digest_time: dt.time
 ) -> dt.datetime:

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from krijt.accounts.models import User
+from krijt.accounts.models import ParentLink, User
 from krijt.accounts.selectors import roles_in_school
 from krijt.core import clock
 from krijt.core.errors import Forbidden, NotFound, ValidationFailed
@@ -51,6 +51,7 @@ class NotifyResult:
     moment: dt.datetime
     visible: dict[int, dt.datetime] = field(default_factory=dict)
     created: int = 0  # notifications this call created (0 when the event was notified before)
+    created_by_audience: dict[str, int] = field(default_factory=dict)
 
     def visible_at(self, user_id: int) -> dt.datetime | None:
         return self.visible.get(user_id)
@@ -137,11 +138,13 @@ def notify(
     urgent: bool = False,
     actor: User | None = None,
     reason: str = "",
+    audience_label: str = "",
 ) -> NotifyResult:
     """Writes the in-app item and the e-mail/push deliveries of one event for every target, idempotently.
 
     Runs a fixed number of queries per CHUNK_SIZE targets. An urgent event needs an `actor` whose role may
-    send urgent messages and a `reason`; it is logged once per event and reaches everyone at `moment`.
+    send urgent messages and a `reason`; it is logged once per event (with `audience_label`, the sender's
+    summary of the audience, and the count per audience) and reaches everyone at `moment`.
     """
     if not kinds.is_registered(kind):
         raise ValueError(f"no renderer registered for kind {kind!r}")
@@ -155,18 +158,67 @@ def notify(
         _check_urgent(school=school, actor=actor, reason=reason)
     decide = _decider(school=school, moment=asked, urgent=urgent)
     result = NotifyResult(moment=asked)
-    for chunk in _chunks(unique, CHUNK_SIZE):
+    for targets_chunk in _chunks(unique, CHUNK_SIZE):
+        chunk = _parents_who_may_know(school=school, kind=kind, targets=targets_chunk)
         result.created += _notify_chunk(
             school=school, kind=kind, key=key, chunk=chunk, params=params, url=url, urgent=urgent, decide=decide,
             result=result,
         )
     if urgent:
-        UrgentLog.objects.bulk_create(
-            [UrgentLog(school=school, actor=actor, key=key, reason=reason.strip(), recipients=0)],
-            ignore_conflicts=True,
+        _log_urgent(
+            school=school, actor=actor, key=key, kind=kind, params=params, reason=reason, label=audience_label,
+            result=result,
         )
-        UrgentLog.objects.filter(school=school, key=key).update(recipients=F("recipients") + result.created)
     return result
+
+
+def _log_urgent(
+    *,
+    school: School,
+    actor: User | None,
+    key: str,
+    kind: str,
+    params: dict[str, Any],
+    reason: str,
+    label: str,
+    result: NotifyResult,
+) -> None:
+    """One UrgentLog row per event; every chunk adds its new recipients, per audience. Three queries."""
+    UrgentLog.objects.bulk_create(
+        [
+            UrgentLog(
+                school=school, actor=actor, key=key, reason=reason.strip(), recipients=0, kind=kind, params=params,
+                audience_label=label[:300],
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    row = UrgentLog.objects.select_for_update().get(school=school, key=key)
+    audiences = dict(row.audiences)
+    for audience, n in result.created_by_audience.items():
+        audiences[audience] = audiences.get(audience, 0) + n
+    UrgentLog.objects.filter(pk=row.pk).update(recipients=F("recipients") + result.created, audiences=audiences)
+
+
+def _parents_who_may_know(*, school: School, kind: str, targets: Sequence[Target]) -> Sequence[Target]:
+    """Leaves out a parent told about a child they are no longer linked to in this school, or about a topic
+    the child keeps from them (an adult student's results). One query for the links, one for the topic's
+    gate; none when no target is a parent about a child."""
+    about = [t for t in targets if t.audience == policy.PARENT and t.about_student_id is not None]
+    if not about:
+        return targets
+    children = {t.about_student_id for t in about if t.about_student_id is not None}
+    linked = set(
+        ParentLink.objects.filter(
+            school=school, parent_id__in={t.user_id for t in about}, student_id__in=children
+        ).values_list("parent_id", "student_id")
+    )
+    gate = kinds.parent_gate(kinds.topic_of(kind))
+    hidden = gate(school, children) if gate is not None else set()
+    refused = {
+        t.user_id for t in about if (t.user_id, t.about_student_id) not in linked or t.about_student_id in hidden
+    }
+    return [t for t in targets if t.user_id not in refused] if refused else targets
 
 
 def _notify_chunk(
@@ -259,6 +311,9 @@ def _notify_chunk(
                 )
             )
     Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+    for t in fresh:
+        if t.user_id in by_user:
+            result.created_by_audience[t.audience] = result.created_by_audience.get(t.audience, 0) + 1
     return len(by_user)
 
 
@@ -410,6 +465,26 @@ def delivery_retry(*, school: School, delivery_id: int) -> Delivery:
     row.next_attempt_at = clock.now()
     row.save(update_fields=["state", "attempts", "next_attempt_at"])
     return row
+
+
+@transaction.atomic
+def withdraw_about(
+    *, school: School, student_id: int, parent_ids: Iterable[int] | None = None, topic: str | None = None
+) -> int:
+    """Takes back what parents were told, or were still going to be told, about one child: their in-app
+    items (so the notification centre no longer lists them), the e-mails and pushes not sent yet, and the
+    lines waiting for a digest. `parent_ids` narrows it to some parents (a removed link), `topic` to the
+    kinds of one topic (an adult student who keeps their results private). Returns how many items went.
+
+    The rule also holds afterwards: `notify` asks the same links and the topic's gate before it writes.
+    """
+    qs = Notification.objects.filter(school=school, audience=policy.PARENT, about_student_id=student_id)
+    if parent_ids is not None:
+        qs = qs.filter(recipient_id__in=list(parent_ids))
+    if topic is not None:
+        qs = qs.filter(kind__in=sorted(kinds.kinds_of(topic)))
+    _deleted, by_model = qs.delete()
+    return by_model.get(Notification._meta.label, 0)
 
 
 @transaction.atomic

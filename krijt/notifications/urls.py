@@ -13,5 +13,6 @@ urlpatterns = [
     path("policy", views.policy_page, name="policy"),
     path("preferences", views.preferences, name="preferences"),
     path("failed", views.failed_list, name="failed"),
+    path("urgent", views.urgent_log, name="urgent_log"),
     path("failed/<int:delivery_id>/retry", views.failed_retry, name="failed_retry"),
 ]

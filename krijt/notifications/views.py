@@ -17,21 +17,22 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import time_format
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from krijt.core.errors import Forbidden, KrijtError
+from krijt.core.errors import Forbidden, KrijtError, ValidationFailed
 from krijt.core.permissions import require_school, school_view
 from krijt.core.request import roles_of as _roles
 from krijt.core.request import school_of as _school
 from krijt.core.request import user_of as _user
 from krijt.core.roles import Role
+from krijt.core.widgets import DateInput, TimeInput
 from krijt.notifications import selectors, services
-from krijt.notifications.permissions import EVERYONE, MANAGE_POLICY, SEE_FAILED, STAFF_ROLES
+from krijt.notifications.permissions import EVERYONE, MANAGE_POLICY, SEE_FAILED, SEE_URGENT_LOG, STAFF_ROLES
 from krijt.notifications.policy import PARENT, STAFF, STUDENT, DeliveryPolicy, QuietRules
 
 BADGE_MAX = 99
@@ -186,13 +187,6 @@ def _end_help(limits: dict[str, Any]) -> str:
     if low:
         return _("At %(time)s at the earliest.") % {"time": _hhmm(low)}
     return ""
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%H:%M", **kwargs)
 
 
 class PolicyForm(forms.Form):
@@ -497,3 +491,48 @@ def failed_retry(request: HttpRequest, delivery_id: int) -> HttpResponse:
     else:
         messages.success(request, _("It will be sent again in a moment."))
     return redirect("notifications:failed")
+
+
+class PeriodForm(forms.Form):
+    since = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=gettext_lazy("Until (inclusive)"), required=False, widget=DateInput())
+
+
+@never_cache
+@school_view(roles=SEE_URGENT_LOG)
+@require_GET
+def urgent_log(request: HttpRequest) -> HttpResponse:
+    """Every urgent message of the school: who sent it, when, why, to whom and how many it reached."""
+    from krijt.notifications import kinds
+
+    school = _school(request)
+    form = PeriodForm(request.GET or None)
+    since = until = None
+    if form.is_bound and form.is_valid():
+        since, until = form.cleaned_data["since"], form.cleaned_data["until"]
+    try:
+        page = selectors.urgent_log(school=school, page=request.GET.get("page") or 1, since=since, until=until)
+    except ValidationFailed as error:
+        for name, problems in error.fields.items():
+            form.add_error(name if name in form.fields else None, problems)
+        page = selectors.urgent_log(school=school, page=request.GET.get("page") or 1)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    rows = [
+        {
+            "log": row,
+            "title": kinds.render(row.kind, row.params, language).title if row.kind else row.key,
+            "audiences": [
+                (label, row.audiences.get(audience, 0))
+                for audience, label in (("student", _("students")), ("parent", _("parents")), ("staff", _("staff")))
+                if row.audiences.get(audience)
+            ],
+        }
+        for row in page.object_list
+    ]
+    kept = {k: request.GET[k] for k in ("since", "until") if request.GET.get(k)} if form.is_valid() else {}
+    query = urlencode(kept)
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(
+        request, "notifications/urgent_log.html", {"page": page, "rows": rows, "form": form, "query": query},
+        status=status,
+    )

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from krijt.core.widgets import DateInput, TimeInput
 from krijt.planner.models import Level, PlannerItem, WorkloadPolicy
 from krijt.schools.models import Course, LessonPeriod
 
@@ -35,7 +36,7 @@ class ItemForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=PlannerItem.Kind.choices, initial=PlannerItem.Kind.TASK)
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    due_date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_date = forms.DateField(label=_("Date"), widget=DateInput())
     lesson_period = forms.ModelChoiceField(
         label=_("Lesson period"), queryset=LessonPeriod.objects.none(), required=False, empty_label=_("Any time")
     )
@@ -81,8 +82,8 @@ class PolicyForm(forms.ModelForm):
             "holiday_level": _("Due dates on days without school: rule"),
         }
         widgets = {
-            "evening_cutoff": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "morning_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "evening_cutoff": TimeInput(),
+            "morning_start": TimeInput(),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -216,6 +216,8 @@ class HeatCell:
     tasks: int = 0
     minutes: int = 0
     school_day: bool = True
+    # Reasons given for overriding a workload rule with an item due that day.
+    overrides: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -243,7 +245,8 @@ class HeatCell:
 def heatmap(
     *, school: School, classes: list[ClassGroup], start: dt.date, days: int, calendar: Any
 ) -> list[tuple[ClassGroup, list[HeatCell]]]:
-    """Classes x days with tests, tasks and minutes: one aggregate query, whatever the number of items."""
+    """Classes x days with tests, tasks and minutes, and the reasons of overridden rules per cell: two queries
+    (one aggregate, one for the overrides), whatever the number of items."""
     end = start + dt.timedelta(days=days - 1)
     rows = (
         PlannerItem.objects.filter(
@@ -262,6 +265,19 @@ def heatmap(
         .order_by()
     )
     totals = {(r["class_group_id"], r["due_date"]): r for r in rows}
+    reasons: dict[tuple[int, dt.date], list[str]] = {}
+    for class_id, due, reason in (
+        Override.objects.filter(
+            school=school,
+            class_group__in=[c.pk for c in classes],
+            item__due_date__gte=start,
+            item__due_date__lte=end,
+            item__state=PlannerItem.State.PLANNED,
+        )
+        .order_by("created_at", "pk")
+        .values_list("class_group_id", "item__due_date", "reason")
+    ):
+        reasons.setdefault((class_id, due), []).append(reason)
     day_list = [start + dt.timedelta(days=n) for n in range(days)]
     school_days = {d: calendar.is_school_day(d) for d in day_list}
     result = []
@@ -276,6 +292,7 @@ def heatmap(
                     tasks=r["tasks"] if r else 0,
                     minutes=(r["minutes"] or 0) if r else 0,
                     school_day=school_days[day],
+                    overrides=tuple(reasons.get((group.pk, day), ())),
                 )
             )
         result.append((group, cells))

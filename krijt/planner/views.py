@@ -483,7 +483,7 @@ def _heat_cells_html(cells: list[selectors.HeatCell]) -> str:
     """One row of the heatmap. Built in Python: a school has thousands of cells, a template per cell is slow."""
     parts = []
     for c in cells:
-        css = f"heat-{c.level}" + ("" if c.school_day else " closed")
+        css = f"heat-{c.level}" + ("" if c.school_day else " closed") + (" overridden" if c.overrides else "")
         if c.tests or c.tasks:
             inner = format_html(
                 '<span aria-hidden="true">{}/{}/{}</span><span class="sr-only">{}</span>',
@@ -494,6 +494,16 @@ def _heat_cells_html(cells: list[selectors.HeatCell]) -> str:
             )
         else:
             inner = format_html('<span class="muted">{}</span>', "·")
+        if c.overrides:
+            reason = "; ".join(c.overrides)
+            # A focusable mark: the reason shows on hover and on keyboard focus, and is its accessible name.
+            inner = format_html(
+                '{}<span class="ov-mark" tabindex="0" role="img" aria-label="{}" data-reason="{}" title="{}">!</span>',
+                inner,
+                _("Workload rule overridden: %(reason)s") % {"reason": reason},
+                reason,
+                reason,
+            )
         parts.append(format_html('<td class="{}">{}</td>', css, inner))
     return format_html_join("", "{}", ((p,) for p in parts))
 

@@ -11,6 +11,7 @@ class ReportCardsConfig(AppConfig):
         from krijt.notifications import kinds
         from krijt.reportcards.notify import render_reportcard
         from krijt.reportcards.permissions import HOME_ROLES
+        from krijt.results.kinds import TOPIC
 
         nav.register("reportcards", _("Report cards"), "reportcards:home", HOME_ROLES, order=32, icon="file")
-        kinds.register("reportcard", render_reportcard)
+        kinds.register("reportcard", render_reportcard, topic=TOPIC)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from krijt.core.widgets import DateTimeInput
 from krijt.reportcards.models import ReportCard
 
 
@@ -22,6 +23,6 @@ class MentorForm(forms.Form):
 class ScheduleForm(forms.Form):
     at = forms.DateTimeField(
         label=_("Conversation moment"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )

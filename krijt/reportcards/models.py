@@ -35,6 +35,13 @@ class ReportCard(SchoolScoped, TimeStamped):
     # A B or C certificate keeps student_visible_at empty until the conversation is held or scheduled.
     student_visible_at = models.DateTimeField(null=True, blank=True)
     parent_visible_at = models.DateTimeField(null=True, blank=True)
+    # Set at release: the card carries a fail (a course below the school's threshold, a sensitive result)
+    # or a B/C certificate. Such a card reaches the student inside their school hours, with `talk_to`
+    # named as the person to talk to.
+    sensitive = models.BooleanField(default=False)
+    talk_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     conversation_at = models.DateTimeField(null=True, blank=True)
     conversation_set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -48,6 +48,11 @@ class Line:
     percentage: Decimal | None
     scores: list[ScoreItem] = field(default_factory=list)
     comment: str = ""
+    # Of the carried (published) scores: whether one is sensitive, and the latest moments they reach the
+    # student and the parents; a card never reaches anyone before the results it carries.
+    sensitive: bool = False
+    student_visible_at: dt.datetime | None = None
+    parent_visible_at: dt.datetime | None = None
 
 
 def weighted_percentage(items: list[tuple[Decimal | None, str, Decimal, Decimal]]) -> Decimal | None:
@@ -82,7 +87,11 @@ def _score_text(score: Score | None) -> str:
 def gradebook_lines(
     *, school: School, period: Period, class_group: ClassGroup, student_ids: list[int]
 ) -> dict[int, list[Line]]:
-    """Per student, a line per course of the class with its weighted percentage: three queries."""
+    """Per student, a line per course of the class with its weighted percentage: three queries.
+
+    Only published scores count: a score the teacher has not published is not on the card (the staff see
+    it named by `unpublished_scores`), as if it were not entered.
+    """
     courses = list(
         Course.objects.filter(school=school, class_group=class_group).select_related("teacher").order_by("name")
     )
@@ -91,7 +100,9 @@ def gradebook_lines(
     )
     scores = {
         (s.evaluation_id, s.student_id): s
-        for s in Score.objects.filter(school=school, evaluation__in=evaluations, student_id__in=student_ids)
+        for s in Score.objects.filter(
+            school=school, evaluation__in=evaluations, student_id__in=student_ids, published_at__isnull=False
+        )
     }
     by_course: dict[int, list[Evaluation]] = {}
     for evaluation in evaluations:
@@ -100,13 +111,15 @@ def gradebook_lines(
     for student_id in student_ids:
         lines = []
         for course in courses:
-            items, shown = [], []
+            items, shown, carried = [], [], []
             for evaluation in by_course.get(course.pk, []):
                 score = scores.get((evaluation.pk, student_id))
                 items.append(
                     (score.value if score else None, score.code if score else "", evaluation.maximum, evaluation.weight)
                 )
                 shown.append(ScoreItem(evaluation.name, _score_text(score), evaluation.maximum, evaluation.weight))
+                if score is not None:
+                    carried.append(score)
             lines.append(
                 Line(
                     course.pk,
@@ -114,10 +127,48 @@ def gradebook_lines(
                     course.teacher.full_name if course.teacher else "",
                     weighted_percentage(items),
                     shown,
+                    sensitive=any(c.sensitive for c in carried),
+                    student_visible_at=_latest(c.student_visible_at for c in carried),
+                    parent_visible_at=_latest(c.parent_visible_at for c in carried),
                 )
             )
         result[student_id] = lines
     return result
+
+
+def _latest(moments: Any) -> dt.datetime | None:
+    found = [m for m in moments if m is not None]
+    return max(found) if found else None
+
+
+def unpublished_scores(
+    *, school: School, period: Period, class_group: ClassGroup, student_ids: list[int]
+) -> dict[int, list[str]]:
+    """{student id: ["Wiskunde: Algebra test", ...]}: entered scores of the period the teacher has not
+    published, which a report card leaves out. One query."""
+    found: dict[int, list[str]] = {}
+    for student_id, course, name in (
+        Score.objects.filter(
+            school=school,
+            evaluation__period=period,
+            evaluation__course__class_group=class_group,
+            student_id__in=student_ids,
+            published_at__isnull=True,
+        )
+        .filter(Q(value__isnull=False) | ~Q(code=""))
+        .order_by("evaluation__course__name", "evaluation__date", "evaluation_id")
+        .values_list("student_id", "evaluation__course__name", "evaluation__name")
+    ):
+        found.setdefault(student_id, []).append(f"{course}: {name}")
+    return found
+
+
+def card_is_sensitive(*, lines: list[Line], decision: str, threshold: Decimal) -> bool:
+    """A card that carries a fail: a B or C certificate, a course below the school's sensitive threshold
+    (percent), or a carried result that is sensitive. Pure."""
+    if decision in (ReportCard.Decision.B, ReportCard.Decision.C):
+        return True
+    return any(line.sensitive or (line.percentage is not None and line.percentage < threshold) for line in lines)
 
 
 def period_by_id(*, school: School, period_id: int) -> Period:
@@ -170,10 +221,12 @@ class OverviewRow:
     card: ReportCard | None
     state: str
     comments: int
+    unpublished: int = 0
 
 
 def class_overview(*, school: School, period: Period, class_group: ClassGroup) -> dict[str, Any]:
-    """Every student of the class with their card's state: four queries, however many students."""
+    """Every student of the class with their card's state and how many of their entered results are not
+    published (left off the card): five queries, however many students."""
     students = list(school_selectors.students_of_class(school=school, class_group=class_group))
     cards = {
         c.student_id: c
@@ -183,12 +236,16 @@ def class_overview(*, school: School, period: Period, class_group: ClassGroup) -
     }
     course_count = Course.objects.filter(school=school, class_group=class_group).count()
     year_end = is_year_end(school=school, period=period)
+    unpublished = unpublished_scores(
+        school=school, period=period, class_group=class_group, student_ids=[s.pk for s in students]
+    )
     rows = [
         OverviewRow(
             s,
             cards.get(s.pk),
             state_of(cards.get(s.pk), year_end=year_end),
             getattr(cards.get(s.pk), "comment_count", 0),
+            len(unpublished.get(s.pk, [])) if not (cards.get(s.pk) and cards[s.pk].released_at) else 0,
         )
         for s in students
     ]
@@ -211,6 +268,8 @@ class CardView:
     state: str
     may_manage: bool
     audience: str  # "staff", "student" or "parent"
+    # For the staff, before release: entered scores the teachers have not published, left off the card.
+    unpublished: list[str] = field(default_factory=list)
 
 
 def _enrollment(*, school: School, period: Period, student_id: int) -> Enrollment:
@@ -235,7 +294,9 @@ def card_for_user(*, school: School, user: User, roles: frozenset[str], period: 
     group, student = enrollment.class_group, enrollment.student
     card = (
         ReportCard.objects.filter(school=school, period=period, student_id=student_id)
-        .select_related("mentor_comment_by", "conversation_held_by", "conversation_set_by", "released_by")
+        .select_related(
+            "mentor_comment_by", "conversation_held_by", "conversation_set_by", "released_by", "talk_to"
+        )
         .first()
     )
     now = clock.now()
@@ -259,6 +320,7 @@ def card_for_user(*, school: School, user: User, roles: frozenset[str], period: 
     else:
         raise NotFound()
     year_end = is_year_end(school=school, period=period)
+    unpublished: list[str] = []
     if card is not None and card.released_at is not None:
         lines = [
             Line(
@@ -273,6 +335,10 @@ def card_for_user(*, school: School, user: User, roles: frozenset[str], period: 
         ]
     else:
         lines = gradebook_lines(school=school, period=period, class_group=group, student_ids=[student.pk])[student.pk]
+        if audience == "staff":
+            unpublished = unpublished_scores(
+                school=school, period=period, class_group=group, student_ids=[student.pk]
+            ).get(student.pk, [])
         if card is not None:
             comments = dict(CourseComment.objects.filter(school=school, card=card).values_list("course_id", "text"))
             for line in lines:
@@ -288,6 +354,7 @@ def card_for_user(*, school: School, user: User, roles: frozenset[str], period: 
         state=state_of(card, year_end=year_end),
         may_manage=may_manage,
         audience=audience,
+        unpublished=unpublished,
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.urls import reverse
@@ -16,9 +15,9 @@ from krijt.notifications.services import Target, notify, withdraw
 from krijt.reportcards import permissions, selectors
 from krijt.reportcards.models import CardLine, CourseComment, ReportCard
 from krijt.results.release import release_moments
-from krijt.results.selectors import release_context
+from krijt.results.selectors import ReleaseContext, release_context
+from krijt.schools.calendar import next_school_hours
 from krijt.schools.models import ClassGroup, Course, Enrollment, Period, School
-from krijt.schools.selectors import school_calendar
 
 MAX_COMMENT = 2000
 
@@ -133,19 +132,26 @@ def card_mentor_update(
     return card
 
 
-def _moments(*, school: School, moment: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    context = release_context(school=school)
+def _moments(
+    *, context: ReleaseContext, moment: dt.datetime, sensitive: bool, lines: list[selectors.Line] | None = None
+) -> tuple[dt.datetime, dt.datetime]:
+    """When the student and the parents may read a card released at `moment`: like a result (a sensitive
+    card inside the student's school hours), and never before the results it carries reach each of them."""
+    carried = lines or []
+    student_floor = max([moment] + [line.student_visible_at for line in carried if line.student_visible_at])
     release = release_moments(
-        moment=moment,
+        moment=student_floor,
         policy=context.policy,
         delivery=context.delivery,
         calendar=context.calendar,
         tz=context.tz,
-        sensitive=False,
+        sensitive=sensitive,
     )
     # Computed as if parents may see, as for results: an adult student's choice applies when reading.
     assert release.parent_visible_at is not None
-    return release.student_visible_at, max(release.parent_visible_at, release.student_visible_at)
+    parent = max([release.parent_visible_at, release.student_visible_at])
+    parent = max([parent] + [line.parent_visible_at for line in carried if line.parent_visible_at])
+    return release.student_visible_at, parent
 
 
 def _card_url(card: ReportCard) -> str:
@@ -156,10 +162,13 @@ def _notify(*, school: School, card: ReportCard, invite: bool) -> None:
     """The student at their moment, the parents at theirs; withdrawn first, so a new moment replaces the old."""
     student = card.student
     mentor = card.class_group.mentor
+    talk_to = card.talk_to or mentor
     params = {
         "period": card.period.name,
         "student": student.first_name,
         "mentor": mentor.full_name if mentor else "",
+        "talk_to": talk_to.full_name if talk_to else "",
+        "talk_to_is_mentor": bool(talk_to and mentor and talk_to.pk == mentor.pk),
         "invite": invite,
     }
     url = _card_url(card)
@@ -196,8 +205,11 @@ def cards_release(
 ) -> int:
     """Releases every ready card of the class: the lines are frozen, visibility set per audience.
 
-    A and no-decision cards reach the student at the next moment in the school's window and the parents
-    after; a B or C certificate waits for the conversation with the student. Returns how many were released.
+    A card carries published results only. A and no-decision cards reach the student at the next moment in
+    the school's window (never before the results they carry) and the parents after; a card that carries a
+    fail is sensitive: it reaches the student inside their school hours with the class mentor (or whoever
+    releases it) named to talk to. A B or C certificate waits for the conversation with the student.
+    Returns how many were released.
     """
     if not permissions.can_manage_class(user=actor, roles=roles, class_group=class_group):
         raise Forbidden()
@@ -206,7 +218,7 @@ def cards_release(
     cards = list(
         ReportCard.objects.select_for_update(of=("self",))
         .filter(school=school, period=period, class_group=class_group, released_at__isnull=True)
-        .select_related("student", "class_group__mentor", "period")
+        .select_related("student", "class_group__mentor", "period", "talk_to")
     )
     ready = [c for c in cards if selectors.state_of(c, year_end=year_end) == selectors.State.READY]
     if not ready:
@@ -216,6 +228,7 @@ def cards_release(
         school=school, period=period, class_group=class_group, student_ids=[c.student_id for c in ready]
     )
     comments = {(c.card_id, c.course_id): c.text for c in CourseComment.objects.filter(school=school, card__in=ready)}
+    context = release_context(school=school, class_group_id=class_group.pk)
     frozen = []
     for card in ready:
         for position, line in enumerate(lines[card.student_id]):
@@ -238,13 +251,29 @@ def cards_release(
     CardLine.objects.bulk_create(frozen)
     for card in ready:
         card.released_at, card.released_by = now, actor
+        card.sensitive = selectors.card_is_sensitive(
+            lines=lines[card.student_id], decision=card.decision, threshold=context.row.sensitive_threshold
+        )
+        card.talk_to = (card.class_group.mentor or actor) if card.sensitive else None
         if card.needs_conversation:
             card.student_visible_at = card.parent_visible_at = None
         else:
-            card.student_visible_at, card.parent_visible_at = _moments(school=school, moment=now)
-        card.save(update_fields=["released_at", "released_by", "student_visible_at", "parent_visible_at", "updated_at"])
+            card.student_visible_at, card.parent_visible_at = _moments(
+                context=context, moment=now, sensitive=card.sensitive, lines=lines[card.student_id]
+            )
+        card.save(
+            update_fields=[
+                "released_at",
+                "released_by",
+                "sensitive",
+                "talk_to",
+                "student_visible_at",
+                "parent_visible_at",
+                "updated_at",
+            ]
+        )
         if not card.needs_conversation:
-            _notify(school=school, card=card, invite=False)
+            _notify(school=school, card=card, invite=card.sensitive)
     return len(ready)
 
 
@@ -252,7 +281,7 @@ def _conversation_card(*, school: School, actor: User, roles: frozenset[str], ca
     card = (
         ReportCard.objects.select_for_update(of=("self",))
         .filter(school=school, pk=card_id)
-        .select_related("class_group", "class_group__mentor", "student", "period")
+        .select_related("class_group", "class_group__mentor", "student", "period", "talk_to")
         .first()
     )
     if card is None or not permissions.can_manage_class(user=actor, roles=roles, class_group=card.class_group):
@@ -264,15 +293,21 @@ def _conversation_card(*, school: School, actor: User, roles: frozenset[str], ca
 
 @transaction.atomic
 def conversation_mark_held(*, school: School, actor: User, roles: frozenset[str], card_id: int) -> ReportCard:
-    """The mentor talked with the student: the card is theirs to read now, the parents' follows."""
+    """The mentor talked with the student: the card is theirs to read from now when it is during their school
+    hours, else from the start of their next school hours (the student heard the decision; the card itself
+    does not arrive at 20:30 on a Friday). The parents' moment follows."""
     card = _conversation_card(school=school, actor=actor, roles=roles, card_id=card_id)
     if card.conversation_held_at is not None:
         raise Conflict(_("The conversation is already marked as held."))
     now = clock.now()
     card.conversation_held_at, card.conversation_held_by = now, actor
-    if card.student_visible_at is None or card.student_visible_at > now:
-        card.student_visible_at = now
-    _student, parents = _moments(school=school, moment=card.student_visible_at)
+    context = release_context(school=school, class_group_id=card.class_group_id)
+    readable = now
+    if context.policy.lessons is not None:
+        readable = next_school_hours(now, hours=context.policy.lessons, calendar=context.calendar, tz=context.tz)
+    if card.student_visible_at is None or card.student_visible_at > readable:
+        card.student_visible_at = readable
+    _student, parents = _moments(context=context, moment=card.student_visible_at, sensitive=False)
     card.parent_visible_at = max(parents, card.student_visible_at)
     card.save()
     _notify(school=school, card=card, invite=True)
@@ -294,15 +329,18 @@ def conversation_schedule(
         raise Conflict(_("The student can already read this report card."))
     if at.tzinfo is None:
         raise ValueError("at must be aware")
-    tz = ZoneInfo(school.time_zone)
-    local = at.astimezone(tz)
-    hours = selectors.school_hours(school=school)
+    context = release_context(school=school, class_group_id=card.class_group_id)
+    local = at.astimezone(context.tz)
     if at <= now:
         raise ValidationFailed(fields={"at": [_("Choose a moment in the future.")]})
-    if not school_calendar(school=school).is_school_day(local.date()):
+    if not context.calendar.is_school_day(local.date()):
         raise ValidationFailed(fields={"at": [_("Choose a school day.")]})
-    if hours is None or not hours[0] <= local.time() < hours[1]:
-        start, end = (f"{h:%H:%M}" for h in hours) if hours else ("", "")
+    # The student's school hours that day: from their class's first lesson to the end of its last.
+    lessons = context.policy.lessons.on(local.date(), context.calendar) if context.policy.lessons else None
+    if lessons is None:
+        raise ValidationFailed(fields={"at": [_("The class has no lessons that day: choose another day.")]})
+    if not lessons.first_start <= local.time() < lessons.last_end:
+        start, end = f"{lessons.first_start:%H:%M}", f"{lessons.last_end:%H:%M}"
         raise ValidationFailed(
             fields={
                 "at": [_("Choose a moment inside school hours (%(start)s-%(end)s).") % {"start": start, "end": end}]
@@ -310,7 +348,7 @@ def conversation_schedule(
         )
     card.conversation_at, card.conversation_set_by = at, actor
     card.student_visible_at = at
-    _student, parents = _moments(school=school, moment=at)
+    _student, parents = _moments(context=context, moment=at, sensitive=False)
     card.parent_visible_at = max(parents, at)
     card.save()
     _notify(school=school, card=card, invite=True)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -208,7 +209,18 @@ def _card_of(request: HttpRequest, card_id: int) -> ReportCard:
 def conversation_held(request: HttpRequest, card_id: int) -> HttpResponse:
     school, user, roles = _school(request), _user(request), _roles(request)
     card = services.conversation_mark_held(school=school, actor=user, roles=roles, card_id=card_id)
-    messages.success(request, _("The conversation is marked as held; the student can read the report card now."))
+    if card.student_visible_at is not None and card.student_visible_at > clock.now():
+        when = formats.date_format(card.student_visible_at.astimezone(ZoneInfo(school.time_zone)), "l j F H:i")
+        messages.success(
+            request,
+            _(
+                "The conversation is marked as held. It is outside the student's school hours: they can read "
+                "the report card from %(moment)s."
+            )
+            % {"moment": when},
+        )
+    else:
+        messages.success(request, _("The conversation is marked as held; the student can read the report card now."))
     return redirect("reportcards:card", period_id=card.period_id, student_id=card.student_id)
 
 

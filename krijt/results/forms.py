@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from krijt.core.widgets import DateInput, TimeInput
 from krijt.results.models import Evaluation
 
 
@@ -20,7 +21,7 @@ class LocalDecimalField(forms.DecimalField):
 
 class EvaluationForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=DateInput())
     period = forms.TypedChoiceField(label=_("Period"), coerce=int)
     maximum = LocalDecimalField(
         label=_("Maximum"),
@@ -66,11 +67,11 @@ class ScoreDetailForm(forms.Form):
 
 class PolicyForm(forms.Form):
     window_start = forms.TimeField(
-        label=_("Results are published from"), widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Results are published from"), widget=TimeInput()
     )
-    window_end = forms.TimeField(label=_("until"), widget=forms.TimeInput(attrs={"type": "time"}))
-    sensitive_start = forms.TimeField(label=_("Sensitive results from"), widget=forms.TimeInput(attrs={"type": "time"}))
-    sensitive_end = forms.TimeField(label=_("until"), widget=forms.TimeInput(attrs={"type": "time"}))
+    window_end = forms.TimeField(label=_("until"), widget=TimeInput())
+    sensitive_start = forms.TimeField(label=_("Sensitive results from"), widget=TimeInput())
+    sensitive_end = forms.TimeField(label=_("until"), widget=TimeInput())
     avoid_last_lesson = forms.BooleanField(label=_("Not during the last lesson period"), required=False)
     parent_delay_hours = forms.IntegerField(
         label=_("Parents see results this many hours after the student"), min_value=0

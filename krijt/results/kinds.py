@@ -8,6 +8,8 @@ from typing import Any
 from django.utils.translation import gettext
 
 KIND = "result"
+# Results and report cards: what an adult student may keep from their parents.
+TOPIC = "results"
 
 
 def render_result(params: Mapping[str, Any], language: str) -> Any:
@@ -20,5 +22,7 @@ def render_result(params: Mapping[str, Any], language: str) -> Any:
 
 def register_kind() -> None:
     from krijt.notifications import kinds
+    from krijt.results.selectors import hidden_from_parents
 
-    kinds.register(KIND, render_result)
+    kinds.register(KIND, render_result, topic=TOPIC)
+    kinds.register_parent_gate(TOPIC, lambda school, ids: hidden_from_parents(school=school, student_ids=ids))

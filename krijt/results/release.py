@@ -3,8 +3,11 @@
 - Student: the first instant >= the publish moment inside the school's publication window (e.g. 10:00-16:00)
   on a school day (the school calendar decides, so weekends, holidays and closure days never qualify; with
   the window ending at 16:00, nothing goes out on a Friday evening or a Sunday).
-- Sensitive results use the narrower sensitive window (e.g. 10:00-15:00), and end it earlier when the day's
-  last lesson period starts before: someone must be around to talk to.
+- Sensitive results use the narrower sensitive window (e.g. 10:00-15:00), cut to the student's own school
+  hours that day, from their class's timetable: not before the first lesson starts, and not from the start
+  of the day's last lesson on (or, when the school allows the last lesson, not after it ends). On a day the
+  class has no lessons (a free Wednesday afternoon is simply after the last lesson), there is no window:
+  someone must be around to talk to.
 - Parents: at least `parent_delay` after the student, and then at their next allowed moment under the
   notification engine's quiet hours for parents. Never before the student.
 - Parents who may not see (an adult student said no): None.
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from krijt.notifications.policy import INAPP, PARENT, DeliveryPolicy, earliest_delivery, wall
-from krijt.schools.calendar import SchoolCalendar
+from krijt.schools.calendar import LessonHours, SchoolCalendar
 
 SEARCH_DAYS = 400
 
@@ -31,8 +34,11 @@ class ReleasePolicy:
     window_end: dt.time = dt.time(16, 0)
     sensitive_start: dt.time = dt.time(10, 0)
     sensitive_end: dt.time = dt.time(15, 0)
-    # Start of the day's last lesson period; sensitive results are not released from then on.
-    last_lesson_start: dt.time | None = None
+    # Sensitive results are not released in the day's last lesson: nobody would be left to talk to.
+    avoid_last_lesson: bool = True
+    # The student's class's school hours per weekday; None when the school has no lesson times at all
+    # (then the sensitive window alone applies).
+    lessons: LessonHours | None = None
     parent_delay: dt.timedelta = dt.timedelta(hours=24)
 
 
@@ -42,33 +48,47 @@ class Release:
     parent_visible_at: dt.datetime | None
 
 
-def window_of(policy: ReleasePolicy, *, sensitive: bool) -> tuple[dt.time, dt.time]:
+def window_of(
+    policy: ReleasePolicy, *, sensitive: bool, day: dt.date, calendar: SchoolCalendar
+) -> tuple[dt.time, dt.time] | None:
+    """The release window [start, end) of a date in local time, or None when nothing is released that day."""
+    if not calendar.is_school_day(day):
+        return None
     if not sensitive:
         return policy.window_start, policy.window_end
-    end = policy.sensitive_end
-    if policy.last_lesson_start is not None and policy.last_lesson_start < end:
-        end = policy.last_lesson_start
-    return policy.sensitive_start, end
+    start, end = policy.sensitive_start, policy.sensitive_end
+    if policy.lessons is not None and policy.lessons.days:
+        lessons = policy.lessons.on(day, calendar)
+        if lessons is None:
+            return None
+        start = max(start, lessons.first_start)
+        end = min(end, lessons.last_start if policy.avoid_last_lesson else lessons.last_end)
+    return (start, end) if start < end else None
 
 
 def next_in_window(
-    moment: dt.datetime, *, start: dt.time, end: dt.time, calendar: SchoolCalendar, tz: ZoneInfo
+    moment: dt.datetime, *, policy: ReleasePolicy, sensitive: bool, calendar: SchoolCalendar, tz: ZoneInfo
 ) -> dt.datetime:
-    """The first instant >= moment inside [start, end) on a school day.
+    """The first instant >= moment inside the day's window on a school day.
 
-    A calendar without any school day in reach (no school year entered) falls back to the school's weekdays,
-    so nothing waits forever.
+    A calendar without any school day in reach (no school year entered) falls back to the school's weekdays
+    and the policy's windows, so nothing waits forever.
     """
     day = moment.astimezone(tz).date()
-    for strict in (True, False):
-        current = day
-        for _ in range(SEARCH_DAYS):
-            ok = calendar.is_school_day(current) if strict else current.isoweekday() in calendar.weekdays
-            if ok and start < end:
-                opens, closes = wall(current, start, tz), wall(current, end, tz)
-                if moment < closes:
-                    return max(moment, opens)
-            current += dt.timedelta(days=1)
+    for current in (day + dt.timedelta(days=n) for n in range(SEARCH_DAYS)):
+        window = window_of(policy, sensitive=sensitive, day=current, calendar=calendar)
+        if window is not None:
+            opens, closes = wall(current, window[0], tz), wall(current, window[1], tz)
+            if moment < closes:
+                return max(moment, opens)
+    start, end = policy.window_start, policy.window_end
+    if sensitive:
+        start, end = policy.sensitive_start, policy.sensitive_end
+    for current in (day + dt.timedelta(days=n) for n in range(SEARCH_DAYS)):
+        if current.isoweekday() in calendar.weekdays and start < end:
+            opens, closes = wall(current, start, tz), wall(current, end, tz)
+            if moment < closes:
+                return max(moment, opens)
     return moment
 
 
@@ -86,8 +106,7 @@ def release_moments(
     if moment.tzinfo is None:
         raise ValueError("moment must be aware")
     moment = moment.astimezone(dt.UTC)
-    start, end = window_of(policy, sensitive=sensitive)
-    student = next_in_window(moment, start=start, end=end, calendar=calendar, tz=tz)
+    student = next_in_window(moment, policy=policy, sensitive=sensitive, calendar=calendar, tz=tz)
     if not parents_allowed:
         return Release(student, None)
     parent = earliest_delivery(

@@ -16,8 +16,8 @@ from krijt.core.errors import NotFound
 from krijt.notifications.selectors import policy_for
 from krijt.results.models import Evaluation, ResultsPolicy, ResultsSharing, ResultView, Score, ScoreChange
 from krijt.results.release import ReleasePolicy
-from krijt.schools.models import Course, LessonPeriod, Period, School
-from krijt.schools.selectors import school_calendar
+from krijt.schools.models import Course, Period, School
+from krijt.schools.selectors import lesson_hours, school_calendar
 
 STUDENT = "student"
 PARENT = "parent"
@@ -34,22 +34,26 @@ def results_policy_row(*, school: School) -> ResultsPolicy:
     return ResultsPolicy.objects.filter(school=school).first() or ResultsPolicy(school=school)
 
 
-def release_policy(*, school: School, row: ResultsPolicy | None = None) -> ReleasePolicy:
+def release_policy(
+    *, school: School, class_group_id: int | None = None, row: ResultsPolicy | None = None
+) -> ReleasePolicy:
+    """The school's release policy with the school hours of one class (its students' lessons per weekday)."""
     row = row or results_policy_row(school=school)
-    last = LessonPeriod.objects.filter(school=school).order_by("-number").values_list("starts_at", flat=True).first()
+    hours = lesson_hours(school=school, class_group_id=class_group_id)
     return ReleasePolicy(
         window_start=row.window_start,
         window_end=row.window_end,
         sensitive_start=row.sensitive_start,
         sensitive_end=row.sensitive_end,
-        last_lesson_start=last if row.avoid_last_lesson else None,
+        avoid_last_lesson=row.avoid_last_lesson,
+        lessons=hours if hours.days else None,
         parent_delay=dt.timedelta(hours=row.parent_delay_hours),
     )
 
 
 @dataclass(frozen=True)
 class ReleaseContext:
-    """Everything release_moments needs besides the moment, read once per request."""
+    """Everything release_moments needs besides the moment, for the students of one class: read once."""
 
     row: ResultsPolicy
     policy: ReleasePolicy
@@ -58,11 +62,12 @@ class ReleaseContext:
     tz: ZoneInfo
 
 
-def release_context(*, school: School) -> ReleaseContext:
+def release_context(*, school: School, class_group_id: int | None) -> ReleaseContext:
+    """The release context of a class's students (`None`: the school's lesson periods on every weekday)."""
     row = results_policy_row(school=school)
     return ReleaseContext(
         row=row,
-        policy=release_policy(school=school, row=row),
+        policy=release_policy(school=school, class_group_id=class_group_id, row=row),
         delivery=policy_for(school=school),
         calendar=school_calendar(school=school),
         tz=ZoneInfo(school.time_zone),
@@ -79,6 +84,20 @@ def parents_may_see(*, school: School, student: User, today: dt.date | None = No
         return True
     choice = ResultsSharing.objects.filter(school=school, student=student).values_list("parents_may_see", flat=True)
     return bool(next(iter(choice), True))
+
+
+def hidden_from_parents(*, school: School, student_ids: set[int], today: dt.date | None = None) -> set[int]:
+    """Of `student_ids`, the adult students who keep their results from their parents. One query."""
+    if not student_ids:
+        return set()
+    today = today or clock.local_today(school.time_zone)
+    return {
+        pk
+        for pk, birth_date in ResultsSharing.objects.filter(
+            school=school, student_id__in=student_ids, parents_may_see=False
+        ).values_list("student_id", "student__birth_date")
+        if User(birth_date=birth_date).is_adult_on(today)
+    }
 
 
 def visible_scores(*, school: School, audience: str, at: dt.datetime | None = None) -> QuerySet[Score]:

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from krijt.accounts.models import ParentLink, User
 from krijt.core import clock
 from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from krijt.notifications.services import Target, notify, withdraw
+from krijt.notifications.services import Target, notify, withdraw, withdraw_about
 from krijt.planner.models import PlannerItem
 from krijt.results import selectors
-from krijt.results.kinds import KIND
+from krijt.results.kinds import KIND, TOPIC
 from krijt.results.models import Evaluation, ResultsPolicy, ResultsSharing, ResultView, Score, ScoreChange
 from krijt.results.release import release_moments
 from krijt.schools.models import Course, Enrollment, Period, School
@@ -311,7 +311,7 @@ def score_set(
     if evaluation.school_id != school.pk:
         raise NotFound()
     student = _check_student(school=school, evaluation=evaluation, student_id=student_id)
-    ctx = context or selectors.release_context(school=school)
+    ctx = context or selectors.release_context(school=school, class_group_id=evaluation.course.class_group_id)
     score = Score.objects.select_for_update().filter(school=school, evaluation=evaluation, student=student).first()
     if score is None:
         score = Score(school=school, evaluation=evaluation, student=student)
@@ -460,7 +460,7 @@ def evaluation_publish(*, school: School, actor: User, evaluation: Evaluation) -
             fields={"comment": [_("Write a comment for: %(names)s.") % {"names": ", ".join(missing)}]},
         )
     now = clock.now()
-    ctx = selectors.release_context(school=school)
+    ctx = selectors.release_context(school=school, class_group_id=evaluation.course.class_group_id)
     Evaluation.objects.filter(pk=evaluation.pk).update(published_at=now, published_by=actor)
     evaluation.published_at = now
     released = []
@@ -477,12 +477,19 @@ def evaluation_publish(*, school: School, actor: User, evaluation: Evaluation) -
 
 @transaction.atomic
 def sharing_update(*, school: School, student: User, parents_may_see: bool) -> ResultsSharing:
-    """An adult student decides whether their parents see their results."""
+    """An adult student decides whether their parents see their results (and report cards).
+
+    A "no" takes effect at once, everywhere: reads hide the results from the parents, and every
+    notification, digest line, e-mail and push about them that the parents have or still would get is
+    withdrawn; the engine's gate keeps new ones from being written while the choice stands.
+    """
     if not student.is_adult_on(clock.local_today(school.time_zone)):
         raise Forbidden(_("Only students of 18 and over choose what their parents see."))
     row, _created = ResultsSharing.objects.update_or_create(
         school=school, student=student, defaults={"parents_may_see": parents_may_see}
     )
+    if not parents_may_see:
+        withdraw_about(school=school, student_id=student.pk, topic=TOPIC)
     return row
 
 

@@ -76,10 +76,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "results/home.html", {"children": children, "roles": roles})
 
 
-def _preview(ctx: selectors.ReleaseContext, moment: dt.datetime) -> dict[bool, Any]:
-    """If published at `moment`: when students and parents see an ordinary and a sensitive result."""
+def _preview(ctx: selectors.ReleaseContext, moment: dt.datetime) -> dict[str, Any]:
+    """If published at `moment`: when students and parents see an ordinary and a sensitive result, keyed
+    "ordinary" and "sensitive" (names a template can look up)."""
     return {
-        sensitive: release_moments(
+        ("sensitive" if sensitive else "ordinary"): release_moments(
             moment=moment,
             policy=ctx.policy,
             delivery=ctx.delivery,
@@ -99,7 +100,7 @@ def course_grid(request: HttpRequest, course_id: int) -> HttpResponse:
     periods = selectors.periods_of(school=school, course=course)
     period = _period(request, periods)
     grid = selectors.grid(school=school, course=course, period=period)
-    ctx = selectors.release_context(school=school)
+    ctx = selectors.release_context(school=school, class_group_id=course.class_group_id)
     rows = []
     for s in grid.students:
         cells = []
@@ -251,7 +252,7 @@ def evaluation_detail(request: HttpRequest, evaluation_id: int) -> HttpResponse:
     if not can_read_course(user=_user(request), roles=_roles(request), course=evaluation.course):
         raise NotFound()
     grid = selectors.grid(school=school, course=evaluation.course, period=evaluation.period)
-    ctx = selectors.release_context(school=school)
+    ctx = selectors.release_context(school=school, class_group_id=evaluation.course.class_group_id)
     now = clock.now()
     preview = _preview(ctx, now)
     scores = {sid: s for (sid, eid), s in grid.cells.items() if eid == evaluation.pk}
@@ -266,7 +267,7 @@ def evaluation_detail(request: HttpRequest, evaluation_id: int) -> HttpResponse:
         if score is not None and score.student_visible_at is not None:
             moments = (score.student_visible_at, score.parent_visible_at)
         elif score is not None and (score.value is not None or score.code):
-            release = preview[score.sensitive]
+            release = preview["sensitive" if score.sensitive else "ordinary"]
             moments = (release.student_visible_at, release.parent_visible_at)
         else:
             moments = (None, None)

@@ -12,22 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from krijt.accounts.models import User
 from krijt.core import clock
 from krijt.core.roles import MEMBERSHIP_ROLES, Role
+from krijt.core.widgets import DateInput, TimeInput
 from krijt.schools.models import CalendarEntry, ClassGroup, Course, LessonPeriod, School, SchoolYear
 from krijt.schools.selectors import lesson_periods
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%H:%M")
 
 
 class PersonChoiceField(forms.ModelChoiceField):

@@ -96,6 +96,13 @@ def person_role_remove(*, school: School, actor: User, user: User, role: str) ->
 
 
 @transaction.atomic
+def person_parent_unlink(*, school: School, student: User, parent_id: int) -> None:
+    """Removes a parent's link to a student of this school (a link is the school's to keep or remove)."""
+    _in_school(school=school, user=student)
+    accounts.parent_link_remove(school=school, parent_id=parent_id, student=student)
+
+
+@transaction.atomic
 def person_enrol(*, school: School, user: User, school_year: SchoolYear, class_group: ClassGroup | None) -> None:
     _in_school(school=school, user=user)
     enrollment_set(school=school, school_year=school_year, student=user, class_group=class_group)

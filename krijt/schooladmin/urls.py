@@ -20,6 +20,7 @@ urlpatterns = [
     path("people/<int:person_id>/roles/add/", views.person_role_add, name="person_role_add"),
     path("people/<int:person_id>/roles/remove/", views.person_role_remove, name="person_role_remove"),
     path("people/<int:person_id>/class/", views.person_enrol, name="person_enrol"),
+    path("people/<int:person_id>/parents/remove/", views.person_parent_unlink, name="person_parent_unlink"),
     path("courses/", views.course_list, name="course_list"),
     path("courses/new/", views.course_create, name="course_create"),
     path("courses/<int:course_id>/edit/", views.course_edit, name="course_edit"),

@@ -394,6 +394,23 @@ def person_role_remove(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 @school_view(roles=MANAGE_ROLES)
+def person_parent_unlink(request: HttpRequest, person_id: int) -> HttpResponse:
+    school = _school(request)
+    user = sel.person_in_school(school=school, person_id=person_id)
+    if (refused := _post_only(request)) is not None:
+        return refused
+    parent_id = _int(request.POST.get("parent"))
+    if parent_id is None:
+        messages.error(request, _("Choose a parent."))
+        return redirect("schooladmin:person_detail", user.pk)
+    try:
+        people.person_parent_unlink(school=school, student=user, parent_id=parent_id)
+    except KrijtError as exc:
+        return _failed(request, exc, "schooladmin:person_detail", user.pk)
+    return _done(request, _("The parent is no longer linked to this student."), "schooladmin:person_detail", user.pk)
+
+
+@school_view(roles=MANAGE_ROLES)
 def person_enrol(request: HttpRequest, person_id: int) -> HttpResponse:
     school = _school(request)
     user = sel.person_in_school(school=school, person_id=person_id)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True)
@@ -41,3 +43,73 @@ class SchoolCalendar:
             count += self.is_school_day(current)
             current += dt.timedelta(days=1)
         return count
+
+
+@dataclass(frozen=True)
+class LessonDay:
+    """A class's lessons on one weekday: when the first starts, when the last starts and ends."""
+
+    first_start: dt.time
+    last_start: dt.time
+    last_end: dt.time
+
+
+@dataclass(frozen=True)
+class LessonHours:
+    """A class's school hours per ISO weekday, from its weekly timetable: what "school hours" means for one
+    of its students. A weekday without lessons (Wednesday afternoon aside, a day with none at all) has no
+    school hours, even when it is a school day."""
+
+    days: tuple[tuple[int, LessonDay], ...] = ()
+
+    def on_weekday(self, weekday: int) -> LessonDay | None:
+        for day, lessons in self.days:
+            if day == weekday:
+                return lessons
+        return None
+
+    def on(self, day: dt.date, calendar: SchoolCalendar) -> LessonDay | None:
+        """The lessons of a date: none on a day that is not a school day (weekend, holiday, closure)."""
+        if not calendar.is_school_day(day):
+            return None
+        return self.on_weekday(day.isoweekday())
+
+    @classmethod
+    def from_lessons(cls, lessons: Iterable[tuple[int, dt.time, dt.time]]) -> LessonHours:
+        """From (weekday, starts_at, ends_at) per lesson."""
+        by_day: dict[int, list[tuple[dt.time, dt.time]]] = {}
+        for weekday, starts_at, ends_at in lessons:
+            by_day.setdefault(weekday, []).append((starts_at, ends_at))
+        days = []
+        for weekday in sorted(by_day):
+            times = by_day[weekday]
+            last = max(times)
+            days.append((weekday, LessonDay(min(t[0] for t in times), last[0], max(t[1] for t in times))))
+        return cls(tuple(days))
+
+
+def next_school_hours(
+    moment: dt.datetime, *, hours: LessonHours, calendar: SchoolCalendar, tz: ZoneInfo, search_days: int = 400
+) -> dt.datetime:
+    """The first instant >= `moment` inside a student's school hours: between the first lesson's start and
+    the last lesson's end of a school day on which their class has lessons. Pure.
+
+    Without any such moment in reach (no timetable, no school year entered) it answers `moment`, so nothing
+    waits forever.
+    """
+    local_day = moment.astimezone(tz).date()
+    for offset in range(search_days):
+        day = local_day + dt.timedelta(days=offset)
+        lessons = hours.on(day, calendar)
+        if lessons is None:
+            continue
+        opens = _wall(day, lessons.first_start, tz)
+        closes = _wall(day, lessons.last_end, tz)
+        if moment < closes:
+            return max(moment, opens)
+    return moment
+
+
+def _wall(day: dt.date, time: dt.time, tz: ZoneInfo) -> dt.datetime:
+    """The UTC instant of a local wall time (gaps resolve forward, folds to the first occurrence)."""
+    return dt.datetime.combine(day, time, tzinfo=tz).replace(fold=0).astimezone(dt.UTC)

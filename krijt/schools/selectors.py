@@ -11,7 +11,7 @@ from krijt.accounts.models import Membership, User
 from krijt.core import clock
 from krijt.core.errors import NotFound
 from krijt.core.roles import Role
-from krijt.schools.calendar import SchoolCalendar
+from krijt.schools.calendar import LessonHours, SchoolCalendar
 from krijt.schools.models import (
     CalendarEntry,
     ClassGroup,
@@ -98,6 +98,26 @@ def school_calendar(*, school: School) -> SchoolCalendar:
         except Exception:
             logger.warning("school calendar cache unreachable", exc_info=True)
     return SchoolCalendar(weekdays=frozenset(school.weekdays), years=years, closed=closed)
+
+
+def lesson_hours(*, school: School, class_group_id: int | None) -> LessonHours:
+    """A class's school hours per weekday from its timetable: one query (two for a class without one).
+
+    A class without any lesson in the timetable (a school that keeps no timetable in Krijt) falls back to
+    the school's lesson periods on every school weekday; a school without lesson periods has no school
+    hours at all (an empty LessonHours), and the rules that ask fall back to their own windows.
+    """
+    rows: list[tuple[int, dt.time, dt.time]] = []
+    if class_group_id is not None:
+        rows = list(
+            TimetableSlot.objects.filter(school=school, course__class_group_id=class_group_id).values_list(
+                "weekday", "lesson_period__starts_at", "lesson_period__ends_at"
+            )
+        )
+    if not rows:
+        periods = list(LessonPeriod.objects.filter(school=school).values_list("starts_at", "ends_at"))
+        rows = [(weekday, start, end) for weekday in school.weekdays for start, end in periods]
+    return LessonHours.from_lessons(rows)
 
 
 def forget_calendar(school_id: int) -> None:

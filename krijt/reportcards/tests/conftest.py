@@ -32,9 +32,22 @@ def evaluation(s: Scenario, course: Course, period: Period, name: str, maximum: 
     )
 
 
-def score(s: Scenario, ev: Evaluation, student: Any, value: str | None = None, code: str = "") -> Score:
+# Scores published a week before the frozen moment: students and parents have seen them.
+PUBLISHED = FROZEN_NOW - dt.timedelta(days=7)
+
+
+def score(
+    s: Scenario, ev: Evaluation, student: Any, value: str | None = None, code: str = "", *, published: bool = True
+) -> Score:
     return Score.objects.create(
-        school=s.school, evaluation=ev, student=student, value=Decimal(value) if value else None, code=code
+        school=s.school,
+        evaluation=ev,
+        student=student,
+        value=Decimal(value) if value else None,
+        code=code,
+        published_at=PUBLISHED if published else None,
+        student_visible_at=PUBLISHED if published else None,
+        parent_visible_at=PUBLISHED + dt.timedelta(days=1) if published else None,
     )
 
 

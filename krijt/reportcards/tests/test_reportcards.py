@@ -173,7 +173,8 @@ def test_a_c_certificate_waits_for_the_conversation(scenario: Scenario, client: 
     assert card.parent_visible_at is None
     assert selectors.state_of(card, year_end=True) == selectors.State.WAITING
     assert not Notification.objects.filter(kind="reportcard").exists()
-    time_machine.move_to(dt.datetime(2027, 6, 28, 10, 0, tzinfo=dt.UTC), tick=False)  # a week later
+    # A week later, Monday 10:00 in Brussels: inside class 1A's school hours (08:25-11:10).
+    time_machine.move_to(dt.datetime(2027, 6, 28, 8, 0, tzinfo=dt.UTC), tick=False)
     client.force_login(student)
     assert client.get(card_url(s, student)).status_code == 404
     client.force_login(parent)

@@ -126,7 +126,7 @@ def test_student_sees_published_result_parent_not_yet_and_view_log(scenario, log
 
 
 def test_sensitive_result_shows_invitation_to_talk(scenario, login_as, evaluation) -> None:  # type: ignore[no-untyped-def]
-    with time_machine.travel(local(2026, 11, 17, 11), tick=False):
+    with time_machine.travel(local(2026, 11, 17, 10, 5), tick=False):  # class 1A: last lesson 10:20
         _published(scenario, evaluation, "3")
         page = login_as("student").get(scenario.url("/results/mine/")).content.decode()
     assert "Would you like to talk about this result?" in page
