@@ -356,6 +356,18 @@ def _send_emails(items: list[Delivery], digests: list[Delivery], *, now: dt.date
             logger.debug("closing the mail connection failed", exc_info=True)
 
 
+def _keep_digests_together(rows: list[Delivery]) -> None:
+    """A person's digest rows that failed together retry together: at the earliest of their moments (each is
+    an allowed one), so rows with different attempt counts never split into two digests on one day."""
+    earliest: dict[int, dt.datetime] = {}
+    for row in rows:
+        if row.digest and row.state == State.PENDING:
+            earliest[row.recipient_id] = min(earliest.get(row.recipient_id, row.next_attempt_at), row.next_attempt_at)
+    for row in rows:
+        if row.digest and row.state == State.PENDING:
+            row.next_attempt_at = earliest[row.recipient_id]
+
+
 def _record(
     outcome: _Outcome, *, lease_end: dt.datetime, report: DispatchReport, decide: _Redecider | None = None
 ) -> None:
@@ -391,6 +403,7 @@ def _record(
                 row.next_attempt_at = decide(row, now + backoff(row.attempts))
                 report.retrying += 1
             retry.append(row)
+        _keep_digests_together(retry)
         for row, when in outcome.deferred.values():
             row.state, row.next_attempt_at = State.PENDING, when
             row.attempts = max(row.attempts - 1, 0)  # it was not tried

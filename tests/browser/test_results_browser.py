@@ -105,3 +105,21 @@ def test_student_sees_a_published_result_and_the_parent_not_yet(page: Any, live_
     page.goto(f"{base}/s/alpha/results/")
     page.get_by_text("No results to show yet.").wait_for()
     assert page.get_by_text("9 / 10").count() == 0
+
+
+def test_a_teacher_edits_an_evaluation_in_dutch_and_keeps_its_date(
+    desktop_page: Any, live_server: Any, school: Any
+) -> None:
+    page, base = desktop_page, live_server.url
+    evaluation = _evaluation(school)
+    sign_in(page, base, school.teacher.username, language="nl")
+    page.goto(f"{base}/s/alpha/results/evaluations/{evaluation.pk}/edit/")
+    date = page.locator("#id_date")
+    date.wait_for()
+    # The browser shows the date in its own format, from the ISO value; a Dutch "10-11-2026" would be empty.
+    assert date.input_value() == "2026-11-10"
+    page.locator("#id_name").fill("Breuken en kommagetallen")
+    page.locator("form button[type=submit].primary").press("Enter")
+    page.wait_for_url(f"**/results/courses/{school.courses[0].pk}/**")
+    evaluation.refresh_from_db()
+    assert (evaluation.name, evaluation.date) == ("Breuken en kommagetallen", dt.date(2026, 11, 10))

@@ -221,6 +221,7 @@ def test_the_openapi_schema_lists_every_endpoint(client: Client, scenario: Scena
         "/admin/calendar": {"get"},
         "/me/planner": {"get"}, "/planner/items/{item_id}/done": {"post", "delete"},
         "/me/notifications": {"get"}, "/me/notifications/unread-count": {"get"},
+        "/notifications/urgent-log": {"get"},
         "/me/notifications/{notification_id}/read": {"post"},
         "/me/messages": {"get"}, "/messages/{message_id}": {"get"}, "/me/results": {"get"},
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -288,3 +289,25 @@ def test_month_and_teacher_views(scenario: Scenario, login_as) -> None:
     week = teacher.get(scenario.url(f"/planner/teacher/?week={WEEK}"))
     assert "Maandtoets" in week.content.decode()
     assert teacher.get(scenario.url("/planner/")).status_code == 302
+
+
+def test_the_heatmap_marks_an_overridden_day_in_its_cell(scenario: Scenario, login_as) -> None:
+    two_tests(scenario)
+    client = login_as("teacher")
+    client.post(
+        scenario.url("/planner/new/"), {**form(scenario), "override": "1", "override_reason": "Agreed with the class"}
+    )
+    item = PlannerItem.objects.get(title="Breuken")
+    page = login_as("admin").get(scenario.url(f"/planner/workload/?start={WEEK}")).content.decode()
+    cells = re.findall(r"<td class=\"([^\"]*)\">(.*?)</td>", page)
+    marked = [inner for css, inner in cells if "overridden" in css]
+    assert len(marked) == 1
+    # The reason is in the cell itself: its accessible name, and shown on hover and keyboard focus.
+    assert 'tabindex="0"' in marked[0]
+    assert 'aria-label="Workload rule overridden: Agreed with the class"' in marked[0]
+    assert 'data-reason="Agreed with the class"' in marked[0]
+    assert "3/0/" in marked[0]
+    # A cancelled item leaves no mark.
+    PlannerItem.objects.filter(pk=item.pk).update(state=PlannerItem.State.CANCELLED)
+    page = login_as("admin").get(scenario.url(f"/planner/workload/?start={WEEK}")).content.decode()
+    assert "overridden" not in "".join(css for css, _inner in re.findall(r"<td class=\"([^\"]*)\">(.*?)</td>", page))

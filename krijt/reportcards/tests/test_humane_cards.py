@@ -17,6 +17,7 @@ from krijt.notifications.models import Notification
 from krijt.reportcards import services
 from krijt.reportcards.models import CardLine, ReportCard
 from krijt.reportcards.tests.conftest import evaluation, gradebook, score
+from krijt.reportcards.tests.test_reportcards import card_url, release
 
 pytestmark = pytest.mark.django_db
 
@@ -39,16 +40,6 @@ def ready(s: Scenario, student: Any, decision: str = "A") -> None:
         mentor_comment="A year of hard work.",
         decision=decision,
     )
-
-
-def release(s: Scenario) -> int:
-    return services.cards_release(
-        school=s.school, actor=s.teachers[0], roles=MENTOR_ROLES, period=s.periods[-1], class_group=s.classes[0]
-    )
-
-
-def card_url(s: Scenario, student: Any) -> str:
-    return s.url(f"/report-cards/periods/{s.periods[-1].pk}/students/{student.pk}/")
 
 
 def test_a_card_never_carries_an_unpublished_score(scenario: Scenario, client: Client, time_machine: Any) -> None:
@@ -96,7 +87,8 @@ def test_a_card_with_a_fail_is_released_like_a_sensitive_result(
     assert release(s) == 2
     sad = ReportCard.objects.get(student=failing)
     glad = ReportCard.objects.get(student=passing)
-    assert sad.sensitive and not glad.sensitive
+    assert sad.sensitive
+    assert not glad.sensitive
     assert sad.talk_to == s.classes[0].mentor
     assert glad.student_visible_at == local(2027, 6, 21, 10, 30)
     assert sad.student_visible_at == local(2027, 6, 22, 10, 0)  # Tuesday, before the last lesson
@@ -124,7 +116,8 @@ def test_a_card_waits_for_the_results_it_carries(scenario: Scenario, time_machin
     ready(s, student)
     release(s)
     card = ReportCard.objects.get(student=student)
-    assert card.student_visible_at is not None and card.parent_visible_at is not None
+    assert card.student_visible_at is not None
+    assert card.parent_visible_at is not None
     assert card.student_visible_at >= local(2027, 6, 23, 11)
     assert card.parent_visible_at >= local(2027, 6, 24, 11)
 
@@ -147,7 +140,8 @@ def test_a_conversation_held_on_friday_evening_releases_the_card_in_school_hours
     card.refresh_from_db()
     assert card.conversation_held_at == local(2027, 6, 25, 20, 30)
     assert card.student_visible_at == local(2027, 6, 28, 8, 25)  # class 1A's first lesson on Monday
-    assert card.parent_visible_at is not None and card.parent_visible_at > card.student_visible_at
+    assert card.parent_visible_at is not None
+    assert card.parent_visible_at > card.student_visible_at
     assert Notification.objects.get(kind="reportcard", recipient=student).visible_at == local(2027, 6, 28, 8, 25)
     client.force_login(student)
     assert client.get(card_url(s, student)).status_code == 404
