@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import translation
 from ninja import Field, Query, Router, Schema
 
 from krijt.api.api import caller, ok
@@ -67,11 +66,8 @@ class UrgentLogFilter(Schema):
 def urgent_log(request: HttpRequest, filters: Query[UrgentLogFilter]) -> dict[str, Any]:
     """Every urgent message of the school, newest first: who, when, why, to whom and how many it reached
     (administrators), as the page shows it."""
-    from krijt.notifications import kinds
-
     c = caller(request, SEE_URGENT_LOG)
     page = notifications.urgent_log(school=c.school, page=filters.page, since=filters.since, until=filters.until)
-    language = translation.get_language() or "en"
     paginator = page.paginator
     return {
         "count": paginator.count,
@@ -83,7 +79,7 @@ def urgent_log(request: HttpRequest, filters: Query[UrgentLogFilter]) -> dict[st
                 "id": row.pk,
                 "created_at": row.created_at,
                 "sender": (row.actor.full_name or row.actor.username) if row.actor else None,
-                "what": kinds.render(row.kind, row.params, language).title if row.kind else row.key,
+                "what": row.title,
                 "reason": row.reason,
                 "audience": row.audience_label,
                 "audiences": dict(row.audiences),

@@ -202,6 +202,9 @@ def delivery_counts(*, school: School) -> dict[str, int]:
     return counts
 
 
+URGENT_LOG_DAYS = (dt.date(1900, 1, 1), dt.date(2999, 12, 31))
+
+
 def urgent_log(
     *,
     school: School,
@@ -211,8 +214,12 @@ def urgent_log(
     page_size: int = PAGE_SIZE,
 ) -> Page[Any]:
     """Every urgent send of the school, newest first, optionally from `since` to `until` (local days,
-    inclusive): who, when, why, to whom and how many; with `read` (how many recipients opened it) set on
-    each row of the page. Three queries, whatever the page size. An end before the start: ValidationFailed."""
+    inclusive): who, when, why, to whom and how many; with `title` (what it was, in the active language) and
+    `read` (how many recipients opened it) set on each row of the page. Three queries, whatever the page
+    size. An end before the start, or a day outside 1900-2999: ValidationFailed."""
+    for name, day in (("since", since), ("until", until)):
+        if day is not None and not URGENT_LOG_DAYS[0] <= day <= URGENT_LOG_DAYS[1]:
+            raise ValidationFailed(fields={name: [_("Choose a day between 1900 and 2999.")]})
     if since is not None and until is not None and until < since:
         raise ValidationFailed(fields={"until": [_("The end lies on or after the start.")]})
     qs = UrgentLog.objects.filter(school=school).select_related("actor").order_by("-created_at", "-id")
@@ -230,6 +237,8 @@ def urgent_log(
         .order_by()
         .values_list("key", "n")
     )
+    language = translation.get_language() or settings.LANGUAGE_CODE
     for row in found.object_list:
         row.read = read.get(row.key, 0)
+        row.title = kinds.render(row.kind, row.params, language).title if row.kind else row.key
     return found

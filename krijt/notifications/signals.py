@@ -14,12 +14,6 @@ from krijt.accounts.models import ParentLink
 
 @receiver(post_delete, sender=ParentLink, dispatch_uid="notifications.parent_link_removed")
 def parent_link_removed(sender: type[ParentLink], instance: ParentLink, **kwargs: Any) -> None:
-    from krijt.notifications.models import Notification
-    from krijt.notifications.policy import PARENT
+    from krijt.notifications.services import withdraw_about
 
-    Notification.objects.filter(
-        school_id=instance.school_id,
-        audience=PARENT,
-        recipient_id=instance.parent_id,
-        about_student_id=instance.student_id,
-    ).delete()
+    withdraw_about(school=instance.school, student_id=instance.student_id, parent_ids=[instance.parent_id])

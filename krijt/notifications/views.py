@@ -503,8 +503,6 @@ class PeriodForm(forms.Form):
 @require_GET
 def urgent_log(request: HttpRequest) -> HttpResponse:
     """Every urgent message of the school: who sent it, when, why, to whom and how many it reached."""
-    from krijt.notifications import kinds
-
     school = _school(request)
     form = PeriodForm(request.GET or None)
     since = until = None
@@ -516,11 +514,10 @@ def urgent_log(request: HttpRequest) -> HttpResponse:
         for name, problems in error.fields.items():
             form.add_error(name if name in form.fields else None, problems)
         page = selectors.urgent_log(school=school, page=request.GET.get("page") or 1)
-    language = translation.get_language() or settings.LANGUAGE_CODE
     rows = [
         {
             "log": row,
-            "title": kinds.render(row.kind, row.params, language).title if row.kind else row.key,
+            "title": row.title,
             "audiences": [
                 (label, row.audiences.get(audience, 0))
                 for audience, label in (("student", _("students")), ("parent", _("parents")), ("staff", _("staff")))

@@ -218,7 +218,7 @@ def cards_release(
     cards = list(
         ReportCard.objects.select_for_update(of=("self",))
         .filter(school=school, period=period, class_group=class_group, released_at__isnull=True)
-        .select_related("student", "class_group__mentor", "period", "talk_to")
+        .select_related("student", "class_group__mentor", "period")
     )
     ready = [c for c in cards if selectors.state_of(c, year_end=year_end) == selectors.State.READY]
     if not ready:

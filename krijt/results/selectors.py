@@ -82,8 +82,7 @@ def parents_may_see(*, school: School, student: User, today: dt.date | None = No
     today = today or clock.local_today(school.time_zone)
     if not student.is_adult_on(today):
         return True
-    choice = ResultsSharing.objects.filter(school=school, student=student).values_list("parents_may_see", flat=True)
-    return bool(next(iter(choice), True))
+    return student.pk not in hidden_from_parents(school=school, student_ids={student.pk}, today=today)
 
 
 def hidden_from_parents(*, school: School, student_ids: set[int], today: dt.date | None = None) -> set[int]:

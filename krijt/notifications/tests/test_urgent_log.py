@@ -55,6 +55,11 @@ def test_administrators_see_every_urgent_message_filtered_by_period(
     wrong = admin.get(s.url("/notifications/urgent?since=2026-10-31&until=2026-10-10"))
     assert wrong.status_code == 400
     assert "The end lies on or after the start." in wrong.content.decode()
+    # Days a calendar cannot convert are refused, not a server error.
+    for query in ("since=0001-01-01", "until=9999-12-31"):
+        extreme = admin.get(s.url(f"/notifications/urgent?{query}"))
+        assert extreme.status_code == 400
+        assert "Choose a day between 1900 and 2999." in extreme.content.decode()
     for role in ("teacher", "staff", "student", "parent"):
         assert login_as(role).get(s.url("/notifications/urgent")).status_code == 403
     # The API reads the same log.
@@ -67,6 +72,7 @@ def test_administrators_see_every_urgent_message_filtered_by_period(
     assert (first["reason"], first["recipients"], first["audiences"]) == ("Strike", 8, {"parent": 6, "student": 2})
     assert first["sender"] == "Ann Admin"
     assert admin.get(s.url("/api/v1/notifications/urgent-log?since=2026-10-31&until=2026-10-01")).status_code == 400
+    assert admin.get(s.url("/api/v1/notifications/urgent-log?until=9999-12-31")).status_code == 400
     assert login_as("teacher").get(s.url("/api/v1/notifications/urgent-log")).status_code == 403
 
 
