@@ -43,6 +43,7 @@ def env_for(args: argparse.Namespace) -> dict[str, str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "KRIJT_SECRET_KEY": os.environ.get("KRIJT_SECRET_KEY", "bench-only-secret-key-" + "x" * 40),
+        "KRIJT_METRICS_TOKEN": os.environ.get("KRIJT_METRICS_TOKEN", "bench-only-metrics-token-" + "x" * 20),
         "KRIJT_DB_NAME": os.environ.get("KRIJT_DB_NAME", "krijt_bench_servers"),
         "KRIJT_REDIS_URL": os.environ.get("KRIJT_REDIS_URL", "redis://127.0.0.1:6379/2"),
         "KRIJT_CACHE_PREFIX": "bench-servers",

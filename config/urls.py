@@ -2,6 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 
+from krijt.accounts.views import platform_sign_in
+
+# The platform administration signs people in through Krijt's sign-in (limits, hashing pool), never its own.
+admin.site.login = platform_sign_in  # type: ignore[assignment,method-assign]
+
 urlpatterns = [
     path("", include("krijt.home.urls")),
     path("", include("krijt.ops.urls")),

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "krijt.core.middleware.SecurityHeadersMiddleware",
     "krijt.ops.admission.AdmissionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "krijt.core.middleware.SchoolMiddleware",
@@ -54,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "krijt.core.middleware.MembershipMiddleware",
+    "krijt.core.middleware.InputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "krijt.core.middleware.ErrorMiddleware",
@@ -161,6 +163,9 @@ KRIJT_LOGIN_LIMITS = {
     "account": (10, 15 * 60),
     "address_account": (5, 5 * 60),
 }
+# Password resets (requests, window in seconds): per client address, and per recipient address.
+KRIJT_RESET_LIMIT = (5, 15 * 60)
+KRIJT_RESET_RECIPIENT_LIMIT = (3, 60 * 60)
 KRIJT_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -171,6 +176,16 @@ KRIJT_SITE_URL = os.environ.get("KRIJT_SITE_URL", "http://127.0.0.1:8000")
 KRIJT_VAPID_PRIVATE_KEY = os.environ.get("KRIJT_VAPID_PRIVATE_KEY", "")
 KRIJT_VAPID_PUBLIC_KEY = os.environ.get("KRIJT_VAPID_PUBLIC_KEY", "")
 KRIJT_VAPID_SUBJECT = os.environ.get("KRIJT_VAPID_SUBJECT", "")
+# The push services browsers use (Chrome, Edge and Opera via FCM, Firefox, Safari, Windows). The server posts
+# only to these hosts, over HTTPS on 443, and only to public addresses (krijt.webpush.guard).
+KRIJT_PUSH_SERVICE_HOSTS = [
+    "fcm.googleapis.com",
+    "android.googleapis.com",
+    "updates.push.services.mozilla.com",
+    "web.push.apple.com",
+    "*.push.apple.com",
+    "*.notify.windows.com",
+]
 
 LOGGING = {
     "version": 1,

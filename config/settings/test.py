@@ -29,3 +29,4 @@ KRIJT_BASE_DOMAIN = "krijt.test"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 KRIJT_SITE_URL = "http://localhost:8000"
+KRIJT_METRICS_TOKEN = "test-metrics-token"  # noqa: S105 (tests only)

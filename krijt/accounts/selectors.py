@@ -81,3 +81,17 @@ def members(*, school: Any, role: str | None = None) -> QuerySet[User]:
     if role:
         qs = qs.filter(memberships__role=role)
     return qs.distinct()
+
+
+def belongs_elsewhere(*, user: User, school: Any) -> bool:
+    """True when the account is not `school`'s alone: a role or a child in another school, or platform staff.
+
+    Such an account's name, e-mail address (its password-reset address everywhere), birth date and
+    password are the person's own: no single school may change them (docs/security.md).
+    """
+    if user.is_staff or user.is_superuser:
+        return True
+    return (
+        Membership.objects.filter(user=user).exclude(school=school).exists()
+        or ParentLink.objects.filter(parent=user).exclude(school=school).exists()
+    )

@@ -10,9 +10,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.password_validation import validate_password
+from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from krijt.accounts.hashing_pool import password_check_slot
@@ -37,10 +39,51 @@ def _login_limits() -> dict[str, tuple[int, int]]:
     return settings.KRIJT_LOGIN_LIMITS  # type: ignore[no-any-return]
 
 
-def sign_in_retry_after(*, username: str, address: str) -> int:
-    """Seconds to wait before this address may try this account again; 0 when allowed. No hashing."""
+# A browser where an account signed in before carries a signed cookie naming it (OWASP's "device cookie").
+# Failures from such a browser count against that browser only, so nobody can lock a person out of the
+# devices they use by guessing wrong from elsewhere; guesses from unknown browsers meet the account-wide limit.
+DEVICE_COOKIE = "krijt_device"
+DEVICE_COOKIE_AGE = 180 * 24 * 60 * 60
+DEVICE_ACCOUNTS = 10  # a family computer: a few accounts per browser
+_DEVICE_SALT = "krijt.accounts.device"
+
+
+def _account_tag(name: str) -> str:
+    return salted_hmac(_DEVICE_SALT, name).hexdigest()[:20]
+
+
+def _device(request: HttpRequest) -> tuple[str, list[str]]:
+    """The browser's device id and the accounts it signed in before ("", [] when unknown or forged)."""
+    raw = request.COOKIES.get(DEVICE_COOKIE, "")
+    if not raw:
+        return "", []
+    try:
+        value = signing.loads(raw, salt=_DEVICE_SALT, max_age=DEVICE_COOKIE_AGE)
+        return str(value["d"]), [str(a) for a in value["a"]][:DEVICE_ACCOUNTS]
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return "", []
+
+
+def known_device(request: HttpRequest, username: str) -> str:
+    """The device id when this browser signed in to this account before, else ""."""
+    device, accounts = _device(request)
+    return device if device and _account_tag(normalize_username(username)) in accounts else ""
+
+
+def device_cookie_value(request: HttpRequest, user: User) -> str:
+    """The cookie to set after a successful sign-in: this browser now knows this account."""
+    device, accounts = _device(request)
+    tag = _account_tag(user.username)
+    accounts = [tag, *(a for a in accounts if a != tag)][:DEVICE_ACCOUNTS]
+    return signing.dumps({"d": device or secrets.token_urlsafe(16), "a": accounts}, salt=_DEVICE_SALT)
+
+
+def sign_in_retry_after(*, username: str, address: str, device: str = "") -> int:
+    """Seconds to wait before this address (or known device) may try this account again; 0 when allowed."""
     limits = _login_limits()
     name = normalize_username(username)
+    if device:
+        return ratelimit.retry_after("login-device-account", f"{device}|{name}", *limits["address_account"])
     return max(
         ratelimit.retry_after("login-account", name, *limits["account"]),
         ratelimit.retry_after("login-addr-account", f"{address}|{name}", *limits["address_account"]),
@@ -51,26 +94,35 @@ def auth_sign_in(*, request: HttpRequest, username: str, password: str, keep_sig
     """Check the limits first (no hash when limited), then the password, then start the session.
 
     Limits count failures per account and per address+account, never per address alone: a school of
-    500 behind one address is not locked out by a few students' typos.
+    500 behind one address is not locked out by a few students' typos. A browser where the account
+    signed in before is limited on its own and never by the account-wide count, so a pupil guessing a
+    teacher's password before a test locks out only unknown browsers, not the teacher's own.
     """
     address = client_address(request)
     name = normalize_username(username)
     if not name or not password:
         raise ValidationFailed(_("Enter your user name and password."))
-    wait = sign_in_retry_after(username=name, address=address)
+    device = known_device(request, name)
+    wait = sign_in_retry_after(username=name, address=address, device=device)
     if wait:
-        raise RateLimited(
-            _("Too many failed attempts for this account. Try again in %(s)d seconds.") % {"s": wait}, retry_after=wait
-        )
+        message = _("Too many failed attempts for this account. Try again in %(s)d seconds.") % {"s": wait}
+        if not device:
+            message += " " + _("On a device where you signed in before, you can sign in now.")
+        raise RateLimited(message, retry_after=wait)
     # Bounded: past the wait the sign-in is refused with 503 (waiting room) instead of piling up.
     with password_check_slot():
         user = authenticate(request, username=name, password=password)
     if user is None:
         limits = _login_limits()
-        ratelimit.hit("login-account", name, limits["account"][1])
-        ratelimit.hit("login-addr-account", f"{address}|{name}", limits["address_account"][1])
+        if device:
+            ratelimit.hit("login-device-account", f"{device}|{name}", limits["address_account"][1])
+        else:
+            ratelimit.hit("login-account", name, limits["account"][1])
+            ratelimit.hit("login-addr-account", f"{address}|{name}", limits["address_account"][1])
         raise ValidationFailed(_("The user name or password is not correct."))
     ratelimit.reset("login-addr-account", f"{address}|{name}")
+    if device:
+        ratelimit.reset("login-device-account", f"{device}|{name}")
     login(request, user)
     if keep_signed_in:
         request.session.set_expiry(settings.SESSION_COOKIE_AGE)
@@ -123,6 +175,41 @@ def user_create(
     )
     if role != Role.PARENT:
         membership_grant(school=school, user=user, role=role)
+    return user
+
+
+@transaction.atomic
+def account_details_set(*, school: Any, actor: User, user: User, first_name: str, last_name: str, email: str,
+                        birth_date: dt.date | None) -> User:
+    """Name, e-mail address and birth date of an account, changed by `actor` on behalf of `school`.
+
+    An account that also belongs to another school (or to platform staff) is changed only by its owner:
+    its e-mail address is where password resets go, so one school changing it could take over the
+    account everywhere. When someone else changes an address, the old address hears of it.
+    """
+    first_name, last_name, email = first_name.strip(), last_name.strip(), email.strip()
+    if not first_name and not last_name:
+        raise ValidationFailed(fields={"last_name": [_("Enter a first or last name.")]})
+    changed = (first_name, last_name, email.lower(), birth_date) != (
+        user.first_name, user.last_name, user.email.lower(), user.birth_date)
+    if not changed:
+        return user
+    from krijt.accounts.selectors import belongs_elsewhere
+
+    if actor.pk != user.pk and belongs_elsewhere(user=user, school=school):
+        raise Conflict(_("This account is also used in another school: only its owner can change the name, "
+                         "e-mail address and birth date."))
+    old_email = user.email
+    user.first_name, user.last_name, user.email, user.birth_date = first_name, last_name, email, birth_date
+    user.save(update_fields=["first_name", "last_name", "email", "birth_date"])
+    if actor.pk != user.pk and old_email and old_email.lower() != email.lower():
+        from krijt.accounts import mail
+
+        params = {"first_name": user.first_name, "username": user.username, "school": str(school),
+                  "new_address": email or _("no address")}
+        # The task row is written in this transaction: the notice goes if and only if the change holds.
+        mail.queue(mail.EMAIL_CHANGED, address=old_email, language=user.language or getattr(school, "language", ""),
+                   params=params)
     return user
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -54,7 +55,11 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc.message))
             status = 400
         else:
-            return _after_sign_in(request, user)
+            response = _after_sign_in(request, user)
+            response.set_cookie(services.DEVICE_COOKIE, services.device_cookie_value(request, user),
+                                max_age=services.DEVICE_COOKIE_AGE, httponly=True, samesite="Lax",
+                                secure=settings.SESSION_COOKIE_SECURE, path="/")
+            return response
     elif request.method == "POST":
         status = 400
     return render(request, "accounts/sign_in.html", {"form": form, "next": request.GET.get("next", "")}, status=status)
@@ -130,3 +135,17 @@ def signed_out(request: HttpRequest) -> HttpResponse:
 
 def password_reset_done_url() -> str:
     return reverse("accounts:password_reset_done")
+
+
+def platform_sign_in(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """The platform administration's sign-in is Krijt's own, with its limits and hashing pool."""
+    from django.contrib.auth.views import redirect_to_login
+
+    target = request.GET.get("next") or reverse("admin:index")
+    if request.user.is_authenticated:
+        if request.user.is_staff:
+            return redirect(target if url_has_allowed_host_and_scheme(target, {request.get_host()}) else "/")
+        from krijt.core.errors import Forbidden
+
+        raise Forbidden(_("This page is for the platform's operators."))
+    return redirect_to_login(target, reverse("accounts:login"))

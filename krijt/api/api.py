@@ -28,6 +28,7 @@ from krijt.api.schemas import (
     ClassDetailOut,
     ClassIn,
     CourseOut,
+    Day,
     DayOut,
     ErrorOut,
     MeOut,
@@ -66,8 +67,14 @@ CLASS_VIEWERS = frozenset({Role.STUDENT, Role.TEACHER, Role.STAFF, Role.ADMIN})
 TIMETABLE_ROLES = frozenset({Role.STUDENT, Role.TEACHER})
 
 
+# What any operation may answer, whatever it does: bad parameters (400), no or a wrong token (401), not
+# found (404), a body or address too long (413, 414), too many requests (429), and a full or paused
+# server (503). Every one comes in the one error shape (ErrorOut).
+ANY_OPERATION = (400, 401, 404, 413, 414, 429, 503)
+
+
 def _errors(*statuses: int) -> dict[int, Any]:
-    return dict.fromkeys((401, 404, *statuses), ErrorOut)
+    return dict.fromkeys(sorted({*ANY_OPERATION, *statuses}), ErrorOut)
 
 
 def ok(schema: Any, *statuses: int, status: int = 200) -> dict[int, Any]:
@@ -312,7 +319,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/me/timetable", response=ok(DayOut, 400, 403), summary="My lessons on a day", tags=["me"])
-def my_timetable(request: HttpRequest, date: dt.date | None = None) -> dict[str, Any]:
+def my_timetable(request: HttpRequest, date: Day | None = None) -> dict[str, Any]:
     """A student's or teacher's lessons on `date` (default: today in the school's time zone)."""
     c = caller(request, TIMETABLE_ROLES)
     day = date or clock.local_today(c.school.time_zone)
@@ -320,7 +327,7 @@ def my_timetable(request: HttpRequest, date: dt.date | None = None) -> dict[str,
 
 
 @router.get("/me/timetable/week", response=ok(WeekOut, 400, 403), summary="My lessons in a week", tags=["me"])
-def my_week(request: HttpRequest, date: dt.date | None = None) -> dict[str, Any]:
+def my_week(request: HttpRequest, date: Day | None = None) -> dict[str, Any]:
     """The week (Monday to Sunday) that contains `date` (default: today in the school's time zone)."""
     c = caller(request, TIMETABLE_ROLES)
     day = date or clock.local_today(c.school.time_zone)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from krijt.api.api import caller, ok
-from krijt.api.schemas import NotificationOut, NotificationPageOut, UnreadCountOut, UrgentLogPageOut
+from krijt.api.schemas import Day, NotificationOut, NotificationPageOut, UnreadCountOut, UrgentLogPageOut
 from krijt.notifications import selectors as notifications
 from krijt.notifications import services as notification_services
 from krijt.notifications.permissions import EVERYONE, SEE_URGENT_LOG
@@ -57,8 +56,8 @@ def notification_read(request: HttpRequest, notification_id: int) -> dict[str, A
 
 
 class UrgentLogFilter(Schema):
-    since: dt.date | None = Field(None, description="From this day on (the school's local day).")
-    until: dt.date | None = Field(None, description="Up to and including this day.")
+    since: Day | None = Field(None, description="From this day on (the school's local day).")
+    until: Day | None = Field(None, description="Up to and including this day.")
     page: int = Field(1, ge=1, description="Past the last page gives the last page.")
 
 

@@ -10,7 +10,7 @@ from ninja import Router
 
 from krijt.accounts.models import User
 from krijt.api.api import Caller, caller, ok
-from krijt.api.schemas import DoneOut, PlannerWeekOut
+from krijt.api.schemas import Day, DoneOut, PlannerWeekOut
 from krijt.core import clock
 from krijt.core.errors import Forbidden, NotFound
 from krijt.core.roles import Role
@@ -60,7 +60,7 @@ def _student_items(c: Caller, student: User, monday: dt.date) -> list[PlannerIte
 
 
 @router.get("/me/planner", response=ok(PlannerWeekOut, 400, 403), summary="My planner for a week")
-def my_planner(request: HttpRequest, week: dt.date | None = None, student_id: int | None = None) -> dict[str, Any]:
+def my_planner(request: HttpRequest, week: Day | None = None, student_id: int | None = None) -> dict[str, Any]:
     """Tasks and tests due in the week (Monday to Sunday) containing `week` (default: this week).
 
     A student sees their class's items once visible, with their done marks; a parent a child's

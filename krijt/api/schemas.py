@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import field_validator
+from pydantic import AfterValidator, field_validator
+
+from krijt.core import days
+
+
+def _day_in_range(value: dt.date) -> dt.date:
+    if not days.in_range(value):
+        raise ValueError(_("Choose a day between 1900 and 2999."))
+    return value
+
+
+# A day a caller may send: 1900-2999 (krijt.core.days), refused with a 400 outside it.
+Day = Annotated[dt.date, AfterValidator(_day_in_range)]
 
 RoleName = Literal["student", "teacher", "staff", "admin", "parent"]
 MemberRole = Literal["student", "teacher", "staff", "admin"]
@@ -170,7 +182,7 @@ class PersonIn(Schema):
     last_name: str = Field(..., min_length=1, max_length=100)
     role: MemberRole
     email: str = Field("", max_length=254)
-    birth_date: dt.date | None = None
+    birth_date: Day | None = None
 
     @field_validator("first_name", "last_name")
     @classmethod

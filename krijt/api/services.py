@@ -32,6 +32,8 @@ def api_token_create(*, user: User, name: str) -> NewToken:
     max_length = ApiToken._meta.get_field("name").max_length or 100
     if not name:
         raise ValidationFailed(fields={"name": [_("Give the token a name, so you know later what uses it.")]})
+    if not name.isprintable():
+        raise ValidationFailed(fields={"name": [_("Use letters, digits and punctuation only.")]})
     if len(name) > max_length:
         raise ValidationFailed(fields={"name": [_("Use at most %(n)d characters.") % {"n": max_length}]})
     # Lock the user's row so two concurrent requests cannot both pass the count.

@@ -64,6 +64,12 @@ class PayloadTooLarge(KrijtError):
     default_message = _("The file is too big.")
 
 
+class UriTooLong(KrijtError):
+    status = 414
+    code = "uri_too_long"
+    default_message = _("The address is too long.")
+
+
 class RetryLater(KrijtError):
     """An error that passes: the answer carries Retry-After (seconds) so clients come back, not hammer."""
 

@@ -25,6 +25,9 @@ from krijt.core.errors import KrijtError, NotAuthenticated
 logger = logging.getLogger(__name__)
 
 PREFIX_RE = re.compile(r"^/s/(?P<slug>[a-z0-9-]{1,40})(?P<rest>/.*)?$")
+# Served on the platform's own host only, never under a school's prefix or sub-domain: the platform
+# administration and the metrics (a school's address must not reach what runs the whole platform).
+PLATFORM_ONLY = ("/platform-admin/", "/metrics")
 
 
 def is_api_request(request: HttpRequest) -> bool:
@@ -58,6 +61,10 @@ class SchoolMiddleware:
                 set_script_prefix(script_name + "/")
         request.school = None  # type: ignore[attr-defined]
         try:
+            if slug is not None and request.path_info.startswith(PLATFORM_ONLY):
+                from krijt.core.errors import NotFound
+
+                return error_response(request, NotFound())
             if slug is not None:
                 school = school_by_slug(slug)
                 if school is None:
@@ -92,6 +99,80 @@ class MembershipMiddleware:
             logout(request)
         request.roles = SimpleLazyObject(lambda: _roles_for(request))  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+_JSON_NUL = re.compile(rb"\\u0000", re.IGNORECASE)
+
+
+def _holds_nul(request: HttpRequest) -> bool:
+    for key, values in request.GET.lists():
+        if "\x00" in key or any("\x00" in v for v in values):
+            return True
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        content_type = request.content_type or ""
+        # Multipart bodies are left to their readers (Django's form fields refuse NUL themselves): parsing
+        # them here would consume the stream that an upload view or a JSON endpoint reads.
+        if content_type == "application/x-www-form-urlencoded":
+            return any("\x00" in key or any("\x00" in v for v in values) for key, values in request.POST.lists())
+        if content_type == "application/json":
+            return b"\x00" in request.body or bool(_JSON_NUL.search(request.body))
+    return False
+
+
+# No page or API call needs a longer address; the web server lets up to 8190 bytes through (serve.py), so
+# an address between the two gets this answer in the one error shape instead of the server's own page.
+MAX_URL_CHARS = 4096
+
+
+class InputMiddleware:
+    """Refuses an over-long address, and a NUL character in any parameter, form field or JSON text.
+
+    No text in Krijt holds one, PostgreSQL refuses to store or compare one, and a fuzzer sends them
+    everywhere: a 400 in the one error shape here is better than a 500 in whichever query meets it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if len(request.META.get("PATH_INFO", "")) + len(request.META.get("QUERY_STRING", "")) > MAX_URL_CHARS:
+            from krijt.core.errors import UriTooLong
+
+            return error_response(request, UriTooLong())
+        if _holds_nul(request):
+            from django.utils.translation import gettext as _
+
+            from krijt.core.errors import ValidationFailed
+
+            return error_response(request, ValidationFailed(_("The request holds a character that is not allowed.")))
+        return self.get_response(request)
+
+
+# Every page: scripts, styles and connections from Krijt's own origin only; no inline scripts, event
+# handlers or inline styles (htmx runs without them: includeIndicatorStyles is off in base.html), no
+# plug-ins, no framing, forms post only to Krijt. The platform administration (Django's own admin) keeps
+# inline styles. A response that sets its own policy (a handed-in file: a sandbox) keeps it.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+PLATFORM_ADMIN_POLICY = CONTENT_SECURITY_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+
+class SecurityHeadersMiddleware:
+    """The Content-Security-Policy and Permissions-Policy on every response (HSTS: Django's SecurityMiddleware)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            admin = request.path_info.startswith("/platform-admin/")
+            response["Content-Security-Policy"] = PLATFORM_ADMIN_POLICY if admin else CONTENT_SECURITY_POLICY
+        response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
+        return response
 
 
 def error_response(request: HttpRequest, error: KrijtError) -> HttpResponse:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.crypto import get_random_string
 
 from krijt.core.models import SchoolScoped, TimeStamped
+from krijt.core.uploads import opaque_path
 
 
 class Submission(SchoolScoped, TimeStamped):
@@ -45,8 +45,8 @@ class Submission(SchoolScoped, TimeStamped):
 
 
 def submission_file_path(instance: SubmissionFile, filename: str) -> str:
-    # A random folder: names stay unguessable even if storage were ever served directly.
-    return f"handin/{instance.school_id}/{instance.submission.item_id}/{get_random_string(16)}/{filename}"
+    # A random name (krijt.core.uploads): the student's file name is kept in `name`, never in storage.
+    return opaque_path("handin", instance.school_id, filename)
 
 
 class SubmissionFile(SchoolScoped):

@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from krijt.accounts.models import User
 from krijt.core import clock
 from krijt.core.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
+from krijt.core.uploads import CheckedFile, check
 from krijt.handin import selectors
 from krijt.handin.models import Submission, SubmissionFile
 from krijt.handin.permissions import can_review
-from krijt.handin.uploads import MAX_FILES, MAX_TEXT_CHARS, CheckedFile, TooBig, check_upload
+from krijt.handin.uploads import HAND_IN, MAX_FILES, MAX_TEXT_CHARS
 from krijt.planner.models import PlannerItem
 from krijt.schools.models import Enrollment, School
 
@@ -44,12 +45,12 @@ def _check_files(files: Sequence[UploadedFile]) -> list[CheckedFile]:
     checked, problems, too_big = [], [], False
     for upload in files:
         try:
-            checked.append(check_upload(upload))
-        except TooBig as error:
-            problems.append(str(error))
+            checked.append(check(upload, HAND_IN))
+        except PayloadTooLarge as error:
+            problems.append(str(error.message))
             too_big = True
-        except ValueError as error:
-            problems.append(str(error))
+        except ValidationFailed as error:
+            problems.append(str(error.message))
     if problems:
         error_class = PayloadTooLarge if too_big else ValidationFailed
         raise error_class(problems[0], fields={"files": problems})

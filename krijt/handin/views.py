@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from krijt.core import clock
+from krijt.core.downloads import stored_file_response
 from krijt.core.errors import KrijtError, NotFound, PayloadTooLarge
 from krijt.core.permissions import school_view
 from krijt.core.request import roles_of as _roles
@@ -219,16 +220,9 @@ def file_download(request: HttpRequest, file_id: int) -> HttpResponse:
     """A handed-in file, for its student and the task's reviewers only; never cached by shared caches."""
     school = _school(request)
     stored = selectors.file_for_user(school=school, user=_user(request), roles=_roles(request), file_id=file_id)
-    try:
-        handle = stored.file.open("rb")
-    except (FileNotFoundError, OSError) as error:
-        raise NotFound() from error
     inline = stored.content_type in INLINE_TYPES and request.GET.get("download") is None
-    response = FileResponse(
-        handle, as_attachment=not inline, filename=stored.name, content_type=stored.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
+    response = stored_file_response(stored.file, filename=stored.name, content_type=stored.content_type,
+                                    inline=inline)
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
-    response["Cache-Control"] = "private, no-store"
     # A streaming response: school_view's signature speaks of HttpResponse, Django serves both alike.
     return response  # type: ignore[return-value]

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,17 @@ MAX_COLUMNS = 64
 MAX_PHYSICAL_ROWS = 10 * MAX_ROWS
 
 EXTENSIONS = ("csv", "xlsx")
+
+# An .xlsx is a zip: its parts are bounded by their declared (uncompressed) sizes before anything is
+# parsed, because a 250 KB file can unpack to gigabytes. Python's zipfile never inflates a part past
+# its declared size, so the declared sizes bound the work.
+MAX_XLSX_UNCOMPRESSED = 64 * 1024 * 1024
+MAX_XLSX_PARTS = 200
+MAX_SHARED_STRINGS = 100_000
+# No field is longer than 254 characters (an e-mail address): a longer cell is kept only this far, so
+# it stays too long for every check, and an error message quotes at most SHOWN characters of it.
+MAX_CELL_CHARS = 300
+SHOWN = 40
 
 
 class Kind:
@@ -195,15 +207,67 @@ def _csv_rows(data: bytes) -> list[tuple[int, list[Any]]]:
         raise FileRejected([RowError(row, "", _("This row cannot be read as CSV (%(e)s).") % {"e": exc})]) from exc
 
 
+def shown(value: Any) -> str:
+    """A cell's value as quoted in an error message: never more than SHOWN characters."""
+    text = str(value)
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
+
+
+_SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+
+
+def _not_xlsx() -> FileRejected:
+    return FileRejected([RowError(1, "", _(
+        'This is not a valid Excel (.xlsx) file. Save it again as .xlsx, or as "CSV UTF-8".'
+    ))])
+
+
+def _too_big_unpacked() -> FileRejected:
+    return FileRejected([RowError(1, "", _(
+        "This Excel file unpacks to more than %(mb)d MB, far more than a list of people needs. Save it again "
+        'as .xlsx with only the sheet to import, or as "CSV UTF-8".'
+    ) % {"mb": MAX_XLSX_UNCOMPRESSED // (1024 * 1024)})])
+
+
+def check_xlsx_container(data: bytes) -> None:
+    """Refuses a workbook whose parts would unpack to too much, or with too many shared strings."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _not_xlsx() from exc
+    with archive:
+        if len(parts) > MAX_XLSX_PARTS:
+            raise _not_xlsx()
+        if sum(p.file_size for p in parts) > MAX_XLSX_UNCOMPRESSED:
+            raise _too_big_unpacked()
+        strings = next((p for p in parts if p.filename.lower().endswith("sharedstrings.xml")), None)
+        if strings is None:
+            return
+        count, tail = 0, b""
+        try:
+            with archive.open(strings) as stream:
+                while chunk := stream.read(1024 * 1024):
+                    window = tail + chunk
+                    count += len(_SHARED_STRING.findall(window)) - len(_SHARED_STRING.findall(tail))
+                    if count > MAX_SHARED_STRINGS:
+                        raise FileRejected([RowError(1, "", _(
+                            "This Excel file holds more than %(n)d different texts, far more than a list of people "
+                            'needs. Save it again as .xlsx with only the sheet to import, or as "CSV UTF-8".'
+                        ) % {"n": MAX_SHARED_STRINGS})])
+                    tail = window[-64:]
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
+            raise _not_xlsx() from exc
+
+
 def _xlsx_rows(data: bytes) -> list[tuple[int, list[Any]]]:
     import openpyxl
 
+    check_xlsx_container(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # any failure to open means the same to the admin: not a readable .xlsx
-        raise FileRejected([RowError(1, "", _(
-            'This is not a valid Excel (.xlsx) file. Save it again as .xlsx, or as "CSV UTF-8".'
-        ))]) from exc
+        raise _not_xlsx() from exc
     read = 0
 
     def records() -> Iterator[tuple[int, list[Any]]]:
@@ -236,7 +300,7 @@ def _cell(value: Any) -> Any:
         return value
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a numeric user name typed in Excel: 12345, not 12345.0
-    text = str(value).strip()
+    text = str(value)[: MAX_CELL_CHARS * 4].strip()[:MAX_CELL_CHARS]
     return text or None
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from krijt.accounts.models import normalize_username, username_validator
 from krijt.core.roles import Role
-from krijt.imports.parsing import REQUIRED, Kind, Row, RowError, Table, parse_date
+from krijt.imports.parsing import REQUIRED, Kind, Row, RowError, Table, parse_date, shown
 
 NAME_MAX = 100
 EMAIL_MAX = 254
@@ -166,7 +166,7 @@ def build_plan(*, kind: str, table: Table, existing: Existing, progress: Progres
             try:
                 username_validator(username)
             except DjangoValidationError as exc:
-                err("username", _('"%(u)s" is not a valid user name. %(why)s') % {"u": username,
+                err("username", _('"%(u)s" is not a valid user name. %(why)s') % {"u": shown(username),
                                                                                    "why": " ".join(exc.messages)})
                 username = ""
         texts: dict[str, str] = {}
@@ -182,14 +182,15 @@ def build_plan(*, kind: str, table: Table, existing: Existing, progress: Progres
                     raise DjangoValidationError("too long")
                 validate_email(email)
             except DjangoValidationError:
-                err("email", _('"%(v)s" is not a valid e-mail address.') % {"v": email})
+                err("email", _('"%(v)s" is not a valid e-mail address.') % {"v": shown(email)})
 
         birth_date = None
         if kind == Kind.STUDENTS and values.get("birth_date") is not None:
             raw = values["birth_date"]
             birth_date = parse_date(raw)
             if birth_date is None:
-                err("birth_date", _('"%(v)s" is not a valid date. Write it as YYYY-MM-DD or DD/MM/YYYY.') % {"v": raw})
+                err("birth_date", _('"%(v)s" is not a valid date. Write it as YYYY-MM-DD or DD/MM/YYYY.') % {
+                    "v": shown(raw)})
             elif not dt.date(1900, 1, 1) <= birth_date <= existing.today:
                 err("birth_date", _('"%(v)s" is not a possible birth date.') % {"v": _json(raw)})
                 birth_date = None
@@ -200,7 +201,7 @@ def build_plan(*, kind: str, table: Table, existing: Existing, progress: Progres
             found = existing.classes.get(str(values["class"]).strip().lower())
             if found is None:
                 err("class", _('There is no class "%(c)s" in school year %(y)s.') % {
-                    "c": values["class"], "y": existing.school_year_name})
+                    "c": shown(values["class"]), "y": existing.school_year_name})
             else:
                 class_id, class_name = found
 
@@ -211,7 +212,7 @@ def build_plan(*, kind: str, table: Table, existing: Existing, progress: Progres
             student_id = existing.students.get(student_name)
             if student_id is None:
                 err("student_username", _('There is no student with the user name "%(u)s" in this school.') % {
-                    "u": student_name})
+                    "u": shown(student_name)})
 
         current = existing.users.get(username) if username else None
         if current is not None:

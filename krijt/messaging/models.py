@@ -7,13 +7,12 @@ the right moment without any job flipping a flag.
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from krijt.core.models import SchoolScoped
+from krijt.core.uploads import opaque_path
 
 
 class MessagingPolicy(SchoolScoped):
@@ -109,8 +108,7 @@ class MessageRecipient(SchoolScoped):
 
 def attachment_path(instance: Attachment, filename: str) -> str:
     # A random name: the uploader's file name is kept in original_name, never in the storage path.
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"messages/{instance.school_id}/{uuid.uuid4().hex}.{ext}"
+    return opaque_path("messages", instance.school_id, filename)
 
 
 class Attachment(SchoolScoped):

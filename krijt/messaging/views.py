@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages as flash
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from krijt.core import clock
+from krijt.core.downloads import stored_file_response
 from krijt.core.errors import KrijtError, ValidationFailed
 from krijt.core.permissions import school_view
 from krijt.core.request import roles_of as _roles
@@ -347,11 +348,7 @@ def attachment(request: HttpRequest, attachment_id: int) -> Any:
     item = selectors.attachment_for_reader(
         school=_school(request), user=request.user, attachment_id=attachment_id  # type: ignore[arg-type]
     )
-    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name,
-                            content_type=item.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(item.file, filename=item.original_name, content_type=item.content_type)
 
 
 # ---------------------------------------------------------------- the school's policy

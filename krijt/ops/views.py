@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from krijt.core.errors import Forbidden, ValidationFailed
+from krijt.core.errors import Forbidden, NotFound, ValidationFailed
 from krijt.ops import health, metrics, selectors, services
 from krijt.ops.forms import IncidentForm, IncidentUpdateForm
 from krijt.ops.models import IncidentStatus
@@ -66,11 +66,13 @@ def status_json(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def metrics_view(request: HttpRequest) -> HttpResponse:
+    """Prometheus text, only with the bearer token (KRIJT_METRICS_TOKEN); without a token, metrics are off."""
     token = getattr(settings, "KRIJT_METRICS_TOKEN", "")
-    if token:
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(given.encode(), token.encode()):
-            raise Forbidden()
+    if not token:
+        raise NotFound()
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        raise Forbidden()
     return HttpResponse(metrics.REGISTRY.render(), content_type="text/plain; version=0.0.4; charset=utf-8")
 
 

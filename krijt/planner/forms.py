@@ -3,10 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from krijt.core.widgets import DateInput, TimeInput
 from krijt.planner.models import Level, PlannerItem, WorkloadPolicy
+from krijt.planner.services import TASK_ATTACHMENT
 from krijt.schools.models import Course, LessonPeriod
 
 
@@ -43,13 +46,18 @@ class ItemForm(forms.Form):
     minutes = forms.IntegerField(
         label=_("Estimated minutes of work"), min_value=0, max_value=600, initial=0, help_text=_("For the student.")
     )
-    files = MultipleFileField(label=_("Attachments"), required=False)  # type: ignore[assignment]
+    files = MultipleFileField(  # type: ignore[assignment]
+        label=_("Attachments"), required=False,
+        widget=MultipleFileInput(attrs={"accept": TASK_ATTACHMENT.accept}),
+    )
     override_reason = forms.CharField(
         label=_("Reason for planning anyway"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args: Any, courses: Any, lesson_periods: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = gettext("Documents and images (%(kinds)s), at most %(size)s each.") % {
+            "kinds": TASK_ATTACHMENT.kinds, "size": filesizeformat(TASK_ATTACHMENT.max_bytes)}
         self.fields["course"].queryset = courses  # type: ignore[attr-defined]
         self.fields["lesson_period"].queryset = lesson_periods  # type: ignore[attr-defined]
         if editing:

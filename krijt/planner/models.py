@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from krijt.core.models import SchoolScoped, TimeStamped
+from krijt.core.uploads import opaque_path
 
 
 class Level(models.TextChoices):
@@ -69,7 +70,8 @@ class PlannerItem(SchoolScoped, TimeStamped):
 
 
 def attachment_path(instance: PlannerAttachment, filename: str) -> str:
-    return f"planner/{instance.school_id}/{instance.item_id}/{filename}"
+    # A random name: the teacher's file name is kept in `name`, never in the storage path.
+    return opaque_path("planner", instance.school_id, filename)
 
 
 class PlannerAttachment(SchoolScoped):

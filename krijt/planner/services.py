@@ -17,8 +17,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from krijt.accounts.models import ParentLink, User
-from krijt.core import clock
-from krijt.core.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
+from krijt.core import clock, uploads
+from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from krijt.planner import extensions, rules
 from krijt.planner.models import DoneMark, FeedToken, Override, PlannerAttachment, PlannerItem, WorkloadPolicy
 from krijt.planner.permissions import can_edit_item, can_override_block, can_plan_for
@@ -30,6 +30,9 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 10
+# A task's or test's attachments: worksheets, documents and images (krijt.core.uploads checks them).
+TASK_ATTACHMENT = uploads.Use(extensions=uploads.DOCUMENTS | uploads.IMAGES | {"csv"}, max_bytes=MAX_ATTACHMENT_BYTES,
+                              field="files")
 MAX_MINUTES = 600
 
 
@@ -119,19 +122,17 @@ def _lock_class(school: School, class_group: ClassGroup) -> None:
 def _add_files(*, school: School, item: PlannerItem, files: Sequence[UploadedFile], actor: User) -> None:
     if item.attachments.count() + len(files) > MAX_ATTACHMENTS:
         raise ValidationFailed(fields={"files": [_("At most %(n)s files.") % {"n": MAX_ATTACHMENTS}]})
-    for upload in files:
-        if (upload.size or 0) > MAX_ATTACHMENT_BYTES:
-            raise PayloadTooLarge()
-        name = (upload.name or "file").rsplit("/", 1)[-1][:200]
+    checked = [uploads.check(upload, TASK_ATTACHMENT) for upload in files]  # all checked before any is stored
+    for file in checked:
         attachment = PlannerAttachment(
             school=school,
             item=item,
-            name=name,
-            size=upload.size or 0,
-            content_type=(upload.content_type or "")[:100],
+            name=file.name,
+            size=file.size,
+            content_type=file.content_type,
             uploaded_by=actor,
         )
-        attachment.file.save(name, upload, save=False)
+        attachment.file.save(file.name, file.upload, save=False)
         attachment.save()
 
 

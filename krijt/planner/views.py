@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages as django_messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from krijt.accounts.selectors import roles_in_school
-from krijt.core import clock
+from krijt.core import clock, days
+from krijt.core.downloads import stored_file_response
 from krijt.core.errors import Forbidden, NotFound, ValidationFailed
 from krijt.core.permissions import school_view
 from krijt.core.request import roles_of as _roles
@@ -54,10 +55,7 @@ def _today(request: HttpRequest) -> dt.date:
 
 
 def _date_param(request: HttpRequest, name: str, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get(name, ""))
-    except ValueError:
-        return default
+    return days.day_param(request.GET.get(name), name, default)
 
 
 def _week(request: HttpRequest) -> dt.date:
@@ -201,22 +199,19 @@ def class_month(request: HttpRequest, class_id: int) -> HttpResponse:
     school = _school(request)
     group = _class(request, class_id)
     today = _today(request)
-    try:
-        first = dt.date.fromisoformat(request.GET.get("month", "") + "-01")
-    except ValueError:
-        first = today.replace(day=1)
+    first = days.day_param(request.GET.get("month", "") + "-01", "month", today).replace(day=1)
     last = first.replace(day=pycal.monthrange(first.year, first.month)[1])
     start = rules.week_start(first)
-    days = ((last - start).days // 7 + 1) * 7
+    span = ((last - start).days // 7 + 1) * 7
     items = selectors.items_for_classes(
         school=school,
         class_ids=[group.pk],
         start=start,
-        end=start + dt.timedelta(days=days - 1),
+        end=start + dt.timedelta(days=span - 1),
         visible_only=_students_only(_roles(request)),
     )
-    columns = selectors.group_by_day(items, start=start, days=days, calendar=school_calendar(school=school))
-    weeks = [columns[i : i + 7] for i in range(0, days, 7)]
+    columns = selectors.group_by_day(items, start=start, days=span, calendar=school_calendar(school=school))
+    weeks = [columns[i : i + 7] for i in range(0, span, 7)]
     prev_month = (first - dt.timedelta(days=1)).replace(day=1)
     next_month = last + dt.timedelta(days=1)
     return render(
@@ -302,8 +297,8 @@ def _form_load(request: HttpRequest, data: Any, item: PlannerItem | None) -> dic
         except ValueError:
             course = None
     try:
-        due = dt.date.fromisoformat(data.get("due_date", ""))
-    except ValueError:
+        due = days.checked(dt.date.fromisoformat(data.get("due_date", "")), "due_date")
+    except (ValueError, ValidationFailed):
         due = None
     kind = data.get("kind", PlannerItem.Kind.TASK)
     return _load_context(request, course=course, kind=kind, due=due, item=item)
@@ -314,7 +309,11 @@ def _form_load(request: HttpRequest, data: Any, item: PlannerItem | None) -> dic
 def item_check(request: HttpRequest) -> HttpResponse:
     item = None
     if request.POST.get("item_id"):
-        item = _editable_item(request, int(request.POST["item_id"]))
+        try:
+            item_id = int(request.POST["item_id"])
+        except ValueError as error:
+            raise ValidationFailed(fields={"item_id": [_("Not valid.")]}) from error
+        item = _editable_item(request, item_id)
     return render(request, "planner/_load.html", {"load": _form_load(request, request.POST, item)})
 
 
@@ -470,13 +469,7 @@ def attachment(request: HttpRequest, item_id: int, attachment_id: int) -> HttpRe
         item_id=item_id,
         attachment_id=attachment_id,
     )
-    try:
-        handle = found.file.open("rb")
-    except FileNotFoundError as error:
-        raise NotFound() from error
-    response = FileResponse(handle, as_attachment=True, filename=found.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response  # type: ignore[return-value]
+    return stored_file_response(found.file, filename=found.name)  # type: ignore[return-value]
 
 
 def _heat_cells_html(cells: list[selectors.HeatCell]) -> str:

@@ -60,9 +60,12 @@ class PersonForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), required=False)
     birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DateInput())
 
-    def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, school: School, locked: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.school = school
+        if locked:  # an account that also serves another school: shown, not changed here
+            for field in self.fields.values():
+                field.disabled = True
 
     def clean_birth_date(self) -> Any:
         value = self.cleaned_data.get("birth_date")

@@ -58,15 +58,12 @@ def person_create(*, school: School, username: str, first_name: str, last_name: 
 
 
 @transaction.atomic
-def person_update(*, school: School, user: User, first_name: str, last_name: str, email: str = "",
+def person_update(*, school: School, actor: User, user: User, first_name: str, last_name: str, email: str = "",
                   birth_date: dt.date | None = None) -> User:
+    """The account details of a person of the school (refused for an account that also serves elsewhere)."""
     _in_school(school=school, user=user)
-    if not first_name.strip() and not last_name.strip():
-        raise ValidationFailed(fields={"last_name": [_("Enter a first or last name.")]})
-    user.first_name, user.last_name = first_name.strip(), last_name.strip()
-    user.email, user.birth_date = email.strip(), birth_date
-    user.save(update_fields=["first_name", "last_name", "email", "birth_date"])
-    return user
+    return accounts.account_details_set(school=school, actor=actor, user=user, first_name=first_name,
+                                        last_name=last_name, email=email, birth_date=birth_date)
 
 
 @transaction.atomic

@@ -13,9 +13,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 
 from krijt.accounts.models import User
+from krijt.accounts.selectors import belongs_elsewhere
 from krijt.accounts.services import parent_letters_issue
 from krijt.core import clock
 from krijt.core.errors import Forbidden, KrijtError
@@ -41,6 +43,9 @@ from krijt.schools.models import (
 from krijt.schools.selectors import class_list, lesson_periods, school_overview
 
 # ---------------------------------------------------------------- helpers
+
+SHARED_ACCOUNT = _lazy("This account is also used in another school: only its owner can change the name, "
+                       "e-mail address and birth date.")
 
 
 def _today(school: School) -> Any:
@@ -328,7 +333,8 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     year = _current_year(school)
     profile = sel.person_profile(school=school, user=user, school_year=year)
     missing = [r for r in MEMBERSHIP_ROLES if r not in profile.roles]
-    context: dict[str, Any] = {"person": user, "profile": profile, "year": year}
+    context: dict[str, Any] = {"person": user, "profile": profile, "year": year,
+                               "shared_account": SHARED_ACCOUNT if belongs_elsewhere(user=user, school=school) else ""}
     if can_manage(request.roles):  # type: ignore[attr-defined]
         context["role_form"] = f.RoleForm(roles=missing) if missing else None
         if Role.STUDENT in profile.roles and year is not None:
@@ -342,20 +348,25 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     school = _school(request)
     user = sel.person_in_school(school=school, person_id=person_id)
-    form = f.PersonForm(request.POST or None, school=school, initial={
+    locked = belongs_elsewhere(user=user, school=school)
+    form = f.PersonForm(request.POST or None, school=school, locked=locked, initial={
         "first_name": user.first_name, "last_name": user.last_name, "email": user.email, "birth_date": user.birth_date})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            people.person_update(school=school, user=user, first_name=data["first_name"],
-                                 last_name=data["last_name"], email=data["email"], birth_date=data["birth_date"])
+            people.person_update(school=school, actor=request.user, user=user,  # type: ignore[arg-type]
+                                 first_name=data["first_name"], last_name=data["last_name"], email=data["email"],
+                                 birth_date=data["birth_date"])
         except KrijtError as exc:
             _show_error(form, exc)
         else:
             return _done(request, _("Saved."), "schooladmin:person_detail", user.pk)
+    help_text = _("User name: %(u)s") % {"u": user.username}
+    if locked:
+        help_text = f"{help_text}. {SHARED_ACCOUNT}"
     return _form_page(request, "schooladmin/form.html", form, {
         "title": _("Edit %(name)s") % {"name": user}, "back": reverse("schooladmin:person_detail", args=[user.pk]),
-        "help": _("User name: %(u)s") % {"u": user.username}})
+        "help": help_text, "locked": locked})
 
 
 @school_view(roles=MANAGE_ROLES)

@@ -17,6 +17,7 @@ import requests
 from pywebpush import WebPushException, webpush
 
 from krijt.webpush import services
+from krijt.webpush.guard import TIMEOUT, GuardedSession
 from krijt.webpush.selectors import subscriptions_of
 from krijt.webpush.vapid import keys, subject
 
@@ -26,7 +27,6 @@ logger = logging.getLogger(__name__)
 MAX_PAYLOAD_BYTES = 3000
 # Delivery time is decided before sending; a phone that is off gets it when it comes back, within a day.
 TTL_SECONDS = 24 * 60 * 60
-TIMEOUT_SECONDS = 10
 GONE_STATUSES = {404, 410}
 
 _local = threading.local()
@@ -47,9 +47,10 @@ class PushResult:
 
 
 def _session() -> requests.Session:
+    """One guarded session per worker thread (krijt.webpush.guard: known push services, public addresses)."""
     session = getattr(_local, "session", None)
     if session is None:
-        session = requests.Session()
+        session = GuardedSession()
         _local.session = session
     return session
 
@@ -91,7 +92,7 @@ def _send_one(subscription_id: int, info: dict[str, Any], data: str, signer: Any
             vapid_private_key=signer,
             vapid_claims={"sub": subject()},
             ttl=TTL_SECONDS,
-            timeout=TIMEOUT_SECONDS,
+            timeout=TIMEOUT,  # type: ignore[arg-type]
             headers={"Urgency": "normal"},
             requests_session=_session(),
         )
@@ -108,6 +109,10 @@ def _send_one(subscription_id: int, info: dict[str, Any], data: str, signer: Any
         services.subscription_failed(subscription_id=subscription_id)
         logger.warning("web push to subscription %s failed: %s", subscription_id, exc.__class__.__name__)
         return PushResult(subscription_id, ok=False, error=f"{exc.__class__.__name__}: {exc}"[:200])
+    except Exception as exc:  # an unusable key or any other fault of this one device: the others still get theirs
+        services.subscription_failed(subscription_id=subscription_id)
+        logger.warning("web push to subscription %s failed: %s", subscription_id, exc.__class__.__name__)
+        return PushResult(subscription_id, ok=False, error=f"{exc.__class__.__name__}"[:200])
     status = getattr(response, "status_code", None)
     services.subscription_succeeded(subscription_id=subscription_id)
     return PushResult(subscription_id, ok=True, status=status)

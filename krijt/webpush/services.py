@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from urllib.parse import urlsplit
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from krijt.accounts.models import User
 from krijt.core import clock
 from krijt.core.errors import NotFound, ValidationFailed
+from krijt.webpush.guard import endpoint_problem
 from krijt.webpush.models import PushSubscription
 from krijt.webpush.vapid import b64url_decode
 
@@ -22,18 +22,8 @@ KEY_RE = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
 
 
 def _check_endpoint(endpoint: str) -> None:
-    """Only public HTTPS push services: the server posts to this URL, so it must not reach inside the network."""
-    parts = urlsplit(endpoint)
-    host = (parts.hostname or "").lower()
-    problem = parts.scheme != "https" or not host or len(endpoint) > 1000 or host == "localhost"
-    if not problem:
-        try:
-            ipaddress.ip_address(host)
-        except ValueError:
-            problem = "." not in host or host.endswith((".local", ".internal", ".localhost"))
-        else:
-            problem = True  # push services are named hosts, never bare addresses
-    if problem:
+    """Only known push services over HTTPS on 443 (krijt.webpush.guard): the server posts to this URL."""
+    if endpoint_problem(endpoint) is not None:
         raise ValidationFailed(_("This is not a push service address."), fields={"endpoint": [_("Not valid.")]})
 
 
@@ -44,6 +34,14 @@ def _check_key(value: str, name: str, length: int) -> None:
         ok = False
     if not ok:
         raise ValidationFailed(_("The browser sent an unusable key."), fields={name: [_("Not valid.")]})
+
+
+def _check_p256_point(value: str) -> None:
+    """The browser's key must be a point on P-256: anything else could never be encrypted to."""
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), b64url_decode(value.rstrip("=")))
+    except ValueError as exc:
+        raise ValidationFailed(_("The browser sent an unusable key."), fields={"p256dh": [_("Not valid.")]}) from exc
 
 
 def device_label(user_agent: str) -> str:
@@ -95,6 +93,7 @@ def subscription_save(*, user: User, endpoint: str, p256dh: str, auth: str, user
     endpoint = (endpoint or "").strip()
     _check_endpoint(endpoint)
     _check_key(p256dh or "", "p256dh", 65)
+    _check_p256_point(p256dh)
     _check_key(auth or "", "auth", 16)
     user_agent = (user_agent or "")[:300]
     subscription, _created = PushSubscription.objects.update_or_create(

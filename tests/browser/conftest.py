@@ -47,19 +47,24 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 360, "height": 780}, locale="nl-BE")
+def _watched_page(browser: Any, viewport: dict[str, int]) -> Iterator[Any]:
+    """A page whose Content-Security-Policy violations fail the test (Chromium reports them on the console)."""
+    context = browser.new_context(viewport=viewport, locale="nl-BE")
     context.set_default_timeout(10_000)
     page = context.new_page()
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    yield from _watched_page(browser, {"width": 360, "height": 780})
 
 
 @pytest.fixture
 def desktop_page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-BE")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from _watched_page(browser, {"width": 1280, "height": 900})

@@ -63,8 +63,8 @@ def test_waiting_room_asks_for_the_password_when_the_field_is_empty(
         page.locator("#id_password").press("Enter")
         page.locator("#waiting-h").wait_for()
     page.wait_for_function(
-        "(() => { const n = document.getElementById('waiting-countdown');"
-        " return n.textContent === n.getAttribute('data-need-password'); })()",
+        "() => { const n = document.getElementById('waiting-countdown');"
+        " return n.textContent === n.getAttribute('data-need-password'); }",
         timeout=5000,
     )
     assert page.evaluate("document.activeElement.id") == "id_password"

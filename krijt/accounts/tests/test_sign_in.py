@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -9,7 +10,8 @@ from django.core import mail
 from django.test import Client
 
 from krijt.accounts.models import User
-from krijt.core.testing import TEST_PASSWORD, Scenario
+from krijt.core.testing import TEST_PASSWORD, Scenario, english_client
+from krijt.core.worker import run_pending_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -185,6 +187,8 @@ def test_password_reset_by_email(client: Client, scenario: Scenario) -> None:
     teacher = scenario.teacher
     response = client.post(scenario.url("/accounts/password-reset/"), {"email": teacher.email})
     assert response.status_code == 302
+    assert mail.outbox == []  # the worker looks the address up and writes the e-mail
+    run_pending_tasks()
     assert len(mail.outbox) == 1
     body = mail.outbox[0].body
     assert teacher.username in body
@@ -204,6 +208,7 @@ def test_password_reset_by_email(client: Client, scenario: Scenario) -> None:
 def test_password_reset_for_unknown_address_reveals_nothing(client: Client, scenario: Scenario) -> None:
     response = client.post(scenario.url("/accounts/password-reset/"), {"email": "nobody@example.org"})
     assert response.status_code == 302
+    run_pending_tasks()
     assert mail.outbox == []
 
 
@@ -228,3 +233,104 @@ def test_user_names_are_unique_case_insensitively(scenario: Scenario) -> None:
             role="student",
         )
     assert User.objects.filter(username=scenario.student.username).count() == 1
+
+
+def test_password_reset_request_never_looks_the_address_up(client: Client, scenario: Scenario) -> None:
+    """The same work, and so the same time, for a registered and an unknown address: the worker looks up."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(scenario.url("/accounts/password-reset/"))  # the school is read (and cached) once
+    shapes = []
+    for address in (scenario.teacher.email, "nobody@example.org"):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(scenario.url("/accounts/password-reset/"), {"email": address})
+        assert response.status_code == 302
+        assert not any("accounts_user" in q["sql"] for q in queries.captured_queries)
+        shapes.append([q["sql"].split(" ", 1)[0] for q in queries.captured_queries])
+    assert shapes[0] == shapes[1]
+
+
+def test_password_reset_is_limited_per_recipient_from_any_address(client: Client, scenario: Scenario) -> None:
+    limit, _window = settings.KRIJT_RESET_RECIPIENT_LIMIT
+    for i in range(limit):
+        response = client.post(scenario.url("/accounts/password-reset/"), {"email": scenario.teacher.email},
+                               REMOTE_ADDR=f"10.9.0.{i}")
+        assert response.status_code == 302
+    response = client.post(scenario.url("/accounts/password-reset/"), {"email": scenario.teacher.email.upper()},
+                           REMOTE_ADDR="10.9.1.1")
+    assert response.status_code == 429
+    run_pending_tasks()
+    assert len(mail.outbox) == limit
+
+
+def test_password_reset_mail_survives_a_mail_server_outage(
+        client: Client, scenario: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time_machine
+    from django.core.mail.backends.locmem import EmailBackend
+
+    from krijt.core import clock
+
+    original = EmailBackend.send_messages
+
+    def down(self: Any, messages: Any) -> int:
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", down)
+    client.post(scenario.url("/accounts/password-reset/"), {"email": scenario.teacher.email})
+    run_pending_tasks()
+    assert mail.outbox == []
+    monkeypatch.setattr(EmailBackend, "send_messages", original)
+    with time_machine.travel(clock.now() + dt.timedelta(minutes=6)):
+        run_pending_tasks()
+    assert len(mail.outbox) == 1
+
+
+def test_strangers_guessing_cannot_lock_a_person_out_of_their_own_browser(scenario: Scenario) -> None:
+    from krijt.accounts.services import DEVICE_COOKIE
+
+    teacher = scenario.teacher
+    teachers_laptop, pupil = english_client(), english_client()
+    assert sign_in(teachers_laptop, scenario, teacher.username, TEST_PASSWORD).status_code == 302
+    assert DEVICE_COOKIE in teachers_laptop.cookies
+    teachers_laptop.post(scenario.url("/accounts/sign-out/"))
+
+    limit, _window = settings.KRIJT_LOGIN_LIMITS["account"]
+    for i in range(limit + 3):  # a pupil guesses from the school's computers before a test
+        sign_in(pupil, scenario, teacher.username, f"guess{i}", address=f"10.2.0.{i}")
+    # Unknown browsers meet the account-wide limit, even with the right password ...
+    blocked = sign_in(english_client(), scenario, teacher.username, TEST_PASSWORD, address="10.3.0.1")
+    assert blocked.status_code == 429
+    assert "device where you signed in before" in blocked.content.decode()
+    # ... but the teacher's own laptop signs in, from the same school network as the pupil.
+    assert sign_in(teachers_laptop, scenario, teacher.username, TEST_PASSWORD, address="10.2.0.1").status_code == 302
+
+
+def test_a_known_browser_is_limited_on_its_own(scenario: Scenario) -> None:
+    teacher = scenario.teacher
+    laptop = english_client()
+    assert sign_in(laptop, scenario, teacher.username, TEST_PASSWORD).status_code == 302
+    laptop.post(scenario.url("/accounts/sign-out/"))
+    limit, _window = settings.KRIJT_LOGIN_LIMITS["address_account"]
+    for i in range(limit):
+        assert sign_in(laptop, scenario, teacher.username, "wrong", address=f"10.4.0.{i}").status_code == 400
+    assert sign_in(laptop, scenario, teacher.username, TEST_PASSWORD, address="10.4.1.1").status_code == 429
+    # Its failures did not count against the account: another browser is not limited by them.
+    assert sign_in(english_client(), scenario, teacher.username, TEST_PASSWORD, address="10.5.0.1").status_code == 302
+
+
+def test_a_forged_or_borrowed_device_cookie_is_not_trusted(scenario: Scenario) -> None:
+    from krijt.accounts.services import DEVICE_COOKIE
+
+    student_pc = english_client()
+    assert sign_in(student_pc, scenario, scenario.student.username, TEST_PASSWORD).status_code == 302
+    student_pc.post(scenario.url("/accounts/sign-out/"))
+    limit, _window = settings.KRIJT_LOGIN_LIMITS["account"]
+    # The student's own cookie knows the student's account, not the teacher's: guesses count account-wide.
+    for i in range(limit):
+        sign_in(student_pc, scenario, scenario.teacher.username, "guess", address=f"10.6.0.{i}")
+    stranger = english_client()
+    assert sign_in(stranger, scenario, scenario.teacher.username, TEST_PASSWORD, address="10.6.1.1").status_code == 429
+    forged = english_client()
+    forged.cookies[DEVICE_COOKIE] = "eyJkIjoiYSIsImEiOltdfQ:forged:signature"
+    assert sign_in(forged, scenario, scenario.teacher.username, TEST_PASSWORD, address="10.6.1.2").status_code == 429

@@ -39,7 +39,8 @@ def test_a_file_is_stored_with_its_checked_type(scenario: Scenario, task: Planne
         len(PDF),
         1,
     )
-    assert stored.file.name.startswith(f"handin/{scenario.school.pk}/{task.pk}/")
+    assert stored.file.name.startswith(f"handin/{scenario.school.pk}/")
+    assert stored.name not in stored.file.name  # the student's file name never reaches the storage path
     with default_storage.open(stored.file.name, "rb") as handle:
         assert handle.read() == PDF
 
@@ -95,7 +96,7 @@ def test_wrong_types_are_refused(scenario: Scenario, task: PlannerItem, name: st
         ("essay.docx", b"PK\x03\x04rest", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         ("essay.odt", b"PK\x03\x04rest", "application/vnd.oasis.opendocument.text"),
         ("essay.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "application/msword"),
-        ("notes.txt", "Één zin met accenten.".encode(), "text/plain"),
+        ("notes.txt", "Één zin met accenten.".encode(), "text/plain; charset=utf-8"),
     ],
 )
 def test_common_documents_and_photos_are_accepted(

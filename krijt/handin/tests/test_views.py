@@ -68,7 +68,7 @@ def test_the_form_shows_a_wrong_type_and_a_too_big_file(scenario: Scenario, task
     client = login_as("student")
     wrong = client.post(url(scenario, f"tasks/{task.pk}/"), {"attachments": [SimpleUploadedFile("virus.exe", b"MZ")]})
     assert wrong.status_code == 400
-    assert "virus.exe is not a document or image type" in wrong.content.decode()
+    assert "virus.exe is not a type of file accepted here" in wrong.content.decode()
     big = SimpleUploadedFile("huge.pdf", b"%PDF-" + b"0" * MAX_FILE_BYTES)
     too_big = client.post(url(scenario, f"tasks/{task.pk}/"), {"attachments": [big]})
     assert too_big.status_code == 413

@@ -203,3 +203,17 @@ def test_errors_are_sorted_and_many_are_capped(upload: Upload) -> None:
     assert len(job.errors) == 500
     assert job.errors_total == 600
     assert [e["row"] for e in job.errors] == list(range(2, 502))
+
+
+@pytest.mark.django_db
+def test_a_huge_cell_is_quoted_short_in_its_error(upload: Upload, admin_client: Client) -> None:
+    """A 24 KB workbook repeating one long text must not make a job page of megabytes."""
+    huge = "9Z" * 20_000
+    rows = [STUDENTS_EN] + [[f"s{i}", "New", "One", "2012-01-01", huge] for i in range(200)]
+    job = upload("students", "l.xlsx", xlsx_bytes(rows))
+    errors = errors_of(job)
+    assert len(errors) == 200
+    assert all(len(message) < 200 for _row, _column, message in errors)
+    page = admin_client.get(f"/s/alpha/manage/imports/{job.pk}/")
+    assert page.status_code == 200
+    assert len(page.content) < 200_000

@@ -134,3 +134,65 @@ def test_too_many_rows_are_refused(monkeypatch: pytest.MonkeyPatch, name: str) -
     assert caught.value.errors[0].row == 7
     fits = csv_bytes(rows[:6]) if name.endswith("csv") else xlsx_bytes(rows[:6])
     assert len(read_table(kind="teachers", name=name, data=fits).rows) == 5
+
+
+def _repacked(data: bytes, extra: dict[str, bytes | int]) -> bytes:
+    """The workbook with parts replaced or added; an int is that many spaces appended to the part."""
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            change = extra.get(info.filename)
+            content = change if isinstance(change, bytes) else source.read(info.filename)
+            with archive.open(info.filename, "w") as part:
+                part.write(content)
+                if isinstance(change, int):
+                    chunk = b" " * (1024 * 1024)
+                    for _ in range(change // len(chunk)):
+                        part.write(chunk)
+        for name, added in extra.items():
+            if name not in source.namelist() and isinstance(added, bytes):
+                archive.writestr(name, added)
+    return out.getvalue()
+
+
+def test_a_zip_bomb_is_refused_before_anything_is_unpacked(monkeypatch: pytest.MonkeyPatch) -> None:
+    import openpyxl
+
+    from krijt.imports import parsing
+
+    small = xlsx_bytes([["username", "first_name", "last_name"], ["t1", "T", "T"]])
+    bomb = _repacked(small, {"xl/worksheets/sheet1.xml": parsing.MAX_XLSX_UNCOMPRESSED + 1024 * 1024})
+    assert len(bomb) < 500_000  # a few hundred KB that would unpack to more than 64 MB
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the workbook was opened")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", never)
+    with pytest.raises(FileRejected, match="unpacks to more than 64 MB"):
+        read_table(kind="teachers", name="x.xlsx", data=bomb)
+
+
+def test_too_many_shared_strings_are_refused() -> None:
+    from krijt.imports import parsing
+
+    small = xlsx_bytes([["username", "first_name", "last_name"], ["t1", "T", "T"]])
+    strings = (b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+               + b"<si><t>a</t></si>" * (parsing.MAX_SHARED_STRINGS + 1) + b"</sst>")
+    with pytest.raises(FileRejected, match="more than 100000 different texts"):
+        read_table(kind="teachers", name="x.xlsx", data=_repacked(small, {"xl/sharedStrings.xml": strings}))
+
+
+def test_long_cells_are_capped_and_never_echoed_whole() -> None:
+    from krijt.imports import parsing
+
+    huge = "x" * 30_000
+    table = read_table(kind="students", name="x.xlsx", data=xlsx_bytes([
+        ["username", "first_name", "last_name", "birth_date", "class", "email"],
+        ["s1", "A", "B", "2012-01-01", huge, huge + "@example.org"],
+    ]))
+    assert len(table.rows[0].values["class"]) == parsing.MAX_CELL_CHARS
+    assert parsing.shown(table.rows[0].values["class"]) == "x" * (parsing.SHOWN - 1) + "…"

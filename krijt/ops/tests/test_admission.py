@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory, override_settings
 
@@ -281,7 +282,7 @@ def test_a_full_process_sheds_at_once_and_health_still_answers() -> None:
         assert int(refused["Retry-After"]) >= 5
         assert "Very busy" in refused.content.decode()
         assert Client().get("/health/").status_code == 200
-        metrics_page = Client().get("/metrics")
+        metrics_page = Client().get("/metrics", HTTP_AUTHORIZATION=f"Bearer {settings.KRIJT_METRICS_TOKEN}")
         assert metrics_page.status_code == 200
         assert 'krijt_http_requests_shed_total{priority="login",reason="capacity"} 1' in metrics_page.content.decode()
     finally:

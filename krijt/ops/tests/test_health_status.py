@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
 
 from krijt.accounts.models import User
@@ -304,10 +305,14 @@ def test_status_page_takes_a_fixed_number_of_queries(
 # ---------------------------------------------------------------- metrics
 
 
+def _metrics(client: Client) -> str:
+    return str(client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {settings.KRIJT_METRICS_TOKEN}").content.decode())
+
+
 def test_metrics_are_in_the_prometheus_text_format(client: Client) -> None:
     client.get("/status/")
     client.get("/health/")
-    text = client.get("/metrics").content.decode()
+    text = _metrics(client)
     assert "# TYPE krijt_http_requests_total counter" in text
     assert 'krijt_http_requests_total{class="health",code="2xx"} 2' in text
     assert '# TYPE krijt_http_request_duration_seconds histogram' in text
@@ -323,17 +328,25 @@ def test_logins_are_counted_by_result(scenario: Scenario) -> None:
     User.objects.filter(pk=scenario.student.pk).update(password=testing.test_password_hash())
     client.post("/s/alpha/accounts/sign-in/", {"username": scenario.student.username, "password": "wrong"})
     client.post("/s/alpha/accounts/sign-in/", {"username": scenario.student.username, "password": TEST_PASSWORD})
-    text = client.get("/metrics").content.decode()
+    text = _metrics(client)
     assert 'krijt_logins_total{result="failure"} 1' in text
     assert 'krijt_logins_total{result="success"} 1' in text
     assert metrics.REGISTRY.histogram_count("krijt_http_request_duration_seconds", (("class", "login"),)) == 2
 
 
 @override_settings(KRIJT_METRICS_TOKEN="s3cret")
-def test_metrics_can_require_a_token(client: Client) -> None:
+def test_metrics_require_the_token(client: Client, scenario: Scenario) -> None:
     assert client.get("/metrics").status_code == 403
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 403
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret").status_code == 200
+    # Never under a school's prefix or sub-domain, token or not.
+    assert client.get("/s/alpha/metrics", HTTP_AUTHORIZATION="Bearer s3cret").status_code == 404
+    assert client.get("/metrics", HTTP_HOST="alpha.krijt.test", HTTP_AUTHORIZATION="Bearer s3cret").status_code == 404
+
+
+@override_settings(KRIJT_METRICS_TOKEN="")
+def test_without_a_token_metrics_are_off(client: Client) -> None:
+    assert client.get("/metrics").status_code == 404
 
 
 def test_label_values_are_escaped() -> None:

@@ -52,10 +52,10 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_for(url: str, deadline: float) -> bytes:
+def _wait_for(url: str, deadline: float, headers: dict[str, str] | None = None) -> bytes:
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=2) as response:
                 return bytes(response.read())
         except OSError:
             if time.monotonic() > deadline:
@@ -78,7 +78,8 @@ def test_serve_starts_a_server_that_answers(server: str) -> None:
     try:
         body = _wait_for(f"http://127.0.0.1:{port}/health/", time.monotonic() + 20)
         assert json.loads(body) == {"status": "ok"}
-        metrics = _wait_for(f"http://127.0.0.1:{port}/metrics", time.monotonic() + 5).decode()
+        metrics = _wait_for(f"http://127.0.0.1:{port}/metrics", time.monotonic() + 5,
+                            headers={"Authorization": f"Bearer {settings.KRIJT_METRICS_TOKEN}"}).decode()
         assert "krijt_admission_limit 2" in metrics
     finally:
         process.terminate()
@@ -118,13 +119,22 @@ def test_collectstatic_hashes_and_compresses_and_whitenoise_caches_for_a_year(tm
     assert response["Content-Encoding"] == "gzip"
 
 
+def test_production_refuses_to_start_without_a_metrics_token(tmp_path: Path) -> None:
+    env = {**os.environ, "KRIJT_SECRET_KEY": "x" * 50, "KRIJT_METRICS_TOKEN": "short"}
+    done = subprocess.run([sys.executable, "-c", "import config.settings.production"], cwd=settings.BASE_DIR,
+                          env=env, capture_output=True, text=True, check=False)
+    assert done.returncode != 0
+    assert "KRIJT_METRICS_TOKEN" in done.stderr
+
+
 def test_production_settings_pool_connections_and_use_the_manifest_storage(tmp_path: Path) -> None:
     script = (
         "import json, config.settings.production as p; "
         "print(json.dumps([p.STORAGES['staticfiles']['BACKEND'], p.DATABASES['default']['OPTIONS']['pool']['max_size'],"
         " str(p.STATIC_ROOT), p.KRIJT_ADMISSION_LIMIT]))"
     )
-    env = {**os.environ, "KRIJT_SECRET_KEY": "x" * 50, "KRIJT_STATIC_ROOT": str(tmp_path), "KRIJT_ADMISSION_LIMIT": "6"}
+    env = {**os.environ, "KRIJT_SECRET_KEY": "x" * 50, "KRIJT_STATIC_ROOT": str(tmp_path), "KRIJT_ADMISSION_LIMIT": "6",
+           "KRIJT_METRICS_TOKEN": "m" * 32}
     out = subprocess.run([sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, capture_output=True,
                          text=True, check=True).stdout
     backend, pool_max, static_root, limit = json.loads(out)

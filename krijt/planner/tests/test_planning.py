@@ -239,6 +239,28 @@ def test_attachments_are_stored_and_served_to_the_class_only(scenario: Scenario,
     assert b"".join(response.streaming_content) == b"%PDF-1.4 test"  # type: ignore[attr-defined]
     other_class = login_as("student", user=scenario.students[3])
     assert other_class.get(url).status_code == 404
+    # Stored under a random name: the teacher's file name is for display and the download only.
+    assert "opgave" not in attachment.file.name
+    assert attachment.file.name.endswith(".pdf")
+    assert (attachment.name, attachment.content_type) == ("opgave.pdf", "application/pdf")
+
+
+@pytest.mark.parametrize(("name", "content", "told"), [
+    ("game.exe", b"MZ\x90\x00", "game.exe is not a type of file accepted here"),
+    ("page.html", b"<script>alert(1)</script>", "page.html is not a type of file accepted here"),
+    ("opgave.pdf", b"<html><script>alert(1)</script>", "opgave.pdf is not really a .pdf file"),  # a renamed web page
+    ("../../etc/passwd.pdf", b"root:x:0:0", "passwd.pdf is not really a .pdf file"),
+    ("empty.pdf", b"", "The submitted file is empty"),
+])
+def test_attachments_go_through_the_one_upload_checker(scenario: Scenario, login_as, name: str,
+                                                       content: bytes, told: str) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login_as("teacher")
+    upload = SimpleUploadedFile(name, content, content_type="application/pdf")  # what the browser claims is ignored
+    response = client.post(scenario.url("/planner/new/"), {**form(scenario), "files": [upload]})
+    assert told in response.content.decode()
+    assert not PlannerItem.objects.exists()  # nothing half-saved: no item without its files
 
 
 def test_workload_settings_are_for_administrators(scenario: Scenario, login_as) -> None:

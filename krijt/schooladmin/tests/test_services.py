@@ -29,7 +29,8 @@ def test_services_refuse_objects_of_another_school(scenario: Scenario, other_sch
         services.enrollment_set(school=school, school_year=scenario.year, student=scenario.student,
                                 class_group=other_school.classes[0])
     with pytest.raises(NotFound):
-        people.person_update(school=school, user=other_school.teacher, first_name="X", last_name="Y")
+        people.person_update(school=school, actor=scenario.admin, user=other_school.teacher, first_name="X",
+                             last_name="Y")
     assert other_school.courses[0].__class__.objects.filter(pk=other_school.courses[0].pk).exists()
 
 

@@ -11,9 +11,11 @@ from typing import Any
 
 import http_ece
 import pytest
+import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from krijt.webpush import sender
 from krijt.webpush.models import PushSubscription
 from krijt.webpush.vapid import b64url
 
@@ -27,7 +29,7 @@ class Received:
 
 @dataclass
 class PushService:
-    """Answers by path: /gone/... 410, /missing/... 404, /fail/... 500, /slow/... never in time, else 201."""
+    """Answers by path: /gone/ 410, /missing/ 404, /fail/ 500, /redirect/ 307, /slow/ never in time, else 201."""
 
     port: int
     received: list[Received] = field(default_factory=list)
@@ -38,6 +40,15 @@ class PushService:
     def for_endpoint(self, endpoint: str) -> list[Received]:
         path = endpoint.split(str(self.port), 1)[1]
         return [r for r in self.received if r.path == path]
+
+
+_plain = threading.local()
+
+
+def _plain_session() -> requests.Session:
+    if not hasattr(_plain, "session"):
+        _plain.session = requests.Session()
+    return _plain.session  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -53,8 +64,10 @@ def push_service(monkeypatch: pytest.MonkeyPatch) -> Iterator[PushService]:
             kind = self.path.split("/")[1]
             if kind == "slow":
                 stop_slow.wait(5)
-            status = {"gone": 410, "missing": 404, "fail": 500}.get(kind, 201)
+            status = {"gone": 410, "missing": 404, "fail": 500, "redirect": 307}.get(kind, 201)
             self.send_response(status)
+            if status == 307:
+                self.send_header("Location", "/ok/redirected")
             self.send_header("Content-Length", "0")
             self.end_headers()
 
@@ -68,6 +81,9 @@ def push_service(monkeypatch: pytest.MonkeyPatch) -> Iterator[PushService]:
     thread.start()
     # requests must reach 127.0.0.1 directly, whatever proxy the environment names.
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    # The test service lives on loopback over plain HTTP, which the real guard refuses (test_guard.py):
+    # these tests use an unguarded session to see what reaches a push service.
+    monkeypatch.setattr(sender, "_session", _plain_session)
     try:
         yield service
     finally:

@@ -137,7 +137,7 @@ def test_a_later_success_clears_the_failures(scenario: Scenario, push_service: P
 def test_an_unreachable_or_slow_service_is_a_failure_to_retry(
     scenario: Scenario, push_service: PushService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sender, "TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(sender, "TIMEOUT", 0.5)
     slow = Browser.new().subscribe(scenario.student, push_service.url("slow"))
     closed = Browser.new().subscribe(scenario.student, "http://127.0.0.1:9/closed")
 

@@ -65,6 +65,23 @@ def test_subscribing_again_updates_and_a_shared_browser_changes_hands(
 @pytest.mark.parametrize(
     "endpoint",
     [
+        "https://fcm.googleapis.com/fcm/send/dGVzdA:APA91b",
+        "https://updates.push.services.mozilla.com/wpush/v2/gAAAA",
+        "https://web.push.apple.com/QGx9",
+        "https://wns2-par02p.notify.windows.com/w/?token=BQYAAA",
+        "https://fcm.googleapis.com:443/fcm/send/x",
+    ],
+)
+def test_the_browsers_push_services_are_accepted(
+    scenario: Scenario, login_as: Callable[..., Client], endpoint: str
+) -> None:
+    response = post_json(login_as("student"), scenario.url("/push/subscribe"), browser_subscription(endpoint))
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
         "http://updates.push.services.mozilla.com/x",
         "https://127.0.0.1/x",
         "https://[::1]/x",
@@ -73,6 +90,20 @@ def test_subscribing_again_updates_and_a_shared_browser_changes_hands(
         "https://db.internal/x",
         "javascript:alert(1)",
         "",
+        # Found by an attacker: other spellings of loopback, any port, and names not of a push service.
+        "https://127.1:8326/x",
+        "https://0x7f.0.0.1/x",
+        "https://2130706433/x",
+        "https://localhost./x",
+        "https://fcm.googleapis.com:8443/fcm/send/x",
+        "https://fcm.googleapis.com./fcm/send/x",
+        "https://user@fcm.googleapis.com/fcm/send/x",
+        "https://fcm.googleapis.com.attacker.example/x",
+        "https://metadata.google.internal/computeMetadata/v1/",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://push.apple.com.evil.example/x",
+        "https://updates.push.services.mozilla.com:99999/x",
+        "https://updates.push.services.mozilla.com/x y",
     ],
 )
 def test_only_public_https_push_services_are_accepted(
@@ -86,7 +117,9 @@ def test_only_public_https_push_services_are_accepted(
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("p256dh", "abc"), ("auth", "not base64 !"), ("auth", "AAAA"), ("p256dh", "")],
+    [("p256dh", "abc"), ("auth", "not base64 !"), ("auth", "AAAA"), ("p256dh", ""),
+     # 65 bytes in the right form (0x04, x, y), but not a point on P-256.
+     ("p256dh", "BA" + "A" * 85)],
 )
 def test_unusable_keys_are_refused(
     scenario: Scenario, login_as: Callable[..., Client], field: str, value: str

@@ -40,6 +40,8 @@ def build_command(
             "--timeout", "30",
             "--graceful-timeout", "30",
             "--keep-alive", "5",
+            # The largest request line gunicorn takes; Django answers past MAX_URL_CHARS in the one error shape.
+            "--limit-request-line", "8190",
             # Workers are replaced now and then, at staggered moments, so slow leaks never add up.
             "--max-requests", "20000",
             "--max-requests-jitter", "2000",
