@@ -10,5 +10,8 @@ from krijt.core import nav
 def shell(request: HttpRequest) -> dict[str, Any]:
     school = getattr(request, "school", None)
     roles: frozenset[str] = getattr(request, "roles", frozenset())
-    items = nav.items_for(frozenset(roles)) if school is not None and request.user.is_authenticated else []
+    # An error page can be drawn before authentication ran (a bad Host header): then nobody is signed in.
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    items = nav.items_for(frozenset(roles)) if school is not None and signed_in else []
     return {"school": school, "roles": roles, "nav_items": items}

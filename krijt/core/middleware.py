@@ -31,7 +31,12 @@ PLATFORM_ONLY = ("/platform-admin/", "/metrics")
 
 
 def is_api_request(request: HttpRequest) -> bool:
-    return request.path_info.startswith("/api/")
+    """An API call, also when asked before the school prefix was taken off (an error in SchoolMiddleware)."""
+    path = request.path_info
+    match = PREFIX_RE.match(path)
+    if match:
+        path = match["rest"] or "/"
+    return path.startswith("/api/")
 
 
 class SchoolMiddleware:

@@ -70,3 +70,13 @@ def test_every_operation_answers_as_documented(scenario: Scenario, role: str, ws
                 failures.append(f"{operation.label} ({mode}): {str(exc)[:600]}")
     assert operations > 15
     assert not failures, "\n\n".join(failures)
+
+
+def test_every_operation_declares_what_any_request_may_meet(client: Any, scenario: Scenario) -> None:
+    """Bad parameters, a too large body or address, too many requests and a full server can meet any call."""
+    schema = client.get("/s/alpha/api/v1/openapi.json").json()
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            declared = set(operation["responses"])
+            missing = {"400", "401", "404", "413", "414", "429", "503"} - declared
+            assert not missing, f"{method.upper()} {path} does not declare {sorted(missing)}"
