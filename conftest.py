@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from krijt.core.testing import Scenario, build_school, clear_cache, english_client
+from tests.scenario import Scenario, build_school, clear_cache, english_client
 
 
 @pytest.fixture(autouse=True)

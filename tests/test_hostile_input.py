@@ -16,7 +16,7 @@ from django.test import Client, override_settings
 from django.urls import get_resolver
 
 from krijt.core.roles import Role
-from krijt.core.testing import Scenario
+from tests.scenario import Scenario
 from tests.test_tenant_isolation import SKIP_PREFIXES, b_objects, fill, walk
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from krijt.core.testing import Scenario
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.test import Client
 
 from krijt.core.middleware import CONTENT_SECURITY_POLICY
-from krijt.core.testing import Scenario
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.django_db
 

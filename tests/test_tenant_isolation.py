@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from krijt.core.roles import Role
-from krijt.core.testing import Scenario, build_school
+from tests.scenario import Scenario, build_school
 
 pytestmark = pytest.mark.django_db
 

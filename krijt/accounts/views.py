@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from krijt.accounts import services
 from krijt.accounts.forms import CodeForm, ParentAccountForm, SignInForm
-from krijt.accounts.selectors import roles_in_school, schools_of
+from krijt.accounts.selectors import first_school_slug, roles_in_school
 from krijt.core.errors import KrijtError, RateLimited
 
 
@@ -25,9 +25,9 @@ def _after_sign_in(request: HttpRequest, user: object) -> HttpResponse:
     school = getattr(request, "school", None)
     if school is not None and roles_in_school(school=school, user=request.user):  # type: ignore[arg-type]
         return redirect("home")
-    schools = schools_of(user=request.user)  # type: ignore[arg-type]
-    if schools:
-        return HttpResponseRedirect(f"/s/{schools[0].slug}/")
+    slug = first_school_slug(user=request.user)  # type: ignore[arg-type]
+    if slug:
+        return HttpResponseRedirect(f"/s/{slug}/")
     return redirect("home")
 
 

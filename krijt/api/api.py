@@ -19,7 +19,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from krijt.accounts import services as account_services
 from krijt.accounts.models import User
-from krijt.accounts.selectors import children_of, parents_of
+from krijt.accounts.selectors import parents_of
 from krijt.api import selectors
 from krijt.api.auth import session_auth, token_auth
 from krijt.api.schemas import (
@@ -46,6 +46,7 @@ from krijt.core.roles import Role
 from krijt.schools import selectors as school_selectors
 from krijt.schools import services as school_services
 from krijt.schools.models import ClassGroup, LessonPeriod, School, SchoolYear, TimetableSlot
+from krijt.schools.selectors import children_of
 
 api = NinjaAPI(
     title="Krijt API",

@@ -1,8 +1,7 @@
-"""Request plumbing: which school, which roles, and how errors are shown.
+"""Request plumbing shared by every domain: the one error shape, input and security headers.
 
-The school is resolved once, before any view runs, from the sub-domain or the /s/<slug>/ prefix.
-With a prefix, the prefix becomes part of the script name, so every URL pattern is written once
-(as if the school were the whole site) and reverse() adds the prefix by itself.
+Which school a request is for is the schools domain's (krijt.schools.middleware), what the person is
+in it the accounts domain's (krijt.accounts.middleware); both use the prefix and error shape defined here.
 """
 
 from __future__ import annotations
@@ -13,13 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import logout
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.urls import get_script_prefix, set_script_prefix
-from django.utils.functional import SimpleLazyObject
 
-from krijt.core import clock
 from krijt.core.errors import KrijtError, NotAuthenticated
 
 logger = logging.getLogger(__name__)
@@ -37,73 +32,6 @@ def is_api_request(request: HttpRequest) -> bool:
     if match:
         path = match["rest"] or "/"
     return path.startswith("/api/")
-
-
-class SchoolMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        from krijt.schools.selectors import school_by_slug
-
-        slug = None
-        base = settings.KRIJT_BASE_DOMAIN
-        if base:
-            host = request.get_host().split(":")[0]
-            if host.endswith("." + base):
-                slug = host[: -len(base) - 1]
-        previous_prefix = get_script_prefix()
-        if slug is None:
-            match = PREFIX_RE.match(request.path_info)
-            if match:
-                slug = match["slug"]
-                rest = match["rest"]
-                if rest is None:
-                    rest = "/"
-                script_name = request.META.get("SCRIPT_NAME", "").rstrip("/") + f"/s/{slug}"
-                request.META["SCRIPT_NAME"] = script_name
-                request.path_info = rest
-                set_script_prefix(script_name + "/")
-        request.school = None  # type: ignore[attr-defined]
-        try:
-            if slug is not None and request.path_info.startswith(PLATFORM_ONLY):
-                from krijt.core.errors import NotFound
-
-                return error_response(request, NotFound())
-            if slug is not None:
-                school = school_by_slug(slug)
-                if school is None:
-                    from krijt.core.errors import NotFound
-
-                    return error_response(request, NotFound())
-                request.school = school  # type: ignore[attr-defined]
-            return self.get_response(request)
-        finally:
-            set_script_prefix(previous_prefix)
-
-
-def _roles_for(request: HttpRequest) -> frozenset[str]:
-    from krijt.accounts.selectors import roles_in_school
-
-    user = request.user
-    school = getattr(request, "school", None)
-    if school is None or not user.is_authenticated:
-        return frozenset()
-    return roles_in_school(school=school, user=user)
-
-
-class MembershipMiddleware:
-    """Adds request.roles (lazy: one query, only when asked) and ends short sessions on time."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        until = request.session.get("krijt_until") if hasattr(request, "session") else None
-        if until is not None and clock.now().timestamp() > until:
-            logout(request)
-        request.roles = SimpleLazyObject(lambda: _roles_for(request))  # type: ignore[attr-defined]
-        return self.get_response(request)
 
 
 _JSON_NUL = re.compile(rb"\\u0000", re.IGNORECASE)

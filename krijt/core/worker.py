@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from django.db import close_old_connections, transaction
 from django.utils.crypto import get_random_string
@@ -43,15 +44,18 @@ def run_pending_tasks(*, limit: int = 1000) -> int:
     return ran
 
 
-def _dispatch_notifications() -> int:
-    """One batch of due notification e-mails and pushes, when the notification engine is installed."""
-    from django.apps import apps
+# Work that is not a queued task but polled, registered by the domain that owns it (the notification
+# engine registers its dispatcher), so the worker needs no import of any domain above core.
+_runners: dict[str, Callable[[], int]] = {}
 
-    if not apps.is_installed("krijt.notifications"):
-        return 0
-    from krijt.notifications.dispatch import dispatch_once
 
-    return dispatch_once().claimed
+def register_runner(name: str, run_once: Callable[[], int]) -> None:
+    """`run_once` does one batch and returns how much it did (0: nothing was due)."""
+    _runners[name] = run_once
+
+
+def _run_registered() -> int:
+    return sum(run_once() for run_once in list(_runners.values()))
 
 
 def start_background_worker(*, interval: float = 0.5, stop: threading.Event | None = None) -> threading.Thread:
@@ -63,7 +67,7 @@ def start_background_worker(*, interval: float = 0.5, stop: threading.Event | No
             try:
                 close_old_connections()
                 ran = run_pending_tasks(limit=50)
-                sent = _dispatch_notifications()
+                sent = _run_registered()
                 housekeeping.run_due()
                 if not ran and not sent:
                     stop_event.wait(interval)

@@ -6,7 +6,6 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from krijt.accounts.selectors import children_of, schools_of
 from krijt.core import clock
 from krijt.core.roles import Role
 from krijt.ops import degraded
@@ -14,6 +13,7 @@ from krijt.ops.degraded import DB_ERRORS
 from krijt.schools import selectors
 from krijt.schools.calendar import SchoolCalendar
 from krijt.schools.models import School
+from krijt.schools.selectors import children_of, schools_of
 
 
 def _lesson_day(school: School, calendar: SchoolCalendar) -> tuple[dt.date, bool]:
@@ -31,7 +31,9 @@ def home(request: HttpRequest) -> HttpResponse:
             return cached
     try:
         return _home(request)
-    except DB_ERRORS:
+    except DB_ERRORS as error:
+        if not degraded.is_database_error(error):
+            raise
         degraded.breaker_trip()
         # Degraded mode: the day's lessons as last shown, read-only, from Redis.
         cached = degraded.home_from_cache(request, school) if school is not None else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import F, Func, IntegerField, QuerySet
+from django.db.models import Func, IntegerField, QuerySet
 
 from krijt.accounts.models import Membership, ParentLink, User, normalize_username
 from krijt.core import clock
@@ -24,13 +24,23 @@ def progress_key(job_id: int) -> str:
     return f"imports:progress:{job_id}"
 
 
+class JSONArrayLength(Func):
+    """The length of a JSON array column, on PostgreSQL and on the SQLite demo alike."""
+
+    function = "jsonb_array_length"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, function="json_array_length", **extra)
+
+
 def job_list(*, school: School) -> QuerySet[ImportJob]:
     return (
         ImportJob.objects.filter(school=school)
         .select_related("created_by")
         .defer("errors", "summary")
         # The list says whether a preview found problems without loading every job's error list.
-        .annotate(error_count=Func(F("errors"), function="jsonb_array_length", output_field=IntegerField()))
+        .annotate(error_count=JSONArrayLength("errors"))
         .order_by("-created_at", "-pk")
     )
 

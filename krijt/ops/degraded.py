@@ -182,10 +182,27 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
     return response
 
 
+# SQLite reports a missing function or table with the same OperationalError as a locked or missing
+# file; only the latter mean the database cannot be reached. A programming error is never shown as
+# "catching up": it stays a 500, logged, so it gets fixed.
+_SQLITE_OUTAGES = ("database is locked", "database table is locked", "unable to open database", "disk i/o error",
+                   "database or disk is full")
+
+
+def _means_outage(error: BaseException) -> bool:
+    import sqlite3
+
+    driver = error.__cause__
+    if isinstance(driver, sqlite3.OperationalError):
+        return str(driver).lower().startswith(_SQLITE_OUTAGES)
+    return True
+
+
 def is_database_error(exception: BaseException | None) -> bool:
+    """The database could not be reached or used (not: a query it did not understand)."""
     while exception is not None:
         if isinstance(exception, DB_ERRORS):
-            return True
+            return _means_outage(exception)
         exception = exception.__cause__ or exception.__context__
     return False
 
@@ -267,7 +284,9 @@ def snapshot_page(view: Any) -> Any:
                 return cached
         try:
             response: HttpResponse = view(request, *args, **kwargs)
-        except DB_ERRORS:
+        except DB_ERRORS as error:
+            if not is_database_error(error):
+                raise
             breaker_trip()
             cached = _page_from_cache(request) if request.method in SAFE_METHODS else None
             if cached is None:

@@ -71,8 +71,9 @@ def next_in_window(
 ) -> dt.datetime:
     """The first instant >= moment inside the day's window on a school day.
 
-    A calendar without any school day in reach (no school year entered) falls back to the school's weekdays
-    and the policy's windows, so nothing waits forever.
+    Past the calendar's school days (no next school year entered yet) the school's weekdays and the
+    policy's windows stand in, so nothing waits forever; days inside a school year keep the calendar's
+    (and the class's) own windows, even when they are gone for today.
     """
     day = moment.astimezone(tz).date()
     for current in (day + dt.timedelta(days=n) for n in range(SEARCH_DAYS)):
@@ -85,6 +86,8 @@ def next_in_window(
     if sensitive:
         start, end = policy.sensitive_start, policy.sensitive_end
     for current in (day + dt.timedelta(days=n) for n in range(SEARCH_DAYS)):
+        if calendar.in_school_year(current):
+            continue  # decided above: this day's window is closed, or it has none
         if current.isoweekday() in calendar.weekdays and start < end:
             opens, closes = wall(current, start, tz), wall(current, end, tz)
             if moment < closes:

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
-from krijt.accounts.models import Membership, User
+from krijt.accounts.models import Membership, ParentLink, User
 from krijt.core import clock
 from krijt.core.errors import NotFound
 from krijt.core.roles import Role
@@ -242,3 +243,55 @@ def school_overview(*, school: School) -> dict[str, Any]:
         "admins": counts.get(Role.ADMIN, 0),
         "classes": classes,
     }
+
+
+# ---------------------------------------------------------------- people across schools
+
+
+def schools_of(*, user: User) -> list[Any]:
+    """Schools where the user has a role or a child, by name."""
+    return list(
+        School.objects.filter(pk__in=Membership.objects.filter(user=user).values("school_id"))
+        .union(School.objects.filter(pk__in=ParentLink.objects.filter(parent=user).values("school_id")))
+        .order_by("name")
+    )
+
+
+@dataclass(frozen=True)
+class Child:
+    student: User
+    school: Any
+    class_name: str | None
+
+
+def children_of(*, parent: User) -> list[Child]:
+    """A parent's children over every school, with their current class: three queries, however many children."""
+    links = list(
+        ParentLink.objects.filter(parent=parent)
+        .select_related("student", "school")
+        .order_by("student__first_name", "student__last_name")
+    )
+    if not links:
+        return []
+    school_ids = {link.school_id for link in links}
+    years_by_school: dict[int, list[Any]] = {}
+    for year in SchoolYear.objects.filter(school_id__in=school_ids).order_by("starts_on"):
+        years_by_school.setdefault(year.school_id, []).append(year)
+    current: dict[int, int] = {}
+    for link in links:
+        today = clock.local_today(link.school.time_zone)
+        years = years_by_school.get(link.school_id, [])
+        year = next((y for y in years if y.starts_on <= today <= y.ends_on), None)
+        year = year or next((y for y in years if y.starts_on > today), None) or (years[-1] if years else None)
+        if year is not None:
+            current[link.school_id] = year.pk
+    classes = {
+        (e.school_id, e.student_id): e.class_group.name
+        for e in Enrollment.objects.filter(
+            school_id__in=school_ids,
+            school_year_id__in=current.values(),
+            student_id__in=[link.student_id for link in links],
+        ).select_related("class_group")
+        if current.get(e.school_id) == e.school_year_id
+    }
+    return [Child(link.student, link.school, classes.get((link.school_id, link.student_id))) for link in links]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from krijt.core.testing import TEST_PASSWORD
+from tests.scenario import TEST_PASSWORD
 
 
 def sign_in(page: Any, base_url: str, username: str, *, language: str | None = None, school: str = "alpha") -> None:

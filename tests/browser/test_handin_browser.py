@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from krijt.core import clock
-from krijt.core.testing import build_school
 from krijt.planner.models import PlannerItem
 from tests.browser.helpers import sign_in
+from tests.scenario import build_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,8 +8,8 @@ import pytest
 import time_machine
 
 from krijt.core.roles import Role
-from krijt.core.testing import build_school
 from tests.browser.helpers import sign_in
+from tests.scenario import build_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

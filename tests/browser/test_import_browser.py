@@ -11,8 +11,8 @@ import pytest
 from django.db import connections
 
 from krijt.accounts.models import User
-from krijt.core.testing import TEST_PASSWORD, build_school
 from krijt.core.worker import start_background_worker
+from tests.scenario import TEST_PASSWORD, build_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

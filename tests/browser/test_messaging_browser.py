@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 import time_machine
 
-from krijt.core.testing import build_school
 from krijt.core.worker import run_pending_tasks
 from tests.browser.helpers import sign_in
+from tests.scenario import build_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

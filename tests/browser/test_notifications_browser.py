@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import time_machine
 
-from krijt.core.testing import build_school
 from tests.browser.helpers import sign_in
+from tests.scenario import build_school
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("krijt.webpush.tests.urls")]
 

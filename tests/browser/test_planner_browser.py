@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 import time_machine
 
-from krijt.core.testing import build_school
 from krijt.planner.models import Override, PlannerItem
 from krijt.planner.tests.factories import make_item
 from tests.browser.helpers import sign_in
+from tests.scenario import build_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,6 +51,12 @@ def test_a_third_test_warns_with_the_other_two_and_the_override_is_in_the_worklo
         page.locator("#id_title").fill("Breuken")
         page.locator("#id_minutes").fill("50")
         page.locator("#id_override_reason").fill("Moved from last week after the school trip")
+        # A check that lands after the reason was typed (the date field's delayed one, say) keeps the reason.
+        page.evaluate("() => { window.__settled = new Promise(done => document.body.addEventListener("
+                      "'htmx:afterSettle', () => done(true), {once: true})); }")
+        page.locator("#id_due_date").dispatch_event("change")
+        assert page.evaluate("() => window.__settled") is True
+        assert page.locator("#id_override_reason").input_value() == "Moved from last week after the school trip"
         page.locator("button[name=override]").click()
         page.wait_for_url(f"**/s/alpha/planner/class/{school.classes[0].pk}/**")
         item = PlannerItem.objects.get(title="Breuken")

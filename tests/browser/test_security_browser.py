@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from krijt.core.testing import build_school
 from tests.browser.conftest import _watched_page
 from tests.browser.helpers import sign_in
+from tests.scenario import build_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from krijt.core.testing import TEST_PASSWORD, build_school
+from tests.scenario import TEST_PASSWORD, build_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

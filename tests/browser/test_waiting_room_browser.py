@@ -9,7 +9,7 @@ import pytest
 from django.test import override_settings
 
 from krijt.accounts import hashing_pool
-from krijt.core.testing import TEST_PASSWORD, build_school
+from tests.scenario import TEST_PASSWORD, build_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

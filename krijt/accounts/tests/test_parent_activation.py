@@ -10,7 +10,7 @@ from django.test import Client
 from krijt.accounts.models import ActivationCode, ParentLink, User
 from krijt.accounts.services import parent_letters_issue
 from krijt.core.errors import Conflict
-from krijt.core.testing import Scenario, english_client, make_user
+from tests.scenario import Scenario, english_client, make_user
 
 pytestmark = pytest.mark.django_db
 

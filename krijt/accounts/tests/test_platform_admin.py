@@ -7,7 +7,7 @@ from django.conf import settings
 from django.test import Client
 
 from krijt.accounts.models import User
-from krijt.core.testing import TEST_PASSWORD, Scenario, make_user
+from tests.scenario import TEST_PASSWORD, Scenario, make_user
 
 pytestmark = pytest.mark.django_db
 

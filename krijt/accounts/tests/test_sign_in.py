@@ -10,8 +10,8 @@ from django.core import mail
 from django.test import Client
 
 from krijt.accounts.models import User
-from krijt.core.testing import TEST_PASSWORD, Scenario, english_client
 from krijt.core.worker import run_pending_tasks
+from tests.scenario import TEST_PASSWORD, Scenario, english_client
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.test import Client
 
 from krijt.accounts.models import User
 from krijt.api import services
-from krijt.core.testing import Scenario
+from tests.scenario import Scenario
 
 
 class Api:

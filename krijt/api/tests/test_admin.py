@@ -10,8 +10,8 @@ import pytest
 from krijt.accounts.models import Membership, ParentLink, User
 from krijt.api.tests.conftest import Api, error_of
 from krijt.core.roles import Role
-from krijt.core.testing import Scenario, make_user
 from krijt.schools.models import ClassGroup, Course, SchoolYear, TimetableSlot
+from tests.scenario import Scenario, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.test import Client
 from krijt.accounts.models import ApiToken, User
 from krijt.api import services
 from krijt.api.tests.conftest import Api, error_of
-from krijt.core.testing import Scenario
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ import time_machine
 from krijt.accounts.models import Membership, ParentLink
 from krijt.api.tests.conftest import Api, error_of
 from krijt.core.roles import Role
-from krijt.core.testing import Scenario, build_school, make_user
 from krijt.schools.models import Course, Enrollment, TimetableSlot
+from tests.scenario import Scenario, build_school, make_user
 
 pytestmark = pytest.mark.django_db
 

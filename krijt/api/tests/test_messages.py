@@ -11,10 +11,10 @@ import time_machine
 
 from krijt.accounts.models import User
 from krijt.api.tests.conftest import Api, error_of
-from krijt.core.testing import Scenario, make_user
 from krijt.messaging.models import Attachment, Message, MessageRecipient, Thread
 from krijt.messaging.selectors import PAGE_SIZE
 from krijt.schools.models import School
+from tests.scenario import Scenario, make_user
 
 pytestmark = pytest.mark.django_db
 

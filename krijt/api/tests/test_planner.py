@@ -11,10 +11,10 @@ import pytest
 import time_machine
 
 from krijt.api.tests.conftest import Api, error_of
-from krijt.core.testing import Scenario
 from krijt.planner.models import DoneMark, PlannerItem
 from krijt.planner.tests.factories import make_item
 from krijt.schools.models import Course
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ import time_machine
 
 from krijt.accounts.models import User
 from krijt.api.tests.conftest import Api, error_of
-from krijt.core.testing import Scenario
 from krijt.results.models import Evaluation, ResultsSharing, ResultView, Score
 from krijt.schools.models import Course
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import status_code_conformance
 
 from krijt.api.services import api_token_create
 from krijt.core.roles import Role
-from krijt.core.testing import Scenario
+from tests.scenario import Scenario
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

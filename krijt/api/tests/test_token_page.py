@@ -13,7 +13,7 @@ from krijt.accounts.models import ApiToken
 from krijt.api import services
 from krijt.api.tests.conftest import Api
 from krijt.core.errors import Conflict
-from krijt.core.testing import Scenario
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from krijt.core.testing import build_school
 from krijt.demo.management.commands import rundemo
 from krijt.demo.services import DEMO_PASSWORD
+from tests.scenario import build_school
 
 pytestmark = pytest.mark.django_db
 

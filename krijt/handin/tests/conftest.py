@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from krijt.core.testing import Scenario
 from krijt.planner.models import PlannerItem
+from tests.scenario import Scenario
 
 # Thursday 1 October 2026, 10:00 in Brussels (summer time, UTC+2): a school day in the scenario's year.
 FROZEN_NOW = dt.datetime(2026, 10, 1, 8, 0, tzinfo=dt.UTC)

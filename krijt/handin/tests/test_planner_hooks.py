@@ -9,10 +9,10 @@ import pytest
 import time_machine
 
 from krijt.core.roles import Role
-from krijt.core.testing import Scenario
 from krijt.handin.models import Submission
 from krijt.planner import services as planner_services
 from krijt.planner.models import PlannerItem
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.django_db
 

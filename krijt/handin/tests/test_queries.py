@@ -14,11 +14,11 @@ from django.test.utils import CaptureQueriesContext
 
 from krijt.accounts.models import Membership, ParentLink
 from krijt.core.roles import Role
-from krijt.core.testing import Scenario, make_user
 from krijt.handin import services
 from krijt.handin.tests.conftest import PDF, make_task
 from krijt.planner.models import PlannerItem
 from krijt.schools.models import Enrollment
+from tests.scenario import Scenario, make_user
 
 pytestmark = pytest.mark.django_db
 

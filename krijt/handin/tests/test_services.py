@@ -11,12 +11,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from krijt.core.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
 from krijt.core.roles import Role
-from krijt.core.testing import Scenario
 from krijt.handin import selectors, services
 from krijt.handin.models import Submission, SubmissionFile
 from krijt.handin.tests.conftest import PDF, PNG, make_task
 from krijt.handin.uploads import MAX_FILE_BYTES, MAX_FILES
 from krijt.planner.models import PlannerItem
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from krijt.core.testing import Scenario
 from krijt.handin import services
 from krijt.handin.models import Submission
 from krijt.handin.tests.conftest import PDF, make_task
 from krijt.handin.uploads import MAX_FILE_BYTES
 from krijt.planner.models import PlannerItem
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.test import Client
 
 from krijt.accounts.models import Membership
 from krijt.core.roles import Role
-from krijt.core.testing import Scenario
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from krijt.core.testing import Scenario
 from krijt.core.worker import run_pending_tasks
 from krijt.imports.models import ImportJob
+from tests.scenario import Scenario
 
 
 @pytest.fixture(autouse=True)

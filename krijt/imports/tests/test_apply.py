@@ -11,11 +11,11 @@ from django.test import Client
 
 from krijt.accounts.models import Membership, ParentLink, User
 from krijt.core.roles import Role
-from krijt.core.testing import Scenario
 from krijt.imports import services
 from krijt.imports.models import ImportJob
 from krijt.imports.tests.conftest import Upload, csv_bytes, xlsx_bytes
 from krijt.schools.models import Enrollment
+from tests.scenario import Scenario
 
 Apply = Callable[[ImportJob], ImportJob]
 STUDENTS_NL = ["Gebruikersnaam", "Voornaam", "Naam", "Geboortedatum", "Klas", "E-mail"]

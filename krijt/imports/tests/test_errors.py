@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from krijt.accounts.models import User
-from krijt.core.testing import Scenario
 from krijt.imports.models import ImportJob
 from krijt.imports.tests.conftest import Upload, csv_bytes, xlsx_bytes
+from tests.scenario import Scenario
 
 STUDENTS_NL = ["gebruikersnaam", "voornaam", "naam", "geboortedatum", "klas"]
 STUDENTS_EN = ["username", "first_name", "last_name", "birth_date", "class"]

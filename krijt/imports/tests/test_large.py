@@ -11,12 +11,12 @@ from django.test import Client
 
 from krijt.accounts.models import Membership, ParentLink, User
 from krijt.core.roles import Role
-from krijt.core.testing import Scenario
 from krijt.core.worker import run_pending_tasks
 from krijt.imports import services
 from krijt.imports.models import ImportJob
 from krijt.imports.tests.conftest import Upload, csv_bytes, xlsx_bytes
 from krijt.schools.models import ClassGroup, Enrollment
+from tests.scenario import Scenario
 
 FIRST = ["Lena", "Noah", "Emma", "Liam", "Olivia", "Lucas", "Mila", "Arthur", "Nora", "Louis", "Zoë", "Élise"]
 LAST = ["Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens", "De Smet", "Van den Broeck"]

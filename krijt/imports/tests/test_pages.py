@@ -9,10 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from krijt.core.testing import Scenario
 from krijt.imports.models import ImportJob
 from krijt.imports.selectors import job_progress, progress_key
 from krijt.imports.tests.conftest import Upload, csv_bytes
+from tests.scenario import Scenario
 
 TEACHERS = [["username", "first_name", "last_name"], ["an.j", "An", "J"]]
 

@@ -8,10 +8,10 @@ import pytest
 from django.core.files.storage import default_storage
 
 from krijt.core import clock, housekeeping
-from krijt.core.testing import Scenario
 from krijt.imports.models import ImportJob
 from krijt.imports.services import import_jobs_tidy
 from krijt.imports.tests.conftest import Upload, csv_bytes
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.django_db
 

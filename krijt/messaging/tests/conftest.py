@@ -13,9 +13,9 @@ from django.test import Client
 
 from krijt.accounts.models import Membership, ParentLink, User
 from krijt.core.roles import Role
-from krijt.core.testing import Scenario, test_password_hash
 from krijt.core.worker import run_pending_tasks
 from krijt.messaging.models import Message
+from tests.scenario import Scenario, test_password_hash
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 

@@ -12,12 +12,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from krijt.core.roles import Role
-from krijt.core.testing import Scenario
 from krijt.core.worker import run_pending_tasks
 from krijt.messaging import audiences
 from krijt.messaging.models import Message, MessageRecipient, MessagingPolicy
 from krijt.messaging.tests.conftest import FRIDAY_21, TUESDAY_10, Send, grow_school
 from krijt.notifications.models import Delivery, Notification, NotificationPolicy, UrgentLog
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.django_db
 

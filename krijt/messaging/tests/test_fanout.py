@@ -11,12 +11,12 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.test import Client
 
-from krijt.core.testing import Scenario
 from krijt.core.worker import run_pending_tasks
 from krijt.messaging import services
 from krijt.messaging.models import Message, MessageRecipient
 from krijt.messaging.tests.conftest import TUESDAY_10, grow_school
 from krijt.notifications.models import Delivery, Notification
+from tests.scenario import Scenario
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver
 
-from krijt.core.testing import Scenario
+from tests.scenario import Scenario
 from tests.test_tenant_isolation import CANARY, ROLES, b_objects, fill, make_canary_school, snapshot, walk
 
 pytestmark = pytest.mark.django_db

@@ -9,11 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from krijt.core.testing import Scenario
 from krijt.core.worker import run_pending_tasks
 from krijt.messaging.models import Attachment, Message, MessageRecipient
 from krijt.messaging.tests.conftest import FRIDAY_21, MONDAY_07, TUESDAY_10, Send, local
 from krijt.notifications.models import Delivery, Notification
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.django_db
 

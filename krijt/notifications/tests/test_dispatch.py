@@ -12,7 +12,6 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from krijt.accounts.models import ParentLink
-from krijt.core.testing import Scenario
 from krijt.notifications import dispatch, selectors, services
 from krijt.notifications.dispatch import dispatch_once
 from krijt.notifications.emails import message_id
@@ -20,6 +19,7 @@ from krijt.notifications.models import Delivery
 from krijt.notifications.policy import QuietRules
 from krijt.notifications.services import Target, notify
 from krijt.notifications.tests.conftest import KIND, FakePush, FakePushResult, SmtpServer, html_of, text_of
+from tests.scenario import Scenario
 
 TZ = ZoneInfo("Europe/Brussels")
 TUESDAY = dt.datetime(2026, 10, 6, 10, 0, tzinfo=TZ)

@@ -12,7 +12,6 @@ from django.utils import translation
 from krijt.accounts.models import Membership, User
 from krijt.core.errors import Forbidden, ValidationFailed
 from krijt.core.roles import Role
-from krijt.core.testing import Scenario, make_user
 from krijt.notifications import selectors, services
 from krijt.notifications.models import Delivery, Notification, UrgentLog
 from krijt.notifications.policy import QuietRules
@@ -20,6 +19,7 @@ from krijt.notifications.services import Target, delivery_preview, notify
 from krijt.notifications.tests.conftest import KIND
 from krijt.schools.models import CalendarEntry
 from krijt.schools.selectors import school_calendar
+from tests.scenario import Scenario, make_user
 
 TZ = ZoneInfo("Europe/Brussels")
 FRIDAY_NIGHT = dt.datetime(2026, 10, 2, 21, 0, tzinfo=TZ)

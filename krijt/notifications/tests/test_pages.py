@@ -13,13 +13,13 @@ from django.test import Client
 
 from krijt.accounts.models import User
 from krijt.core.roles import Role
-from krijt.core.testing import Scenario
 from krijt.notifications import selectors, services
 from krijt.notifications.models import Delivery, Notification, NotificationPreference
 from krijt.notifications.services import Target
 from krijt.notifications.tests.conftest import KIND
 from krijt.schools.models import School
 from krijt.webpush.models import PushSubscription
+from tests.scenario import Scenario
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("krijt.webpush.tests.urls")]
 

@@ -18,7 +18,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from krijt.core import clock
-from krijt.core.testing import Scenario
 from krijt.notifications import dispatch
 from krijt.notifications.dispatch import backoff, dispatch_once
 from krijt.notifications.models import Delivery
@@ -36,6 +35,7 @@ from krijt.notifications.policy import (
 from krijt.notifications.services import Target, notify
 from krijt.notifications.tests.conftest import KIND, FakePush, FakePushResult
 from krijt.schools.calendar import SchoolCalendar
+from tests.scenario import Scenario
 
 TZ = ZoneInfo("Europe/Brussels")
 CALENDAR = SchoolCalendar(

@@ -10,11 +10,11 @@ import time_machine
 from django.utils import translation
 
 from krijt.core.errors import NotFound, ValidationFailed
-from krijt.core.testing import Scenario
 from krijt.notifications import selectors, services
 from krijt.notifications.policy import QuietRules
 from krijt.notifications.services import Target, notify
 from krijt.notifications.tests.conftest import KIND
+from tests.scenario import Scenario
 
 TZ = ZoneInfo("Europe/Brussels")
 TUESDAY = dt.datetime(2026, 10, 6, 10, 0, tzinfo=TZ)

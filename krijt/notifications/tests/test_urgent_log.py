@@ -11,10 +11,10 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from krijt.core.testing import Scenario
 from krijt.notifications.models import Notification
 from krijt.notifications.services import Target, notify
 from krijt.notifications.tests.conftest import KIND
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Europe/Brussels")

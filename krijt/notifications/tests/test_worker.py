@@ -9,11 +9,11 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 
-from krijt.core.testing import Scenario
 from krijt.core.worker import start_background_worker
 from krijt.notifications.models import Delivery
 from krijt.notifications.services import Target, notify
 from krijt.notifications.tests.conftest import KIND
+from tests.scenario import Scenario
 
 
 @pytest.mark.django_db(transaction=True)

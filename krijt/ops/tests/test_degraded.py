@@ -15,8 +15,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from krijt.core.roles import Role
-from krijt.core.testing import Scenario
 from krijt.ops import degraded as degraded_module
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.django_db
 

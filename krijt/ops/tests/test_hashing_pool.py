@@ -12,9 +12,9 @@ from django.test import Client, override_settings
 
 from krijt.accounts import hashing_pool
 from krijt.accounts.hashing_pool import HashingBusy, HashingPool
-from krijt.core.testing import TEST_PASSWORD, Scenario
 from krijt.ops import admission, metrics
 from krijt.ops.admission import READ
+from tests.scenario import TEST_PASSWORD, Scenario
 
 
 @pytest.fixture(autouse=True)

@@ -13,11 +13,12 @@ from django.conf import settings
 from django.test import Client, override_settings
 
 from krijt.accounts.models import User
-from krijt.core import clock, testing
-from krijt.core.testing import TEST_PASSWORD, Scenario, english_client
+from krijt.core import clock
 from krijt.ops import health, metrics
 from krijt.ops.models import Incident, IncidentStatus, IncidentUpdate
 from krijt.ops.status import snapshot
+from tests import scenario as testing
+from tests.scenario import TEST_PASSWORD, Scenario, english_client
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ import icalendar
 import pytest
 from django.test import Client
 
-from krijt.core.testing import Scenario
 from krijt.planner.models import FeedToken
 from krijt.planner.tests.conftest import WEEK
 from krijt.planner.tests.factories import make_item
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.usefixtures("school_hours")
 

@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from django.apps import apps
 
-from krijt.core.testing import Scenario
 from krijt.planner.models import Override, PlannerItem, WorkloadPolicy
 from krijt.planner.tests.conftest import TZ, WEEK
 from krijt.planner.tests.factories import make_item
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.usefixtures("school_hours")
 

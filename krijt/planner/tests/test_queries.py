@@ -9,12 +9,12 @@ import pytest
 
 from krijt.accounts.models import Membership, User
 from krijt.core.roles import Role
-from krijt.core.testing import Scenario
-from krijt.core.testing import test_password_hash as password_hash
 from krijt.planner.models import PlannerItem
 from krijt.planner.tests.conftest import WEEK
 from krijt.planner.tests.factories import make_item
 from krijt.schools.models import ClassGroup, Course, Enrollment
+from tests.scenario import Scenario
+from tests.scenario import test_password_hash as password_hash
 
 pytestmark = pytest.mark.usefixtures("school_hours")
 

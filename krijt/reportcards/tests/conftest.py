@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from krijt.core.testing import Scenario
 from krijt.results.models import Evaluation, Score
 from krijt.schools.models import Course, Period
+from tests.scenario import Scenario
 
 # Monday 21 June 2027, 09:00 in Brussels (UTC+2): a school day in the scenario's last period.
 FROZEN_NOW = dt.datetime(2027, 6, 21, 7, 0, tzinfo=dt.UTC)

@@ -11,13 +11,13 @@ import pytest
 from django.test import Client
 
 from krijt.core.roles import Role
-from krijt.core.testing import Scenario
 from krijt.notifications.kinds import render
 from krijt.notifications.models import Notification
 from krijt.reportcards import services
 from krijt.reportcards.models import CardLine, ReportCard
 from krijt.reportcards.tests.conftest import evaluation, gradebook, score
 from krijt.reportcards.tests.test_reportcards import card_url, release
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.django_db
 

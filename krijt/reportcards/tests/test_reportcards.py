@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from krijt.accounts.models import Membership
 from krijt.core.errors import Conflict, Forbidden, ValidationFailed
 from krijt.core.roles import Role
-from krijt.core.testing import Scenario, make_user
+from tests.scenario import Scenario, make_user
 from krijt.notifications.models import Notification
 from krijt.reportcards import selectors, services
 from krijt.reportcards.models import ReportCard

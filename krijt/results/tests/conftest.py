@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from krijt.core.testing import Scenario
 from krijt.results import services
 from krijt.results.models import Evaluation
+from tests.scenario import Scenario
 
 TZ = ZoneInfo("Europe/Brussels")
 

@@ -8,10 +8,10 @@ import pytest
 import time_machine
 
 from krijt.core.roles import Role
-from krijt.core.testing import Scenario
 from krijt.results import services
 from krijt.results.models import Evaluation, Score
 from krijt.results.tests.conftest import make_evaluation
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.django_db
 

@@ -72,6 +72,13 @@ def test_sensitive_waits_for_school_hours_and_avoids_last_lesson() -> None:
     )
 
 
+def test_after_the_last_window_of_the_year_the_next_weekday_stands_in() -> None:
+    # Wednesday 30 June 2027, the last school day: the class's sensitive window (10:00-11:10) is gone at 12:00,
+    # and no next school year is entered. Not at once on the last day, but Thursday at the policy's start.
+    r = release(local(2027, 6, 30, 12), sensitive=True)
+    assert r.student_visible_at == local(2027, 7, 1, 10)
+
+
 def test_a_short_day_is_short_for_sensitive_results() -> None:
     # Wednesday 18 November: the class's last lesson starts at 11:10 and ends at 12:00.
     assert window_of(POLICY, sensitive=True, day=dt.date(2026, 11, 18), calendar=CALENDAR) == (

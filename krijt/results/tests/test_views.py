@@ -13,11 +13,11 @@ from openpyxl import load_workbook
 
 from krijt.accounts.models import Membership, User
 from krijt.core.roles import Role
-from krijt.core.testing import make_user
 from krijt.results import services
 from krijt.results.models import Evaluation, ResultView, Score
 from krijt.results.tests.conftest import local, make_evaluation
 from krijt.schools.models import ClassGroup, Course, Enrollment
+from tests.scenario import make_user
 
 pytestmark = pytest.mark.django_db
 

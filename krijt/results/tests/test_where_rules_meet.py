@@ -10,12 +10,12 @@ import pytest
 import time_machine
 from django.core import mail
 
-from krijt.core.testing import Scenario
 from krijt.notifications.dispatch import dispatch_once
 from krijt.notifications.models import Delivery, Notification
 from krijt.results.models import Evaluation, Score
 from krijt.results.tests.conftest import local, make_evaluation
 from krijt.schools.models import TimetableSlot
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.django_db
 

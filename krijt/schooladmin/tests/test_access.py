@@ -7,8 +7,8 @@ import re
 import pytest
 from django.urls import URLPattern, get_resolver
 
-from krijt.core.testing import Scenario
 from krijt.schools.models import CalendarEntry, TimetableSlot
+from tests.scenario import Scenario
 
 READ_PAGES = ["/manage/", "/manage/classes/", "/manage/people/", "/manage/courses/", "/manage/timetable/",
               "/manage/calendar/"]

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from krijt.core.testing import Scenario
 from krijt.schooladmin.selectors import non_school_days
 from krijt.schools.models import CalendarEntry, Period, SchoolYear
+from tests.scenario import Scenario
 
 CALENDAR_QUERIES = 5  # user, roles, years, periods, entries; the school calendar is one warm cache read
 

@@ -6,9 +6,9 @@ import pytest
 
 from krijt.accounts.models import Membership, User
 from krijt.core.roles import Role
-from krijt.core.testing import Scenario
 from krijt.schools.models import ClassGroup, Enrollment
 from krijt.schools.services import class_create, school_year_create
+from tests.scenario import Scenario
 
 # user, roles, then the page's own queries (the school itself comes from the cache)
 CLASS_LIST_QUERIES = 4

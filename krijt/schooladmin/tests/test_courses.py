@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from krijt.core.testing import Scenario
 from krijt.schools.models import ClassGroup, Course, TimetableSlot
+from tests.scenario import Scenario
 
 COURSE_LIST_QUERIES = 5  # user, roles, years, classes, courses (with teacher, class and lesson count)
 

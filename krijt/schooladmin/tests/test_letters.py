@@ -5,7 +5,7 @@ import re
 import pytest
 
 from krijt.accounts.models import ActivationCode, ParentLink, hash_code
-from krijt.core.testing import Scenario
+from tests.scenario import Scenario
 
 CODE_RE = re.compile(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}\b")
 

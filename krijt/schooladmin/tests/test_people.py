@@ -6,9 +6,9 @@ import pytest
 
 from krijt.accounts.models import Membership, ParentLink, User
 from krijt.core.roles import Role
-from krijt.core.testing import Scenario
 from krijt.schooladmin.selectors import PEOPLE_PER_PAGE
 from krijt.schools.models import Enrollment
+from tests.scenario import Scenario
 
 # user, roles, school years, count, page, then roles, classes and parent links of the page's people
 PEOPLE_QUERIES = 8

@@ -9,10 +9,10 @@ import pytest
 from krijt.accounts.models import Membership
 from krijt.core.errors import Conflict, NotFound, ValidationFailed
 from krijt.core.roles import Role
-from krijt.core.testing import Scenario
 from krijt.schooladmin import services as people
 from krijt.schools import services
 from krijt.schools.models import Enrollment, TimetableSlot
+from tests.scenario import Scenario
 
 
 @pytest.mark.django_db

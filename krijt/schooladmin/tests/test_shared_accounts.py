@@ -12,8 +12,8 @@ from django.test import Client
 from krijt.accounts.models import ParentLink
 from krijt.accounts.services import account_details_set
 from krijt.core.errors import Conflict
-from krijt.core.testing import Scenario
 from krijt.core.worker import run_pending_tasks
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from krijt.core.testing import Scenario
 from krijt.schools.models import ClassGroup, Course, LessonPeriod, TimetableSlot
+from tests.scenario import Scenario
 
 TIMETABLE_QUERIES = 5  # user, roles, lesson periods, years, classes
 

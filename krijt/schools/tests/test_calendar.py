@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from krijt.core.testing import Scenario
 from krijt.schools.calendar import SchoolCalendar
+from tests.scenario import Scenario
 
 YEAR = (dt.date(2026, 8, 31), dt.date(2027, 7, 2))
 CALENDAR = SchoolCalendar(

@@ -10,10 +10,10 @@ import requests
 from django.test import override_settings
 from requests.adapters import HTTPAdapter
 
-from krijt.core.testing import Scenario
 from krijt.webpush import guard, sender
 from krijt.webpush.models import PushSubscription
 from krijt.webpush.tests.conftest import Browser, PushService
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.django_db
 

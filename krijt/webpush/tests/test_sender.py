@@ -13,12 +13,12 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from krijt.core.testing import Scenario
 from krijt.webpush import sender
 from krijt.webpush.models import PushSubscription
 from krijt.webpush.sender import send_push
 from krijt.webpush.tests.conftest import Browser, PushService
 from krijt.webpush.vapid import b64url_decode, keys, subject
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from krijt.core.testing import Scenario
 from krijt.webpush.models import PushSubscription
 from krijt.webpush.tests.conftest import Browser
 from krijt.webpush.vapid import keys
+from tests.scenario import Scenario
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("krijt.webpush.tests.urls")]
 

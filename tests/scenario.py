@@ -27,7 +27,7 @@ from krijt.schools.models import (
     TimetableSlot,
 )
 
-TEST_PASSWORD = "correct horse battery"  # noqa: S105
+TEST_PASSWORD = "correct horse battery"
 
 
 @functools.cache
@@ -238,3 +238,21 @@ def clear_cache() -> None:
     keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
     if keys:
         client.delete(*keys)
+
+
+def count_queries(run: Any) -> int:
+    """How many queries `run()` makes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        run()
+    return len(captured.captured_queries)
+
+
+def assert_fixed_queries(few: Any, many: Any) -> int:
+    """A write path's query budget does not grow with a class's size: `few()` and `many()` (the same
+    action on a small and a large class, each set up by the caller) make the same number of queries."""
+    small, large = count_queries(few), count_queries(many)
+    assert small == large, f"{small} queries for the small class, {large} for the large one"
+    return small

@@ -1,0 +1,34 @@
+"""What the signed-in person is in the request's school (request.roles), and the end of short sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
+
+from krijt.accounts.selectors import roles_in_school
+from krijt.core import clock
+
+
+def _roles_for(request: HttpRequest) -> frozenset[str]:
+    user = request.user
+    school = getattr(request, "school", None)
+    if school is None or not user.is_authenticated:
+        return frozenset()
+    return roles_in_school(school=school, user=user)
+
+
+class MembershipMiddleware:
+    """Adds request.roles (lazy: one query, only when asked) and ends short sessions on time."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        until = request.session.get("krijt_until") if hasattr(request, "session") else None
+        if until is not None and clock.now().timestamp() > until:
+            logout(request)
+        request.roles = SimpleLazyObject(lambda: _roles_for(request))  # type: ignore[attr-defined]
+        return self.get_response(request)

@@ -1,0 +1,54 @@
+"""Which school a request is for: resolved once, before any view, from the sub-domain or the /s/<slug>/ prefix.
+
+With a prefix, the prefix becomes part of the script name, so every URL pattern is written once (as if the
+school were the whole site) and reverse() adds the prefix by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.urls import get_script_prefix, set_script_prefix
+
+from krijt.core.errors import NotFound
+from krijt.core.middleware import PLATFORM_ONLY, PREFIX_RE, error_response
+from krijt.schools.selectors import school_by_slug
+
+
+class SchoolMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        slug = None
+        base = settings.KRIJT_BASE_DOMAIN
+        if base:
+            host = request.get_host().split(":")[0]
+            if host.endswith("." + base):
+                slug = host[: -len(base) - 1]
+        previous_prefix = get_script_prefix()
+        if slug is None:
+            match = PREFIX_RE.match(request.path_info)
+            if match:
+                slug = match["slug"]
+                rest = match["rest"]
+                if rest is None:
+                    rest = "/"
+                script_name = request.META.get("SCRIPT_NAME", "").rstrip("/") + f"/s/{slug}"
+                request.META["SCRIPT_NAME"] = script_name
+                request.path_info = rest
+                set_script_prefix(script_name + "/")
+        request.school = None  # type: ignore[attr-defined]
+        try:
+            if slug is not None and request.path_info.startswith(PLATFORM_ONLY):
+                return error_response(request, NotFound())
+            if slug is not None:
+                school = school_by_slug(slug)
+                if school is None:
+                    return error_response(request, NotFound())
+                request.school = school  # type: ignore[attr-defined]
+            return self.get_response(request)
+        finally:
+            set_script_prefix(previous_prefix)
