@@ -156,6 +156,14 @@ def _validate_username(username: str) -> str:
     return name
 
 
+def username_available(username: str) -> str:
+    """The normalised user name, or ValidationFailed (not a valid name) or Conflict (taken)."""
+    name = _validate_username(username)
+    if User.objects.filter(username=name).exists():
+        raise Conflict(_("The user name %(u)s is already taken.") % {"u": name}, fields={"username": [_("Taken.")]})
+    return name
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -167,9 +175,7 @@ def user_create(
     email: str = "",
     birth_date: dt.date | None = None,
 ) -> User:
-    name = _validate_username(username)
-    if User.objects.filter(username=name).exists():
-        raise Conflict(_("The user name %(u)s is already taken.") % {"u": name}, fields={"username": [_("Taken.")]})
+    name = username_available(username)
     user = User.objects.create_user(
         name, first_name=first_name.strip(), last_name=last_name.strip(), email=email.strip(), birth_date=birth_date
     )

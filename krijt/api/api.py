@@ -17,7 +17,6 @@ from ninja import Field, NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from krijt.accounts import services as account_services
 from krijt.accounts.models import User
 from krijt.accounts.selectors import parents_of
 from krijt.api import selectors
@@ -43,6 +42,7 @@ from krijt.api.schemas import (
 from krijt.core import clock
 from krijt.core.errors import Forbidden, KrijtError, NotAuthenticated, NotFound, ValidationFailed
 from krijt.core.roles import Role
+from krijt.schooladmin import services as people_services
 from krijt.schools import selectors as school_selectors
 from krijt.schools import services as school_services
 from krijt.schools.models import ClassGroup, LessonPeriod, School, SchoolYear, TimetableSlot
@@ -466,9 +466,15 @@ def admin_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
 def admin_person_create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, Any]]:
     """Creates an account with a role in this school; the person activates it with a letter or a reset."""
     c = caller(request, ADMIN_ROLES)
-    person = account_services.user_create(
+    group = None
+    if payload.class_id is not None:
+        group = ClassGroup.objects.filter(school=c.school, pk=payload.class_id).first()
+        if group is None:
+            raise ValidationFailed(fields={"class_group": [_("There is no such class in this school.")]})
+    # The same door as the people page: the same rules and the same errors.
+    person = people_services.person_create(
         school=c.school, username=payload.username, first_name=payload.first_name, last_name=payload.last_name,
-        role=payload.role, email=payload.email, birth_date=payload.birth_date,
+        role=payload.role, email=payload.email, birth_date=payload.birth_date, class_group=group,
     )
     return Status(201, _person_detail(c, person))
 

@@ -183,6 +183,7 @@ class PersonIn(Schema):
     role: MemberRole
     email: str = Field("", max_length=254)
     birth_date: Day | None = None
+    class_id: int | None = Field(None, description="Required for a student: their class this school year.")
 
     @field_validator("first_name", "last_name")
     @classmethod

@@ -66,7 +66,7 @@ def idempotency_key(*, school_id: int, key: str, user_id: int, channel: str) -> 
     return f"{school_id}:{key}:{user_id}:{channel}"
 
 
-def _chunks(items: Sequence[Target], size: int) -> Iterator[Sequence[Target]]:
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -125,6 +125,18 @@ def _check_urgent(*, school: School, actor: User | None, reason: str) -> None:
         raise Forbidden(_("You may not send urgent messages in this school."))
 
 
+@dataclass(frozen=True)
+class Event:
+    """One thing to tell: a kind, its key (one item per recipient and key), who, and from when."""
+
+    kind: str
+    key: str
+    targets: Sequence[Target]
+    params: dict[str, Any]
+    url: str
+    moment: dt.datetime | None = None
+
+
 @transaction.atomic
 def notify(
     *,
@@ -146,30 +158,47 @@ def notify(
     send urgent messages and a `reason`; it is logged once per event (with `audience_label`, the sender's
     summary of the audience, and the count per audience) and reaches everyone at `moment`.
     """
-    if not kinds.is_registered(kind):
-        raise ValueError(f"no renderer registered for kind {kind!r}")
-    if not key or len(key) > 200:
-        raise ValueError("an event key is 1 to 200 characters")
-    asked = moment or clock.now()
-    if asked.tzinfo is None:
-        raise ValueError("moment must be aware")
-    unique = _unique_targets(targets)
     if urgent:
         _check_urgent(school=school, actor=actor, reason=reason)
-    decide = _decider(school=school, moment=asked, urgent=urgent)
-    result = NotifyResult(moment=asked)
-    for targets_chunk in _chunks(unique, CHUNK_SIZE):
-        chunk = _parents_who_may_know(school=school, kind=kind, targets=targets_chunk)
-        result.created += _notify_chunk(
-            school=school, kind=kind, key=key, chunk=chunk, params=params, url=url, urgent=urgent, decide=decide,
-            result=result,
-        )
+    event = Event(kind=kind, key=key, targets=list(targets), params=params, url=url, moment=moment)
+    [result] = _notify(school=school, events=[event], urgent=urgent)
     if urgent:
         _log_urgent(
             school=school, actor=actor, key=key, kind=kind, params=params, reason=reason, label=audience_label,
             result=result,
         )
     return result
+
+
+@transaction.atomic
+def notify_events(*, school: School, events: Sequence[Event]) -> list[NotifyResult]:
+    """notify() for many events at once (a class's published results): the same rules, and a fixed number
+    of queries per CHUNK_SIZE (event, target) pairs, however many events there are."""
+    return _notify(school=school, events=events, urgent=False)
+
+
+def _notify(*, school: School, events: Sequence[Event], urgent: bool) -> list[NotifyResult]:
+    now = clock.now()
+    rules, calendar, tz = policy_for(school=school), school_calendar(school=school), ZoneInfo(school.time_zone)
+    deciders: dict[dt.datetime, _Decider] = {}
+    results: list[NotifyResult] = []
+    pairs: list[tuple[int, Target]] = []
+    for index, event in enumerate(events):
+        if not kinds.is_registered(event.kind):
+            raise ValueError(f"no renderer registered for kind {event.kind!r}")
+        if not event.key or len(event.key) > 200:
+            raise ValueError("an event key is 1 to 200 characters")
+        asked = event.moment or now
+        if asked.tzinfo is None:
+            raise ValueError("moment must be aware")
+        if asked not in deciders:
+            deciders[asked] = _Decider(moment=asked, urgent=urgent, rules=rules, calendar=calendar, tz=tz)
+        results.append(NotifyResult(moment=asked))
+        pairs += [(index, t) for t in _unique_targets(event.targets)]
+    for pairs_chunk in _chunks(pairs, CHUNK_SIZE):
+        chunk = _parents_who_may_know(school=school, events=events, pairs=pairs_chunk)
+        _notify_chunk(school=school, events=events, chunk=chunk, urgent=urgent, deciders=deciders, results=results)
+    return results
 
 
 def _log_urgent(
@@ -200,83 +229,99 @@ def _log_urgent(
     UrgentLog.objects.filter(pk=row.pk).update(recipients=F("recipients") + result.created, audiences=audiences)
 
 
-def _parents_who_may_know(*, school: School, kind: str, targets: Sequence[Target]) -> Sequence[Target]:
+def _parents_who_may_know(
+    *, school: School, events: Sequence[Event], pairs: Sequence[tuple[int, Target]]
+) -> Sequence[tuple[int, Target]]:
     """Leaves out a parent told about a child they are no longer linked to in this school, or about a topic
-    the child keeps from them (an adult student's results). One query for the links, one for the topic's
+    the child keeps from them (an adult student's results). One query for the links, one per topic for its
     gate; none when no target is a parent about a child."""
-    about = [t for t in targets if t.audience == policy.PARENT and t.about_student_id is not None]
+    about = [(i, t) for i, t in pairs if t.audience == policy.PARENT and t.about_student_id is not None]
     if not about:
-        return targets
-    children = {t.about_student_id for t in about if t.about_student_id is not None}
+        return pairs
+    children = {t.about_student_id for _i, t in about if t.about_student_id is not None}
     linked = set(
         ParentLink.objects.filter(
-            school=school, parent_id__in={t.user_id for t in about}, student_id__in=children
+            school=school, parent_id__in={t.user_id for _i, t in about}, student_id__in=children
         ).values_list("parent_id", "student_id")
     )
-    gate = kinds.parent_gate(kinds.topic_of(kind))
-    hidden = gate(school, children) if gate is not None else set()
+    hidden: dict[str | None, set[int]] = {}
+    for topic in {kinds.topic_of(events[i].kind) for i, _t in about}:
+        gate = kinds.parent_gate(topic)
+        hidden[topic] = gate(school, children) if gate is not None else set()
     refused = {
-        t.user_id for t in about if (t.user_id, t.about_student_id) not in linked or t.about_student_id in hidden
+        (i, t.user_id) for i, t in about
+        if (t.user_id, t.about_student_id) not in linked or t.about_student_id in hidden[kinds.topic_of(events[i].kind)]
     }
-    return [t for t in targets if t.user_id not in refused] if refused else targets
+    return [(i, t) for i, t in pairs if (i, t.user_id) not in refused] if refused else pairs
 
 
 def _notify_chunk(
     *,
     school: School,
-    kind: str,
-    key: str,
-    chunk: Sequence[Target],
-    params: dict[str, Any],
-    url: str,
+    events: Sequence[Event],
+    chunk: Sequence[tuple[int, Target]],
     urgent: bool,
-    decide: _Decider,
-    result: NotifyResult,
-) -> int:
-    """Six queries, whatever the chunk's size: recipients, preferences, notifications already there, new
-    notifications (conflicts ignored), their ids, deliveries (conflicts ignored). Returns how many it created."""
-    ids = [t.user_id for t in chunk]
+    deciders: dict[dt.datetime, _Decider],
+    results: list[NotifyResult],
+) -> None:
+    """Six queries, whatever the chunk's size and however many events it spans: recipients, preferences,
+    notifications already there, new notifications (conflicts ignored), their ids, deliveries (conflicts
+    ignored)."""
+    ids = {t.user_id for _i, t in chunk}
+    keys = {events[i].key for i, _t in chunk}
     emails = dict(User.objects.filter(pk__in=ids, is_active=True).values_list("pk", "email"))
-    rows = preferences_for(user_ids=ids)
-    live = [t for t in chunk if t.user_id in emails]
-    for user_id, visible_at in Notification.objects.filter(
-        school=school, key=key, recipient_id__in=[t.user_id for t in live]
-    ).values_list("recipient_id", "visible_at"):
-        result.visible[user_id] = visible_at
-    fresh = [t for t in live if t.user_id not in result.visible]
+    rows = preferences_for(user_ids=list(ids))
+    live = [(i, t) for i, t in chunk if t.user_id in emails]
+    index_of = {(events[i].key, t.user_id): i for i, t in chunk}  # events may share a key (student, parents)
+    there: set[tuple[str, int]] = set()
+    for key, user_id, visible_at in Notification.objects.filter(
+        school=school, key__in=keys, recipient_id__in={t.user_id for _i, t in live}
+    ).values_list("key", "recipient_id", "visible_at"):
+        there.add((key, user_id))
+        if (key, user_id) in index_of:
+            results[index_of[(key, user_id)]].visible[user_id] = visible_at
+    fresh = [(i, t) for i, t in live if (events[i].key, t.user_id) not in there]
+
+    def decide(i: int, audience: str, channel: str, preference: Preference | None = None) -> dt.datetime:
+        return deciders[results[i].moment](audience, channel, preference)
+
     Notification.objects.bulk_create(
         [
             Notification(
                 school=school,
                 recipient_id=t.user_id,
                 audience=t.audience,
-                kind=kind,
-                key=key,
-                params=params,
-                url=url,
+                kind=events[i].kind,
+                key=events[i].key,
+                params=events[i].params,
+                url=events[i].url,
                 about_student_id=t.about_student_id,
                 urgent=urgent,
-                visible_at=decide(t.audience, policy.INAPP),
+                visible_at=decide(i, t.audience, policy.INAPP),
             )
-            for t in fresh
+            for i, t in fresh
         ],
         ignore_conflicts=True,
     )
-    by_user: dict[int, int] = {}
-    for pk, user_id, visible_at in Notification.objects.filter(
-        school=school, key=key, recipient_id__in=[t.user_id for t in fresh]
-    ).values_list("pk", "recipient_id", "visible_at"):
-        by_user[user_id] = pk
-        result.visible[user_id] = visible_at
+    made: dict[tuple[str, int], int] = {}
+    for pk, key, user_id, visible_at in Notification.objects.filter(
+        school=school, key__in={events[i].key for i, _t in fresh}, recipient_id__in={t.user_id for _i, t in fresh}
+    ).values_list("pk", "key", "recipient_id", "visible_at"):
+        if (key, user_id) in there:
+            continue
+        made[(key, user_id)] = pk
+        if (key, user_id) in index_of:
+            results[index_of[(key, user_id)]].visible[user_id] = visible_at
     deliveries: list[Delivery] = []
-    for t in fresh:
-        notification_id = by_user.get(t.user_id)
+    for i, t in fresh:
+        key = events[i].key
+        notification_id = made.get((key, t.user_id))
         if notification_id is None:
             continue
         pref = preference_from_row(rows.get(t.user_id), t.audience)
         in_digest = pref.digest and not urgent
         if pref.email:
-            email_due = decide(t.audience, policy.EMAIL, pref)
+            email_due = decide(i, t.audience, policy.EMAIL, pref)
             has_address = bool(emails[t.user_id])
             deliveries.append(
                 Delivery(
@@ -296,7 +341,7 @@ def _notify_chunk(
             )
         # With a daily digest the day's items reach the person once, by e-mail: no push per item.
         if pref.push and not in_digest:
-            push_due = decide(t.audience, policy.PUSH)
+            push_due = decide(i, t.audience, policy.PUSH)
             deliveries.append(
                 Delivery(
                     school=school,
@@ -311,10 +356,11 @@ def _notify_chunk(
                 )
             )
     Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-    for t in fresh:
-        if t.user_id in by_user:
+    for i, t in fresh:
+        if (events[i].key, t.user_id) in made:
+            result = results[i]
+            result.created += 1
             result.created_by_audience[t.audience] = result.created_by_audience.get(t.audience, 0) + 1
-    return len(by_user)
 
 
 def delivery_preview(

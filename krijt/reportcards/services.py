@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from krijt.accounts.models import ParentLink, User
 from krijt.core import clock
 from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from krijt.notifications.services import Target, notify, withdraw
+from krijt.notifications.services import Event, Target, notify_events, withdraw
 from krijt.reportcards import permissions, selectors
 from krijt.reportcards.models import CardLine, CourseComment, ReportCard
 from krijt.results.release import release_moments
-from krijt.results.selectors import ReleaseContext, release_context
+from krijt.results.selectors import ReleaseContext, hidden_from_parents, release_context
 from krijt.schools.calendar import next_school_hours
 from krijt.schools.models import ClassGroup, Course, Enrollment, Period, School
 
@@ -160,43 +160,46 @@ def _card_url(card: ReportCard) -> str:
 
 def _notify(*, school: School, card: ReportCard, invite: bool) -> None:
     """The student at their moment, the parents at theirs; withdrawn first, so a new moment replaces the old."""
-    student = card.student
-    mentor = card.class_group.mentor
-    talk_to = card.talk_to or mentor
-    params = {
-        "period": card.period.name,
-        "student": student.first_name,
-        "mentor": mentor.full_name if mentor else "",
-        "talk_to": talk_to.full_name if talk_to else "",
-        "talk_to_is_mentor": bool(talk_to and mentor and talk_to.pk == mentor.pk),
-        "invite": invite,
-    }
-    url = _card_url(card)
     for audience in ("student", "parent"):
         withdraw(school=school, key=f"reportcard:{card.pk}:{audience}")
-    if card.student_visible_at is not None:
-        notify(
-            school=school,
-            kind="reportcard",
-            key=f"reportcard:{card.pk}:student",
-            targets=[Target(student.pk, "student")],
-            params={**params, "audience": "student"},
-            url=url,
-            moment=card.student_visible_at,
-        )
-    if card.parent_visible_at is not None and selectors.parents_may_see(
-        school=school, student=student, today=clock.local_today(school.time_zone)
+    _notify_all(school=school, cards=[card], invites={card.pk: invite})
+
+
+def _notify_all(*, school: School, cards: list[ReportCard], invites: dict[int, bool]) -> None:
+    """Tells the students and parents of released cards, in one pass of the notification engine: the
+    parents' links and the adult students' choices are read once for all cards."""
+    student_ids = {card.student_id for card in cards if card.parent_visible_at is not None}
+    told = student_ids - hidden_from_parents(
+        school=school, student_ids=student_ids, today=clock.local_today(school.time_zone))
+    parents: dict[int, list[int]] = {}
+    for parent_id, student_id in ParentLink.objects.filter(school=school, student_id__in=told).values_list(
+        "parent_id", "student_id"
     ):
-        parents = ParentLink.objects.filter(school=school, student=student).values_list("parent_id", flat=True)
-        notify(
-            school=school,
-            kind="reportcard",
-            key=f"reportcard:{card.pk}:parent",
-            targets=[Target(pid, "parent", about_student_id=student.pk) for pid in parents],
-            params={**params, "audience": "parent"},
-            url=url,
-            moment=card.parent_visible_at,
-        )
+        parents.setdefault(student_id, []).append(parent_id)
+    events = []
+    for card in cards:
+        student = card.student
+        mentor = card.class_group.mentor
+        talk_to = card.talk_to or mentor
+        params = {
+            "period": card.period.name,
+            "student": student.first_name,
+            "mentor": mentor.full_name if mentor else "",
+            "talk_to": talk_to.full_name if talk_to else "",
+            "talk_to_is_mentor": bool(talk_to and mentor and talk_to.pk == mentor.pk),
+            "invite": invites.get(card.pk, False),
+        }
+        url = _card_url(card)
+        if card.student_visible_at is not None:
+            events.append(Event(kind="reportcard", key=f"reportcard:{card.pk}:student",
+                                targets=[Target(student.pk, "student")], params={**params, "audience": "student"},
+                                url=url, moment=card.student_visible_at))
+        if card.parent_visible_at is not None and parents.get(student.pk):
+            events.append(Event(kind="reportcard", key=f"reportcard:{card.pk}:parent",
+                                targets=[Target(pid, "parent", about_student_id=student.pk)
+                                         for pid in parents[student.pk]],
+                                params={**params, "audience": "parent"}, url=url, moment=card.parent_visible_at))
+    notify_events(school=school, events=events)
 
 
 @transaction.atomic
@@ -261,19 +264,11 @@ def cards_release(
             card.student_visible_at, card.parent_visible_at = _moments(
                 context=context, moment=now, sensitive=card.sensitive, lines=lines[card.student_id]
             )
-        card.save(
-            update_fields=[
-                "released_at",
-                "released_by",
-                "sensitive",
-                "talk_to",
-                "student_visible_at",
-                "parent_visible_at",
-                "updated_at",
-            ]
-        )
-        if not card.needs_conversation:
-            _notify(school=school, card=card, invite=card.sensitive)
+        card.updated_at = now
+    ReportCard.objects.bulk_update(ready, ["released_at", "released_by", "sensitive", "talk_to",
+                                           "student_visible_at", "parent_visible_at", "updated_at"])
+    told = [card for card in ready if not card.needs_conversation]
+    _notify_all(school=school, cards=told, invites={card.pk: card.sensitive for card in told})
     return len(ready)
 
 

@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from krijt.accounts.models import ParentLink, User
+from krijt.accounts.selectors import roles_in_school
 from krijt.core import clock
 from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from krijt.notifications.services import Target, notify, withdraw, withdraw_about
+from krijt.notifications.services import Event, Target, notify_events, withdraw, withdraw_about
 from krijt.planner.models import PlannerItem
-from krijt.results import selectors
+from krijt.results import permissions, selectors
 from krijt.results.kinds import KIND, TOPIC
 from krijt.results.models import Evaluation, ResultsPolicy, ResultsSharing, ResultView, Score, ScoreChange
 from krijt.results.release import release_moments
@@ -31,6 +32,16 @@ MAX_COMMENT = 2000
 class Entry:
     value: Decimal | None
     code: str
+
+
+def _check_may_edit(*, school: School, actor: User, course: Course, roles: frozenset[str] | None) -> None:
+    """The one check before any write on a course's evaluations and scores (results/permissions.py): the
+    course's teacher, the class mentor or an administrator. `roles` when the caller knows them, else read."""
+    if course.school_id != school.pk:
+        raise NotFound()
+    known = roles if roles is not None else roles_in_school(school=school, user=actor)
+    if not permissions.can_edit_course(user=actor, roles=known, course=course):
+        raise Forbidden(_("Only the course's teacher, the class mentor or an administrator may do this."))
 
 
 def parse_entry(text: str, *, maximum: Decimal) -> Entry:
@@ -176,7 +187,9 @@ def evaluation_create(
     category: str = Evaluation.Category.TEST,
     planner_item_id: int | None = None,
     sensitive_threshold: Decimal | None = None,
+    roles: frozenset[str] | None = None,
 ) -> Evaluation:
+    _check_may_edit(school=school, actor=actor, course=course, roles=roles)
     item = _evaluation_checks(
         school=school,
         course=course,
@@ -218,10 +231,12 @@ def evaluation_update(
     category: str = Evaluation.Category.TEST,
     planner_item_id: int | None = None,
     sensitive_threshold: Decimal | None = None,
+    roles: frozenset[str] | None = None,
 ) -> Evaluation:
     """Corrects an evaluation. What students already see cannot shift under them: once published, the
     maximum, weight, period and threshold stay as they are (a changed score is a score change, logged)."""
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk, school=school)
+    _check_may_edit(school=school, actor=actor, course=evaluation.course, roles=roles)
     item = _evaluation_checks(
         school=school,
         course=evaluation.course,
@@ -271,8 +286,11 @@ def evaluation_update(
 
 
 @transaction.atomic
-def evaluation_delete(*, school: School, actor: User, evaluation: Evaluation) -> None:
+def evaluation_delete(
+    *, school: School, actor: User, evaluation: Evaluation, roles: frozenset[str] | None = None
+) -> None:
     """Removes an evaluation that was never published; published results are part of the record."""
+    _check_may_edit(school=school, actor=actor, course=evaluation.course, roles=roles)
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk, school=school)
     if evaluation.published_at is not None:
         raise Conflict(_("A published evaluation cannot be deleted: students have seen it."))
@@ -301,6 +319,7 @@ def score_set(
     comment: str | None = None,
     marked_sensitive: bool | None = None,
     context: selectors.ReleaseContext | None = None,
+    roles: frozenset[str] | None = None,
 ) -> Score:
     """Saves one cell (and/or its comment and mark). `None` leaves that part as it is.
 
@@ -310,6 +329,7 @@ def score_set(
     """
     if evaluation.school_id != school.pk:
         raise NotFound()
+    _check_may_edit(school=school, actor=actor, course=evaluation.course, roles=roles)
     student = _check_student(school=school, evaluation=evaluation, student_id=student_id)
     ctx = context or selectors.release_context(school=school, class_group_id=evaluation.course.class_group_id)
     score = Score.objects.select_for_update().filter(school=school, evaluation=evaluation, student=student).first()
@@ -395,58 +415,60 @@ def _release(
     moment: dt.datetime,
     previous_version: int | None,
 ) -> None:
-    release = release_moments(
-        moment=moment,
-        policy=ctx.policy,
-        delivery=ctx.delivery,
-        calendar=ctx.calendar,
-        tz=ctx.tz,
-        sensitive=score.sensitive,
-    )
     if previous_version is not None:
         withdraw(school=school, key=f"result:{score.pk}:{previous_version}")
-    Score.objects.filter(pk=score.pk).update(
-        published_at=moment,
-        student_visible_at=release.student_visible_at,
-        parent_visible_at=release.parent_visible_at,
-    )
-    score.published_at = moment
-    score.student_visible_at = release.student_visible_at
-    score.parent_visible_at = release.parent_visible_at
-    key = f"result:{score.pk}:{score.version}"
+    _release_all(school=school, scores=[score], evaluation=evaluation, ctx=ctx, moment=moment)
+
+
+def _release_all(
+    *, school: School, scores: list[Score], evaluation: Evaluation, ctx: selectors.ReleaseContext, moment: dt.datetime
+) -> None:
+    """Releases scores of one evaluation: their moments, and one pass of the notification engine for all of
+    them. A fixed number of queries, whatever the class's size (one update, the parents' links, the adult
+    students' choices, and the engine's queries per chunk)."""
+    if not scores:
+        return
+    for score in scores:
+        release = release_moments(
+            moment=moment, policy=ctx.policy, delivery=ctx.delivery, calendar=ctx.calendar, tz=ctx.tz,
+            sensitive=score.sensitive,
+        )
+        score.published_at = moment
+        score.student_visible_at = release.student_visible_at
+        score.parent_visible_at = release.parent_visible_at
+    Score.objects.bulk_update(scores, ["published_at", "student_visible_at", "parent_visible_at"])
+    student_ids = {score.student_id for score in scores}
+    told = student_ids - selectors.hidden_from_parents(school=school, student_ids=student_ids)
+    parents: dict[int, list[int]] = {}
+    for parent_id, student_id in ParentLink.objects.filter(school=school, student_id__in=told).values_list(
+        "parent_id", "student_id"
+    ):
+        parents.setdefault(student_id, []).append(parent_id)
     params = {"course": evaluation.course.name}
     url = _url(school)
-    notify(
-        school=school,
-        kind=KIND,
-        key=key,
-        targets=[Target(user_id=score.student_id, audience="student")],
-        params=params,
-        url=url,
-        moment=release.student_visible_at,
-    )
-    student = score.student
-    if selectors.parents_may_see(school=school, student=student):
-        parent_ids = list(
-            ParentLink.objects.filter(school=school, student_id=score.student_id).values_list("parent_id", flat=True)
-        )
-        if parent_ids:
-            notify(
-                school=school,
-                kind=KIND,
-                key=key,
-                targets=[Target(user_id=p, audience="parent", about_student_id=score.student_id) for p in parent_ids],
-                params={**params, "student": student.first_name},
-                url=url,
-                moment=release.parent_visible_at,
-            )
+    events = []
+    for score in scores:
+        key = f"result:{score.pk}:{score.version}"
+        events.append(Event(kind=KIND, key=key, targets=[Target(user_id=score.student_id, audience="student")],
+                            params=params, url=url, moment=score.student_visible_at))
+        if parents.get(score.student_id):
+            events.append(Event(
+                kind=KIND, key=key,
+                targets=[Target(user_id=p, audience="parent", about_student_id=score.student_id)
+                         for p in parents[score.student_id]],
+                params={**params, "student": score.student.first_name}, url=url, moment=score.parent_visible_at,
+            ))
+    notify_events(school=school, events=events)
 
 
 @transaction.atomic
-def evaluation_publish(*, school: School, actor: User, evaluation: Evaluation) -> list[Score]:
+def evaluation_publish(
+    *, school: School, actor: User, evaluation: Evaluation, roles: frozenset[str] | None = None
+) -> list[Score]:
     """Publishes every filled score of the evaluation; refuses while a sensitive score lacks a comment."""
     if evaluation.school_id != school.pk:
         raise NotFound()
+    _check_may_edit(school=school, actor=actor, course=evaluation.course, roles=roles)
     scores = list(
         Score.objects.select_for_update()
         .filter(school=school, evaluation=evaluation)
@@ -463,12 +485,8 @@ def evaluation_publish(*, school: School, actor: User, evaluation: Evaluation) -
     ctx = selectors.release_context(school=school, class_group_id=evaluation.course.class_group_id)
     Evaluation.objects.filter(pk=evaluation.pk).update(published_at=now, published_by=actor)
     evaluation.published_at = now
-    released = []
-    for score in scores:
-        if score.published_at is not None or (score.value is None and not score.code):
-            continue
-        _release(school=school, score=score, evaluation=evaluation, ctx=ctx, moment=now, previous_version=None)
-        released.append(score)
+    released = [s for s in scores if s.published_at is None and (s.value is not None or s.code)]
+    _release_all(school=school, scores=released, evaluation=evaluation, ctx=ctx, moment=now)
     return released
 
 

@@ -159,9 +159,11 @@ def _evaluation_form_page(request: HttpRequest, course: Course, evaluation: Eval
         }
         try:
             if evaluation is None:
-                saved = services.evaluation_create(school=school, actor=user, course=course, **fields)
+                saved = services.evaluation_create(school=school, actor=user, course=course, roles=_roles(request),
+                                                   **fields)
             else:
-                saved = services.evaluation_update(school=school, actor=user, evaluation=evaluation, **fields)
+                saved = services.evaluation_update(school=school, actor=user, evaluation=evaluation,
+                                                   roles=_roles(request), **fields)
         except KrijtError as error:
             for name, errs in error.fields.items():
                 for message in errs:
@@ -192,7 +194,8 @@ def evaluation_edit(request: HttpRequest, evaluation_id: int) -> HttpResponse:
 def evaluation_delete(request: HttpRequest, evaluation_id: int) -> HttpResponse:
     evaluation = _editable_evaluation(request, evaluation_id)
     course_id, period_id = evaluation.course_id, evaluation.period_id
-    services.evaluation_delete(school=_school(request), actor=_user(request), evaluation=evaluation)
+    services.evaluation_delete(school=_school(request), actor=_user(request), evaluation=evaluation,
+                               roles=_roles(request))
     messages.success(request, _("Evaluation deleted."))
     return redirect(reverse("results:course", kwargs={"course_id": course_id}) + f"?period={period_id}")
 
@@ -216,6 +219,7 @@ def cell(request: HttpRequest, evaluation_id: int, student_id: int) -> HttpRespo
             entry=text,
             comment=request.POST.get("comment", "") if detail else None,
             marked_sensitive=(request.POST.get("marked_sensitive") == "on") if detail else None,
+            roles=_roles(request),
         )
     except KrijtError as exc:
         if exc.status == 404:
@@ -318,7 +322,8 @@ def _cell_text(score: Score | None) -> str:
 def evaluation_publish(request: HttpRequest, evaluation_id: int) -> HttpResponse:
     evaluation = _editable_evaluation(request, evaluation_id)
     try:
-        released = services.evaluation_publish(school=_school(request), actor=_user(request), evaluation=evaluation)
+        released = services.evaluation_publish(school=_school(request), actor=_user(request), evaluation=evaluation,
+                                               roles=_roles(request))
     except KrijtError as error:
         if error.status == 404:
             raise

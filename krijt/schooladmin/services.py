@@ -38,8 +38,15 @@ def person_create(*, school: School, username: str, first_name: str, last_name: 
     """A new account with its first role; a student goes into a class, a parent is linked to a child."""
     if role not in {*MEMBERSHIP_ROLES, Role.PARENT}:
         raise ValidationFailed(fields={"role": [_("Unknown role.")]})
+    accounts.username_available(username)
     if not first_name.strip() and not last_name.strip():
         raise ValidationFailed(fields={"last_name": [_("Enter a first or last name.")]})
+    if birth_date is not None and birth_date > clock.local_today(school.time_zone):
+        raise ValidationFailed(fields={"birth_date": [_("A birth date cannot be in the future.")]})
+    if role == Role.STUDENT and class_group is None:
+        raise ValidationFailed(fields={"class_group": [_("Choose a class for a student.")]})
+    if class_group is not None and class_group.school_id != school.pk:
+        raise NotFound()
     child = None
     if role == Role.PARENT:
         if not child_username.strip():

@@ -397,3 +397,29 @@ def test_the_calendar_queries_do_not_grow_with_years(
         body = api.get("/admin/calendar").json()
     assert len(body["school_years"]) == 6
     assert other_school.year.pk not in {y["id"] for y in body["school_years"]}
+
+
+@pytest.mark.parametrize(("change", "field", "message"), [
+    ({"class_id": None}, "class_group", "Choose a class for a student."),
+    ({"birth_date": "2099-01-01"}, "birth_date", "A birth date cannot be in the future."),
+])
+def test_the_api_and_the_page_refuse_the_same_person_with_the_same_error(
+        api_as: Callable[..., Api], scenario: Scenario, change: dict[str, Any], field: str, message: str) -> None:
+    """One door for adding a person: the API face and the page face give the same answer to the same input."""
+    data = {"username": "alpha.newstudent", "first_name": "Nora", "last_name": "New", "role": "student",
+            "email": "", "birth_date": "2013-05-04", "class_id": scenario.classes[0].pk, **change}
+    api = api_as("admin")
+    response = api.post("/admin/people", data)
+    assert response.status_code == 400
+    assert error_of(response)["fields"][field] == [message]
+    page = api.client.post(scenario.url("/manage/people/new/"), {
+        "username": data["username"], "first_name": data["first_name"], "last_name": data["last_name"],
+        "role": data["role"], "email": "", "birth_date": data["birth_date"] or "",
+        "class_group": data["class_id"] or "", "child": ""})
+    assert page.status_code == 400
+    assert page.context["form"].errors[field] == [message]
+    assert not User.objects.filter(username="alpha.newstudent").exists()
+    # With the class and a past birth date both faces add the student, in the class.
+    ok = api.post("/admin/people", {**data, "class_id": scenario.classes[0].pk, "birth_date": "2013-05-04"})
+    assert ok.status_code == 201
+    assert ok.json()["class"]["id"] == scenario.classes[0].pk

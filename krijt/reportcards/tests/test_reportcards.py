@@ -16,13 +16,13 @@ from django.test.utils import CaptureQueriesContext
 from krijt.accounts.models import Membership
 from krijt.core.errors import Conflict, Forbidden, ValidationFailed
 from krijt.core.roles import Role
-from tests.scenario import Scenario, make_user
 from krijt.notifications.models import Notification
 from krijt.reportcards import selectors, services
 from krijt.reportcards.models import ReportCard
 from krijt.reportcards.selectors import weighted_percentage
 from krijt.reportcards.tests.conftest import gradebook
 from krijt.schools.models import Enrollment
+from tests.scenario import Scenario, assert_fixed_queries, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -398,3 +398,26 @@ def test_the_pages_of_mentor_and_teacher(scenario: Scenario, login_as: Callable[
     assert page.status_code == 200
     assert b"Mentor&#x27;s comment" in page.content
     assert b"70.0%" in page.content
+
+
+def test_releasing_a_class_has_a_fixed_query_budget(scenario: Scenario, other_school: Scenario) -> None:
+    """The same queries for a class of 3 and of 30: cards, lines and notifications are written in bulk."""
+    from krijt.accounts.models import ParentLink
+
+    def ready(s: Scenario, extra: int) -> None:
+        gradebook(s)
+        for i in range(extra):
+            student = make_user(f"{s.school.slug}.more{i}", f"More{i}", "Student")
+            Membership.objects.create(school=s.school, user=student, role=Role.STUDENT)
+            Enrollment.objects.create(school=s.school, school_year=s.year, class_group=s.classes[0], student=student)
+            parent = make_user(f"{s.school.slug}.moreparent{i}", f"Pa{i}", "Parent", email=f"p{i}@x.example")
+            ParentLink.objects.create(school=s.school, parent=parent, student=student)
+        for student in Enrollment.objects.filter(school=s.school, class_group=s.classes[0]).select_related("student"):
+            services.card_mentor_update(school=s.school, actor=s.teachers[0], roles=MENTOR_ROLES,
+                                        period=s.periods[-1], class_group=s.classes[0],
+                                        student_id=student.student_id, mentor_comment="Goed gewerkt.", decision="A")
+
+    ready(scenario, 0)
+    ready(other_school, 27)
+    assert_fixed_queries(lambda: release(scenario), lambda: release(other_school))
+    assert Notification.objects.filter(school=other_school.school, kind="reportcard", audience="parent").count() == 30

@@ -11,8 +11,9 @@ from krijt.core.errors import Forbidden, ValidationFailed
 from krijt.notifications.kinds import render
 from krijt.notifications.models import Notification
 from krijt.results import selectors, services
-from krijt.results.models import Score, ScoreChange
+from krijt.results.models import Evaluation, Score, ScoreChange
 from krijt.results.tests.conftest import local
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +144,31 @@ def test_weighted_average(scenario) -> None:  # type: ignore[no-untyped-def]
     assert selectors.weighted_average(scores) == Decimal("87.5")
     averages = selectors.course_averages(school=scenario.school, student=scenario.student, audience="teacher")
     assert averages == {scenario.courses[0].pk: Decimal("87.5")}
+
+
+def test_the_services_refuse_whoever_may_not_edit_the_course_even_when_called_directly(
+        scenario: Scenario, evaluation: Evaluation) -> None:
+    """The door holds its own rule: not the view, the service decides who enters results."""
+    from krijt.accounts.models import Membership
+    from krijt.core.roles import Role
+    from tests.scenario import make_user
+
+    stranger = make_user("alpha.otherteacher", "Olaf", "Other")  # a teacher here, of none of these courses
+    Membership.objects.create(school=scenario.school, user=stranger, role=Role.TEACHER)
+    attempts = [
+        lambda actor: services.evaluation_create(school=scenario.school, actor=actor, course=evaluation.course,
+                                                 period=scenario.periods[0], name="X", date=evaluation.date,
+                                                 maximum=Decimal(10)),
+        lambda actor: services.score_set(school=scenario.school, actor=actor, evaluation=evaluation,
+                                         student_id=scenario.student.pk, entry="5"),
+        lambda actor: services.evaluation_publish(school=scenario.school, actor=actor, evaluation=evaluation),
+        lambda actor: services.evaluation_delete(school=scenario.school, actor=actor, evaluation=evaluation),
+    ]
+    for actor in (stranger, scenario.staff, scenario.student, scenario.parent):
+        for attempt in attempts:
+            with pytest.raises(Forbidden):
+                attempt(actor)
+    assert Evaluation.objects.filter(pk=evaluation.pk).exists()
+    # The course's teacher may.
+    services.score_set(school=scenario.school, actor=scenario.teacher, evaluation=evaluation,
+                       student_id=scenario.student.pk, entry="5")
