@@ -16,6 +16,7 @@ from krijt.accounts import services
 from krijt.accounts.forms import CodeForm, ParentAccountForm, SignInForm
 from krijt.accounts.selectors import first_school_slug, roles_in_school
 from krijt.core.errors import KrijtError, RateLimited
+from krijt.core.forms import show_error
 
 
 def _after_sign_in(request: HttpRequest, user: object) -> HttpResponse:
@@ -102,11 +103,7 @@ def activate(request: HttpRequest) -> HttpResponse:
                 try:
                     user = services.parent_activate(code=code, **account_form.cleaned_data)
                 except KrijtError as exc:
-                    for field, messages in exc.fields.items():
-                        for message in messages:
-                            account_form.add_error(field if field in account_form.fields else None, message)
-                    if not exc.fields:
-                        account_form.add_error(None, str(exc.message))
+                    show_error(account_form, exc)
                 else:
                     login(request, user, backend="krijt.accounts.backends.KrijtBackend")
                     return HttpResponseRedirect(f"/s/{activation.school.slug}/")

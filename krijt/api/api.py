@@ -43,8 +43,10 @@ from krijt.core import clock
 from krijt.core.errors import Forbidden, KrijtError, NotAuthenticated, NotFound, ValidationFailed
 from krijt.core.roles import Role
 from krijt.schooladmin import services as people_services
+from krijt.schooladmin.permissions import MANAGE_ROLES, VIEW_ROLES
 from krijt.schools import selectors as school_selectors
 from krijt.schools import services as school_services
+from krijt.schools.calendar import year_containing
 from krijt.schools.models import ClassGroup, LessonPeriod, School, SchoolYear, TimetableSlot
 from krijt.schools.selectors import children_of
 
@@ -62,8 +64,6 @@ api = NinjaAPI(
 # by_alias: some fields are called "class" in JSON, which Python cannot name.
 router = Router(by_alias=True)
 
-STAFF_ROLES = frozenset({Role.ADMIN, Role.STAFF})
-ADMIN_ROLES = frozenset({Role.ADMIN})
 CLASS_VIEWERS = frozenset({Role.STUDENT, Role.TEACHER, Role.STAFF, Role.ADMIN})
 TIMETABLE_ROLES = frozenset({Role.STUDENT, Role.TEACHER})
 
@@ -288,7 +288,7 @@ def _timetable_days(c: Caller, days: list[dt.date]) -> list[dict[str, Any]]:
     for day in days:
         lessons: list[dict[str, Any]] = []
         if day in open_days:
-            year_of_day = next((y for y in years if y.starts_on <= day <= y.ends_on), None)
+            year_of_day = year_containing(years, day)
             if year_of_day is not None:
                 lessons = [_lesson(s, day, school.time_zone) for s in slots[year_of_day.pk]
                            if s.weekday == day.isoweekday()]
@@ -382,7 +382,7 @@ def _year(c: Caller, school_year_id: int | None) -> SchoolYear | None:
             tags=["administration"])
 def admin_classes(request: HttpRequest, school_year_id: int | None = None) -> list[dict[str, Any]]:
     """The classes of a school year (default: the current one) with their mentor and number of students."""
-    c = caller(request, STAFF_ROLES)
+    c = caller(request, VIEW_ROLES)
     year = _year(c, school_year_id)
     if year is None:
         return []
@@ -393,7 +393,7 @@ def admin_classes(request: HttpRequest, school_year_id: int | None = None) -> li
 @router.post("/admin/classes", response=ok(AdminClassOut, 400, 403, 409, status=201), summary="Create a class",
              tags=["administration"])
 def admin_class_create(request: HttpRequest, payload: ClassIn) -> Status[dict[str, Any]]:
-    c = caller(request, ADMIN_ROLES)
+    c = caller(request, MANAGE_ROLES)
     year = _year(c, payload.school_year_id)
     if year is None:
         raise ValidationFailed(fields={"school_year_id": [_("Create a school year first.")]})
@@ -417,7 +417,7 @@ class PeopleFilter(Schema):
             tags=["administration"])
 def admin_people(request: HttpRequest, filters: Query[PeopleFilter]) -> dict[str, Any]:
     """Members and parents, 50 per page, searched by name or user name and filtered by role."""
-    c = caller(request, STAFF_ROLES)
+    c = caller(request, VIEW_ROLES)
     found = selectors.people_page(school=c.school, search=filters.search, role=filters.role, page=filters.page)
     return {
         "count": found.count,
@@ -457,7 +457,7 @@ def _person_detail(c: Caller, person: User) -> dict[str, Any]:
 @router.get("/admin/people/{person_id}", response=ok(PersonDetailOut, 403), summary="A person of the school",
             tags=["administration"])
 def admin_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
-    c = caller(request, STAFF_ROLES)
+    c = caller(request, VIEW_ROLES)
     return _person_detail(c, selectors.person_in_school(school=c.school, person_id=person_id))
 
 
@@ -465,7 +465,7 @@ def admin_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
              tags=["administration"])
 def admin_person_create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, Any]]:
     """Creates an account with a role in this school; the person activates it with a letter or a reset."""
-    c = caller(request, ADMIN_ROLES)
+    c = caller(request, MANAGE_ROLES)
     group = None
     if payload.class_id is not None:
         group = ClassGroup.objects.filter(school=c.school, pk=payload.class_id).first()
@@ -483,7 +483,7 @@ def admin_person_create(request: HttpRequest, payload: PersonIn) -> Status[dict[
 def admin_courses(request: HttpRequest, class_id: int | None = None,
                   school_year_id: int | None = None) -> list[dict[str, Any]]:
     """The courses of one class, or of every class in a school year (default: the current one)."""
-    c = caller(request, STAFF_ROLES)
+    c = caller(request, VIEW_ROLES)
     if class_id is not None:
         found = selectors.courses(school=c.school, class_group=selectors.class_in_school(school=c.school,
                                                                                          class_id=class_id))
@@ -505,7 +505,7 @@ def admin_courses(request: HttpRequest, class_id: int | None = None,
 def admin_timetable(request: HttpRequest, class_id: int | None = None,
                     school_year_id: int | None = None) -> dict[str, Any]:
     """The weekly lessons of one class, or of the whole school, in a school year (default: the current one)."""
-    c = caller(request, STAFF_ROLES)
+    c = caller(request, VIEW_ROLES)
     group = selectors.class_in_school(school=c.school, class_id=class_id) if class_id is not None else None
     year = group.school_year if group is not None else _year(c, school_year_id)
     periods = [_lesson_period(p) for p in school_selectors.lesson_periods(school=c.school)]
@@ -520,7 +520,7 @@ def admin_timetable(request: HttpRequest, class_id: int | None = None,
 @router.get("/admin/calendar", response=ok(CalendarOut, 403), summary="School years, periods and holidays",
             tags=["administration"])
 def admin_calendar(request: HttpRequest) -> dict[str, Any]:
-    c = caller(request, STAFF_ROLES)
+    c = caller(request, VIEW_ROLES)
     overview = selectors.calendar_overview(school=c.school)
     return {
         "weekdays": overview.weekdays,

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from krijt.core import clock
 from krijt.core.downloads import stored_file_response
 from krijt.core.errors import KrijtError, NotFound, PayloadTooLarge
+from krijt.core.forms import show_error
 from krijt.core.permissions import school_view
 from krijt.core.request import roles_of as _roles
 from krijt.core.request import school_of as _school
@@ -42,15 +43,7 @@ FORM_FIELD = {"files": "attachments"}
 
 
 def _show_error(form: Any, error: KrijtError) -> None:
-    shown = False
-    for service_name, field_messages in error.fields.items():
-        name = FORM_FIELD.get(service_name, service_name)
-        target = name if name in form.fields else None
-        for message in field_messages:
-            form.add_error(target, str(message))
-            shown = True
-    if not shown:
-        form.add_error(None, str(error.message))
+    show_error(form, error, renamed=FORM_FIELD)
 
 
 @never_cache

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from krijt.core import clock
 from krijt.core.downloads import stored_file_response
 from krijt.core.errors import KrijtError, ValidationFailed
+from krijt.core.forms import show_error
 from krijt.core.permissions import school_view
 from krijt.core.request import roles_of as _roles
 from krijt.core.request import school_of as _school
@@ -108,14 +109,7 @@ def _uploads(request: HttpRequest) -> list[Any]:
     return [f for f in request.FILES.getlist("attachments") if f.name]
 
 
-def _apply_error(form: Any, exc: KrijtError) -> None:
-    placed = False
-    for name, errors in exc.fields.items():
-        for error in errors:
-            form.add_error(name if name in form.fields else None, error)
-            placed = True
-    if not placed:
-        form.add_error(None, str(exc.message))
+_apply_error = show_error
 
 
 def _chosen(request: HttpRequest) -> list[dict[str, str]]:

@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from krijt.core.errors import Forbidden, KrijtError, ValidationFailed
+from krijt.core.forms import show_error
 from krijt.core.permissions import require_school, school_view
 from krijt.core.request import roles_of as _roles
 from krijt.core.request import school_of as _school
@@ -51,14 +52,7 @@ def _hhmm(value: dt.time) -> str:
     return time_format(value, "H:i")
 
 
-def _show_error(form: forms.Form, error: KrijtError) -> None:
-    shown: set[str] = set()
-    for name, field_messages in error.fields.items():
-        for message in field_messages:
-            form.add_error(name if name in form.fields else None, str(message))
-            shown.add(str(message))
-    if not error.fields:
-        form.add_error(None, str(error.message))
+_show_error = show_error
 
 
 # ---------------------------------------------------------------- the notification centre
@@ -511,8 +505,7 @@ def urgent_log(request: HttpRequest) -> HttpResponse:
     try:
         page = selectors.urgent_log(school=school, page=request.GET.get("page") or 1, since=since, until=until)
     except ValidationFailed as error:
-        for name, problems in error.fields.items():
-            form.add_error(name if name in form.fields else None, problems)
+        show_error(form, error)
         page = selectors.urgent_log(school=school, page=request.GET.get("page") or 1)
     rows = [
         {

@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from krijt.core.errors import Forbidden, NotFound, ValidationFailed
+from krijt.core.forms import show_error
 from krijt.ops import health, metrics, selectors, services
 from krijt.ops.forms import IncidentForm, IncidentUpdateForm
 from krijt.ops.models import IncidentStatus
@@ -97,9 +98,7 @@ def incident_new(request: HttpRequest) -> HttpResponse:
         try:
             incident = services.incident_open(posted_by=request.user, **form.cleaned_data)
         except ValidationFailed as exc:
-            for name, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
+            show_error(form, exc)
         else:
             messages.success(request, _("The incident is on the status page."))
             return redirect("ops:incident_detail", incident_id=incident.pk)
@@ -116,9 +115,7 @@ def incident_update(request: HttpRequest, incident_id: int) -> HttpResponse:
         try:
             services.incident_update_post(posted_by=request.user, incident=incident, **form.cleaned_data)
         except ValidationFailed as exc:
-            for name, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
+            show_error(form, exc)
         else:
             if form.cleaned_data["status"] == IncidentStatus.RESOLVED:
                 messages.success(request, _("The incident is resolved."))

@@ -19,6 +19,7 @@ from krijt.accounts.selectors import roles_in_school
 from krijt.core import clock, days
 from krijt.core.downloads import stored_file_response
 from krijt.core.errors import Forbidden, NotFound, ValidationFailed
+from krijt.core.forms import show_error
 from krijt.core.permissions import school_view
 from krijt.core.request import roles_of as _roles
 from krijt.core.request import school_of as _school
@@ -387,10 +388,7 @@ def _item_form_page(request: HttpRequest, item: PlannerItem | None) -> HttpRespo
                 else:
                     form.add_error(None, error.message)
             except ValidationFailed as error:
-                for name, messages in error.fields.items():
-                    form.add_error(name if name in form.fields else None, messages)
-                if not error.fields:
-                    form.add_error(None, error.message)
+                show_error(form, error)
             else:
                 return redirect(
                     reverse("planner:class_week", args=[saved.class_group_id]) + f"?week={saved.due_date:%Y-%m-%d}"
@@ -550,8 +548,7 @@ def policy_settings(request: HttpRequest) -> HttpResponse:
                 values=form.cleaned_data,
             )
         except ValidationFailed as error:
-            for name, messages in error.fields.items():
-                form.add_error(name if name in form.fields else None, messages)
+            show_error(form, error)
         else:
             django_messages.success(request, _("The workload rules were saved."))
             return redirect("planner:settings")

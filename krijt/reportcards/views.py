@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from krijt.core import clock
 from krijt.core.errors import KrijtError, NotFound
+from krijt.core.forms import show_error
 from krijt.core.permissions import school_view
 from krijt.core.request import roles_of as _roles
 from krijt.core.request import school_of as _school
@@ -25,15 +26,7 @@ from krijt.reportcards.forms import MentorForm, ScheduleForm
 from krijt.reportcards.models import ReportCard
 from krijt.reportcards.permissions import CARD_ROLES, HOME_ROLES, MANAGE_ROLES
 
-
-def _show_error(form: Any, error: KrijtError) -> None:
-    shown = False
-    for name, field_messages in error.fields.items():
-        for message in field_messages:
-            form.add_error(name if name in form.fields else None, str(message))
-            shown = True
-    if not shown:
-        form.add_error(None, str(error.message))
+_show_error = show_error
 
 
 @never_cache

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from krijt.accounts.models import ParentLink, User
 from krijt.core import clock
 from krijt.core.errors import Forbidden, KrijtError, NotFound
+from krijt.core.forms import show_error
 from krijt.core.permissions import school_view
 from krijt.core.request import roles_of as _roles
 from krijt.core.request import school_of as _school
@@ -165,11 +166,7 @@ def _evaluation_form_page(request: HttpRequest, course: Course, evaluation: Eval
                 saved = services.evaluation_update(school=school, actor=user, evaluation=evaluation,
                                                    roles=_roles(request), **fields)
         except KrijtError as error:
-            for name, errs in error.fields.items():
-                for message in errs:
-                    form.add_error(name if name in form.fields else None, str(message))
-            if not error.fields:
-                form.add_error(None, str(error.message))
+            show_error(form, error)
         else:
             messages.success(request, _("Evaluation added.") if evaluation is None else _("Evaluation saved."))
             return redirect(reverse("results:course", kwargs={"course_id": course.pk}) + f"?period={saved.period_id}")
@@ -434,9 +431,7 @@ def policy(request: HttpRequest) -> HttpResponse:
         try:
             services.results_policy_update(school=school, **form.cleaned_data)
         except KrijtError as error:
-            for name, errs in error.fields.items():
-                for message in errs:
-                    form.add_error(name if name in form.fields else None, str(message))
+            show_error(form, error)
         else:
             messages.success(request, _("The results policy is saved."))
             return redirect("results:policy")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from krijt.accounts.models import Membership, ParentLink, User
 from krijt.core.errors import NotFound
 from krijt.core.roles import Role
+from krijt.schools.calendar import year_for_day
 from krijt.schools.models import (
     CalendarEntry,
     ClassGroup,
@@ -54,21 +55,14 @@ def school_years(*, school: School) -> list[SchoolYear]:
 def pick_year(years: list[SchoolYear], *, today: dt.date, year_id: int | None = None) -> SchoolYear | None:
     """The asked year, else the one containing today, else the coming one, else the latest.
 
-    Same rule as krijt.schools.selectors.school_year_on, applied to an already-loaded list so the page
+    The one rule (krijt.schools.calendar.year_for_day), applied to an already-loaded list so the page
     spends no second query on it.
     """
     if year_id is not None:
         for year in years:
             if year.pk == year_id:
                 return year
-    by_start = sorted(years, key=lambda y: y.starts_on)
-    for year in by_start:
-        if year.starts_on <= today <= year.ends_on:
-            return year
-    upcoming = [y for y in by_start if y.starts_on > today]
-    if upcoming:
-        return upcoming[0]
-    return by_start[-1] if by_start else None
+    return year_for_day(years, today)
 
 
 # ---------------------------------------------------------------- people

@@ -21,6 +21,7 @@ from krijt.accounts.selectors import belongs_elsewhere
 from krijt.accounts.services import parent_letters_issue
 from krijt.core import clock
 from krijt.core.errors import Forbidden, KrijtError
+from krijt.core.forms import show_error
 from krijt.core.permissions import school_view
 from krijt.core.request import school_of as _school
 from krijt.core.roles import MEMBERSHIP_ROLES, Role
@@ -77,16 +78,7 @@ def _form_page(request: HttpRequest, template: str, form: forms.Form, context: d
     return _page(request, template, {"form": form, **context}, status=status)
 
 
-def _show_error(form: forms.Form, error: KrijtError) -> None:
-    """Puts a service's error next to the field it concerns, or above the form."""
-    shown: set[str] = set()
-    for name, field_messages in error.fields.items():
-        target = name if name in form.fields else None
-        for message in field_messages:
-            form.add_error(target, str(message))
-            shown.add(str(message))
-    if str(error.message) not in shown and (not error.fields or error.message != type(error).default_message):
-        form.add_error(None, str(error.message))
+_show_error = show_error
 
 
 def _post_only(request: HttpRequest) -> HttpResponse | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 
@@ -113,3 +114,27 @@ def next_school_hours(
 def _wall(day: dt.date, time: dt.time, tz: ZoneInfo) -> dt.datetime:
     """The UTC instant of a local wall time (gaps resolve forward, folds to the first occurrence)."""
     return dt.datetime.combine(day, time, tzinfo=tz).replace(fold=0).astimezone(dt.UTC)
+
+
+class _Dated(Protocol):
+    @property
+    def starts_on(self) -> dt.date: ...
+
+    @property
+    def ends_on(self) -> dt.date: ...
+
+
+Y = TypeVar("Y", bound=_Dated)
+
+
+def year_containing(years: Iterable[Y], day: dt.date) -> Y | None:
+    """The school year that contains `day`, if any."""
+    return next((y for y in years if y.starts_on <= day <= y.ends_on), None)
+
+
+def year_for_day(years: Iterable[Y], day: dt.date) -> Y | None:
+    """The one rule for "the school year of a day": the year containing it, else the coming one (in
+    summer), else the latest. Pure: the callers load the years (one query, or none when they have them)."""
+    by_start = sorted(years, key=lambda y: y.starts_on)
+    return (year_containing(by_start, day) or next((y for y in by_start if y.starts_on > day), None)
+            or (by_start[-1] if by_start else None))

@@ -12,7 +12,7 @@ from krijt.accounts.models import Membership, ParentLink, User
 from krijt.core import clock
 from krijt.core.errors import NotFound
 from krijt.core.roles import Role
-from krijt.schools.calendar import LessonHours, SchoolCalendar
+from krijt.schools.calendar import LessonHours, SchoolCalendar, year_for_day
 from krijt.schools.models import (
     CalendarEntry,
     ClassGroup,
@@ -60,14 +60,7 @@ def forget_school(slug: str) -> None:
 
 def school_year_on(*, school: School, day: dt.date) -> SchoolYear | None:
     """The school year containing `day`, or else the nearest one (the coming one in summer)."""
-    years = list(SchoolYear.objects.filter(school=school).order_by("starts_on"))
-    for year in years:
-        if year.starts_on <= day <= year.ends_on:
-            return year
-    upcoming = [y for y in years if y.starts_on > day]
-    if upcoming:
-        return upcoming[0]
-    return years[-1] if years else None
+    return year_for_day(SchoolYear.objects.filter(school=school).order_by("starts_on"), day)
 
 
 def current_school_year(*, school: School) -> SchoolYear | None:
@@ -281,8 +274,7 @@ def children_of(*, parent: User) -> list[Child]:
     for link in links:
         today = clock.local_today(link.school.time_zone)
         years = years_by_school.get(link.school_id, [])
-        year = next((y for y in years if y.starts_on <= today <= y.ends_on), None)
-        year = year or next((y for y in years if y.starts_on > today), None) or (years[-1] if years else None)
+        year = year_for_day(years, today)
         if year is not None:
             current[link.school_id] = year.pk
     classes = {
