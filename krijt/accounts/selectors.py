@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import QuerySet, Value
 
 from krijt.accounts.models import Membership, ParentLink, User
+from krijt.core.errors import NotFound
 from krijt.core.roles import Role
 
 
@@ -48,3 +49,25 @@ def first_school_slug(*, user: User) -> str:
         ParentLink.objects.filter(parent=user).values_list("school__name", "school__slug"))
     first = min(slugs, default=None)
     return first[1] if first else ""
+
+
+def children_in_school(*, school: Any, parent: User) -> QuerySet[User]:
+    return User.objects.filter(parent_links__school=school, parent_links__parent=parent).order_by(
+        "last_name", "first_name"
+    )
+
+
+def child_of_parent(*, school: Any, parent: User, student_id: int) -> User:
+    """A student linked to `parent` in this school; anyone else is not found."""
+    link = ParentLink.objects.filter(school=school, parent=parent, student_id=student_id).select_related("student")
+    found = link.first()
+    if found is None:
+        raise NotFound()
+    return found.student
+
+
+def first_child_of(*, school: Any, parent: User) -> User:
+    found = children_in_school(school=school, parent=parent).first()
+    if found is None:
+        raise NotFound()
+    return found

@@ -7,7 +7,6 @@ Every endpoint speaks about the school in the URL (/s/<slug>/api/v1/...). Errors
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +17,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from krijt.accounts.models import User
-from krijt.accounts.selectors import parents_of
+from krijt.accounts.selectors import children_in_school, parents_of
 from krijt.api import selectors
 from krijt.api.auth import session_auth, token_auth
 from krijt.api.schemas import (
@@ -29,7 +28,6 @@ from krijt.api.schemas import (
     CourseOut,
     Day,
     DayOut,
-    ErrorOut,
     MeOut,
     MyClassOut,
     PeopleOut,
@@ -40,14 +38,19 @@ from krijt.api.schemas import (
     WeekOut,
 )
 from krijt.core import clock
+from krijt.core.api import Caller, caller, ok
 from krijt.core.errors import Forbidden, KrijtError, NotAuthenticated, NotFound, ValidationFailed
 from krijt.core.roles import Role
+from krijt.messaging import api as messaging_api
+from krijt.notifications import api as notifications_api
+from krijt.planner import api as planner_api
+from krijt.results import api as results_api
 from krijt.schooladmin import services as people_services
 from krijt.schooladmin.permissions import MANAGE_ROLES, VIEW_ROLES
 from krijt.schools import selectors as school_selectors
 from krijt.schools import services as school_services
 from krijt.schools.calendar import year_containing
-from krijt.schools.models import ClassGroup, LessonPeriod, School, SchoolYear, TimetableSlot
+from krijt.schools.models import ClassGroup, LessonPeriod, SchoolYear, TimetableSlot
 from krijt.schools.selectors import children_of
 
 api = NinjaAPI(
@@ -66,20 +69,6 @@ router = Router(by_alias=True)
 
 CLASS_VIEWERS = frozenset({Role.STUDENT, Role.TEACHER, Role.STAFF, Role.ADMIN})
 TIMETABLE_ROLES = frozenset({Role.STUDENT, Role.TEACHER})
-
-
-# What any operation may answer, whatever it does: bad parameters (400), no or a wrong token (401), not
-# found (404), a body or address too long (413, 414), too many requests (429), and a full or paused
-# server (503). Every one comes in the one error shape (ErrorOut).
-ANY_OPERATION = (400, 401, 404, 413, 414, 429, 503)
-
-
-def _errors(*statuses: int) -> dict[int, Any]:
-    return dict.fromkeys(sorted({*ANY_OPERATION, *statuses}), ErrorOut)
-
-
-def ok(schema: Any, *statuses: int, status: int = 200) -> dict[int, Any]:
-    return {status: schema, **_errors(*statuses)}
 
 
 # ---------------------------------------------------------------- one error shape
@@ -182,22 +171,6 @@ def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
 # ---------------------------------------------------------------- who is asking
 
 
-@dataclass(frozen=True)
-class Caller:
-    school: School
-    user: User
-    roles: frozenset[str]
-
-
-def caller(request: HttpRequest, allowed: frozenset[str] | None = None) -> Caller:
-    """The school, the person and their roles in it; Forbidden without a role (or without an allowed one)."""
-    school = getattr(request, "school", None)
-    if school is None:
-        raise NotFound()
-    roles = frozenset(request.roles)  # type: ignore[attr-defined]
-    if not roles or (allowed is not None and not roles & allowed):
-        raise Forbidden()
-    return Caller(school=school, user=request.user, roles=roles)  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------- building the output
@@ -440,7 +413,7 @@ def _person_detail(c: Caller, person: User) -> dict[str, Any]:
             group = {"id": enrollment.class_group.pk, "name": enrollment.class_group.name}
         parents = [_person_ref(p) for p in parents_of(school=c.school, student=person).order_by("last_name")]
     if Role.PARENT in roles:
-        children = [_person_ref(s) for s in selectors.children_in_school(school=c.school, parent=person)]
+        children = [_person_ref(s) for s in children_in_school(school=c.school, parent=person)]
     return {
         **_person_ref(person),
         "email": person.email,
@@ -538,13 +511,8 @@ def admin_calendar(request: HttpRequest) -> dict[str, Any]:
 
 api.add_router("", router)
 
-# Imported last: these modules build on the helpers above.
-from krijt.api import messages as _messages  # noqa: E402
-from krijt.api import notifications as _notifications  # noqa: E402
-from krijt.api import planner as _planner  # noqa: E402
-from krijt.api import results as _results  # noqa: E402
-
-api.add_router("", _planner.router)
-api.add_router("", _notifications.router)
-api.add_router("", _messages.router)
-api.add_router("", _results.router)
+# Each domain's own router, beside its views.
+api.add_router("", planner_api.router)
+api.add_router("", notifications_api.router)
+api.add_router("", messaging_api.router)
+api.add_router("", results_api.router)

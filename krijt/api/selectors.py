@@ -106,12 +106,6 @@ def person_in_school(*, school: School, person_id: int) -> User:
     return person
 
 
-def children_in_school(*, school: School, parent: User) -> QuerySet[User]:
-    return User.objects.filter(parent_links__school=school, parent_links__parent=parent).order_by(
-        "last_name", "first_name"
-    )
-
-
 # ---------------------------------------------------------------- classes, courses, calendar
 
 
@@ -163,26 +157,3 @@ def calendar_overview(*, school: School) -> CalendarOverview:
 
 
 # ---------------------------------------------------------------- a parent's child, a period
-
-
-def child_of_parent(*, school: School, parent: User, student_id: int) -> User:
-    """A student linked to `parent` in this school; anyone else is not found."""
-    link = ParentLink.objects.filter(school=school, parent=parent, student_id=student_id).select_related("student")
-    found = link.first()
-    if found is None:
-        raise NotFound()
-    return found.student
-
-
-def first_child_of(*, school: School, parent: User) -> User:
-    found = children_in_school(school=school, parent=parent).first()
-    if found is None:
-        raise NotFound()
-    return found
-
-
-def period_in_school(*, school: School, period_id: int) -> Period:
-    period = Period.objects.filter(school=school, pk=period_id).first()
-    if period is None:
-        raise NotFound()
-    return period

@@ -19,6 +19,7 @@ from krijt.schools.models import (
     Course,
     Enrollment,
     LessonPeriod,
+    Period,
     School,
     SchoolYear,
     TimetableSlot,
@@ -287,3 +288,10 @@ def children_of(*, parent: User) -> list[Child]:
         if current.get(e.school_id) == e.school_year_id
     }
     return [Child(link.student, link.school, classes.get((link.school_id, link.student_id))) for link in links]
+
+
+def period_in_school(*, school: School, period_id: int) -> Period:
+    period = Period.objects.filter(school=school, pk=period_id).first()
+    if period is None:
+        raise NotFound()
+    return period

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Field, Router, Schema
 
 from krijt.accounts.models import User
-from krijt.api.api import Caller, caller, ok
-from krijt.api.schemas import Day, DoneOut, PlannerWeekOut
 from krijt.core import clock
+from krijt.core.api import Caller, ClassRef, CourseRef, Day, PersonRef, TeacherRef, caller, ok
 from krijt.core.errors import Forbidden, NotFound
 from krijt.core.roles import Role
 from krijt.planner import selectors as planner
@@ -19,6 +18,38 @@ from krijt.planner import services as planner_services
 from krijt.planner.models import PlannerItem
 from krijt.planner.rules import week_start
 from krijt.schools.selectors import classes_for_teacher, current_school_year
+
+# ---------------------------------------------------------------- shapes
+
+
+class PlannerItemOut(Schema):
+    id: int
+    kind: Literal["task", "test"]
+    title: str
+    description: str
+    due_date: dt.date
+    period: int | None = Field(None, description="The lesson period it is due in, if any.")
+    minutes: int
+    state: Literal["planned", "cancelled"]
+    course: CourseRef
+    class_: ClassRef = Field(..., alias="class")
+    teacher: TeacherRef | None
+    done: bool | None = Field(None, description="Whether the asking student marked it done; null for others.")
+
+
+class PlannerWeekOut(Schema):
+    week_start: dt.date
+    student: PersonRef | None = Field(None, description="Whose planner this is, for a student or a parent.")
+    items: list[PlannerItemOut]
+
+
+class DoneOut(Schema):
+    item_id: int
+    done: bool
+
+
+# ---------------------------------------------------------------- notifications
+
 
 router: Router = Router(by_alias=True, tags=["planner"])
 

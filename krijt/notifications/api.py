@@ -2,17 +2,68 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from krijt.api.api import caller, ok
-from krijt.api.schemas import Day, NotificationOut, NotificationPageOut, UnreadCountOut, UrgentLogPageOut
+from krijt.core.api import Day, caller, ok
 from krijt.notifications import selectors as notifications
 from krijt.notifications import services as notification_services
 from krijt.notifications.permissions import EVERYONE, SEE_URGENT_LOG
 from krijt.notifications.selectors import NotificationItem
+
+# ---------------------------------------------------------------- shapes
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    text: str
+    url: str = Field(..., description="The page it is about; empty when there is none.")
+    visible_at: dt.datetime
+    read_at: dt.datetime | None
+    unread: bool
+    urgent: bool
+    about_student: str | None = Field(None, description="The child it is about, for a parent.")
+
+
+class NotificationPageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    pages: int
+    results: list[NotificationOut]
+
+
+class UrgentLogOut(Schema):
+    id: int
+    created_at: dt.datetime
+    sender: str | None
+    what: str
+    reason: str
+    audience: str
+    audiences: dict[str, int]
+    recipients: int
+    read: int
+
+
+class UrgentLogPageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    pages: int
+    results: list[UrgentLogOut]
+
+
+class UnreadCountOut(Schema):
+    unread: int
+
+
+# ---------------------------------------------------------------- messages
+
 
 router: Router = Router(tags=["notifications"])
 

@@ -2,18 +2,73 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from krijt.accounts.models import User
-from krijt.api.api import caller, ok
-from krijt.api.schemas import MessagePageOut, ThreadOut
+from krijt.core.api import TeacherRef, caller, ok
 from krijt.messaging import selectors as messaging
 from krijt.messaging import services as messaging_services
 from krijt.messaging.models import Message, MessageRecipient
 from krijt.messaging.permissions import USE_MESSAGES
+
+# ---------------------------------------------------------------- shapes
+
+
+class MessageSummaryOut(Schema):
+    id: int
+    thread_id: int
+    subject: str
+    sender: TeacherRef
+    at: dt.datetime = Field(..., description="When it reached me (received) or is or was sent (sent, scheduled).")
+    audience_label: str
+    urgent: bool
+    has_attachments: bool
+    unread: bool | None = Field(None, description="For received messages: not read yet.")
+
+
+class MessagePageOut(Schema):
+    folder: Literal["inbox", "sent", "scheduled", "archive"]
+    count: int
+    page: int
+    page_size: int
+    pages: int
+    unread: int = Field(..., description="Unread messages in my inbox.")
+    results: list[MessageSummaryOut]
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+
+
+class ThreadMessageOut(Schema):
+    id: int
+    subject: str
+    sender: TeacherRef
+    sent_at: dt.datetime
+    body_html: str = Field(..., description="Sanitised HTML.")
+    body_text: str
+    urgent: bool
+    mine: bool = Field(..., description="I sent it.")
+    unread: bool = Field(..., description="Not read before this request (this request marks it read).")
+    attachments: list[AttachmentOut]
+
+
+class ThreadOut(Schema):
+    thread_id: int
+    subject: str
+    archived: bool
+    messages: list[ThreadMessageOut]
+
+
+# ---------------------------------------------------------------- results
+
 
 router: Router = Router(tags=["messages"])
 

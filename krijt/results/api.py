@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Field, Router, Schema
 
 from krijt.accounts.models import User
-from krijt.api import selectors
-from krijt.api.api import caller, ok
-from krijt.api.schemas import ResultsOut
+from krijt.accounts.selectors import child_of_parent, first_child_of
+from krijt.core.api import CourseRef, PersonRef, TeacherRef, caller, ok
 from krijt.core.errors import Forbidden
 from krijt.core.roles import Role
 from krijt.results import selectors as results
@@ -18,6 +18,42 @@ from krijt.results import services as results_services
 from krijt.results.models import Score
 from krijt.results.permissions import PARENT_ROLES, STUDENT_ROLES
 from krijt.schools.models import Period
+from krijt.schools.selectors import period_in_school
+
+# ---------------------------------------------------------------- shapes
+
+
+class PeriodRef(Schema):
+    id: int
+    name: str
+
+
+class ScoreOut(Schema):
+    evaluation_id: int
+    name: str
+    date: dt.date
+    category: str
+    maximum: float
+    weight: float
+    value: float | None
+    code: str = Field(..., description="Absent, exempt, ...; empty when there is a value.")
+    percentage: float | None
+    comment: str
+    talk_teacher: TeacherRef | None = Field(None, description="Who to talk to about a hard result (students only).")
+
+
+class CourseResultsOut(Schema):
+    course: CourseRef
+    average: float | None = Field(None, description="Weighted average in percent of the maximum.")
+    scores: list[ScoreOut]
+
+
+class ResultsOut(Schema):
+    student: PersonRef
+    period: PeriodRef | None
+    hidden: bool = Field(..., description="An adult student chose not to show their results to their parents.")
+    courses: list[CourseResultsOut]
+
 
 router: Router = Router(tags=["results"])
 
@@ -63,7 +99,7 @@ def my_results(request: HttpRequest, period_id: int | None = None, student_id: i
     c = caller(request, READERS)
     period: Period | None = None
     if period_id is not None:
-        period = selectors.period_in_school(school=c.school, period_id=period_id)
+        period = period_in_school(school=c.school, period_id=period_id)
     period_ref = None if period is None else {"id": period.pk, "name": period.name}
     own = Role.STUDENT in c.roles and (student_id is None or student_id == c.user.pk)
     if own:
@@ -73,9 +109,9 @@ def my_results(request: HttpRequest, period_id: int | None = None, student_id: i
     if Role.PARENT not in c.roles:
         raise Forbidden()
     if student_id is None:
-        child = selectors.first_child_of(school=c.school, parent=c.user)
+        child = first_child_of(school=c.school, parent=c.user)
     else:
-        child = selectors.child_of_parent(school=c.school, parent=c.user, student_id=student_id)
+        child = child_of_parent(school=c.school, parent=c.user, student_id=student_id)
     results_services.result_view_log(school=c.school, student=child, viewer=c.user, role=Role.PARENT)
     if not results.parents_may_see(school=c.school, student=child):
         return {"student": _person(child), "period": period_ref, "hidden": True, "courses": []}
