@@ -9,11 +9,12 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 
 from krijt.accounts.models import ApiToken, Membership, ParentLink, User
 from krijt.core.errors import NotFound
 from krijt.core.roles import Role
+from krijt.schooladmin import selectors as admin_selectors
 from krijt.schools.models import CalendarEntry, ClassGroup, Course, LessonPeriod, Period, School, SchoolYear
 
 PEOPLE_PAGE_SIZE = 50
@@ -43,27 +44,9 @@ def tokens_of(*, user: User) -> QuerySet[ApiToken]:
 # ---------------------------------------------------------------- people
 
 
-def _in_school(school: School) -> Q:
-    """Members of the school, and parents linked to one of its students."""
-    member = Membership.objects.filter(school=school, user=OuterRef("pk"))
-    parent = ParentLink.objects.filter(school=school, parent=OuterRef("pk"))
-    return Q(Exists(member)) | Q(Exists(parent))
-
-
-def _with_role(school: School, role: str) -> Q:
-    if role == Role.PARENT:
-        return Q(Exists(ParentLink.objects.filter(school=school, parent=OuterRef("pk"))))
-    return Q(Exists(Membership.objects.filter(school=school, user=OuterRef("pk"), role=role)))
-
-
 def people(*, school: School, search: str = "", role: str | None = None) -> QuerySet[User]:
-    """The people of a school (members and parents), filtered by role and by words in their names."""
-    qs = User.objects.filter(_with_role(school, role) if role else _in_school(school))
-    for word in search.split()[:5]:
-        qs = qs.filter(
-            Q(username__icontains=word) | Q(first_name__icontains=word) | Q(last_name__icontains=word)
-        )
-    return qs.order_by("last_name", "first_name", "pk")
+    """The people page's search (schooladmin.selectors.people): one search, whichever face asks."""
+    return admin_selectors.people(school=school, search=search, role=role)
 
 
 def roles_by_user(*, school: School, user_ids: list[int]) -> dict[int, set[str]]:
@@ -100,10 +83,7 @@ def people_page(*, school: School, search: str = "", role: str | None = None, pa
 
 
 def person_in_school(*, school: School, person_id: int) -> User:
-    person = User.objects.filter(_in_school(school), pk=person_id).first()
-    if person is None:
-        raise NotFound()
-    return person
+    return admin_selectors.person_in_school(school=school, person_id=person_id)
 
 
 # ---------------------------------------------------------------- classes, courses, calendar

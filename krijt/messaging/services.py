@@ -17,7 +17,6 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from krijt.accounts.models import User
@@ -30,6 +29,7 @@ from krijt.messaging.permissions import reach_for
 from krijt.messaging.sanitise import plain_text, sanitise
 from krijt.messaging.selectors import policy_for
 from krijt.schools.models import School
+from krijt.schools.paths import school_path
 
 logger = logging.getLogger(__name__)
 
@@ -250,9 +250,7 @@ def message_cancel(*, school: School, sender: User, message_id: int) -> Message:
 
 
 def _message_url(message: Message, school: School) -> str:
-    path = reverse("messaging:message", kwargs={"message_id": message.pk})
-    # Tasks run without a request, so the school's prefix is added here.
-    return path if path.startswith(f"/s/{school.slug}/") else f"/s/{school.slug}{path}"
+    return school_path(school, "messaging:message", message_id=message.pk)
 
 
 def _fanout_chunk(*, message_id: int, generation: int, chunk: Sequence[audiences.Recipient]) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from krijt.accounts.models import ParentLink, User
@@ -18,6 +17,7 @@ from krijt.results.release import release_moments
 from krijt.results.selectors import ReleaseContext, hidden_from_parents, release_context
 from krijt.schools.calendar import next_school_hours
 from krijt.schools.models import ClassGroup, Course, Enrollment, Period, School
+from krijt.schools.paths import school_path
 
 MAX_COMMENT = 2000
 
@@ -154,8 +154,8 @@ def _moments(
     return release.student_visible_at, parent
 
 
-def _card_url(card: ReportCard) -> str:
-    return reverse("reportcards:card", kwargs={"period_id": card.period_id, "student_id": card.student_id})
+def _card_url(school: School, card: ReportCard) -> str:
+    return school_path(school, "reportcards:card", period_id=card.period_id, student_id=card.student_id)
 
 
 def _notify(*, school: School, card: ReportCard, invite: bool) -> None:
@@ -189,7 +189,7 @@ def _notify_all(*, school: School, cards: list[ReportCard], invites: dict[int, b
             "talk_to_is_mentor": bool(talk_to and mentor and talk_to.pk == mentor.pk),
             "invite": invites.get(card.pk, False),
         }
-        url = _card_url(card)
+        url = _card_url(school, card)
         if card.student_visible_at is not None:
             events.append(Event(kind="reportcard", key=f"reportcard:{card.pk}:student",
                                 targets=[Target(student.pk, "student")], params={**params, "audience": "student"},

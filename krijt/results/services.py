@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from krijt.accounts.models import ParentLink, User
@@ -21,6 +20,7 @@ from krijt.results.kinds import KIND, TOPIC
 from krijt.results.models import Evaluation, ResultsPolicy, ResultsSharing, ResultView, Score, ScoreChange
 from krijt.results.release import release_moments
 from krijt.schools.models import Course, Enrollment, Period, School
+from krijt.schools.paths import school_path
 
 # What a teacher may type in a cell besides a number (case-insensitive). Shown on the grid page.
 ABSENT_CODES = frozenset({"a", "afw", "abs"})
@@ -402,8 +402,7 @@ def score_set(
 
 
 def _url(school: School) -> str:
-    path = reverse("results:mine")
-    return path if path.startswith(f"/s/{school.slug}/") else f"/s/{school.slug}{path}"
+    return school_path(school, "results:mine")
 
 
 def _release(

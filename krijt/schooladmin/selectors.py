@@ -94,6 +94,12 @@ def _search(qs: QuerySet[User], query: str) -> QuerySet[User]:
     return qs
 
 
+def people(*, school: School, search: str = "", role: str | None = None) -> QuerySet[User]:
+    """The one people search: the school's members and parents (or those of one role), every word of
+    `search` starting a name or the user name, by name. The people page and the API both use it."""
+    return _search(_school_people(school, role), search).order_by(Lower("last_name"), Lower("first_name"), "pk")
+
+
 @dataclass
 class PersonRow:
     user: User
@@ -115,7 +121,7 @@ def people_page(*, school: School, school_year: SchoolYear | None, query: str = 
     The count and the page are two queries; roles, classes and parent links are fetched for the
     page's 50 people only.
     """
-    qs = _search(_school_people(school, role), query).order_by(Lower("last_name"), Lower("first_name"), "pk")
+    qs = people(school=school, search=query, role=role)
     qs = qs.only("pk", "username", "first_name", "last_name", "email", "birth_date")
     enrolments = Enrollment.objects.filter(school=school).select_related("class_group")
     enrolments = enrolments.filter(school_year=school_year) if school_year else enrolments.none()
