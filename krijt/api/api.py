@@ -446,7 +446,8 @@ def admin_person_create(request: HttpRequest, payload: PersonIn) -> Status[dict[
             raise ValidationFailed(fields={"class_group": [_("There is no such class in this school.")]})
     # The same door as the people page: the same rules and the same errors.
     person = people_services.person_create(
-        school=c.school, username=payload.username, first_name=payload.first_name, last_name=payload.last_name,
+        school=c.school, actor=c.user, roles=c.roles, username=payload.username, first_name=payload.first_name,
+        last_name=payload.last_name,
         role=payload.role, email=payload.email, birth_date=payload.birth_date, class_group=group,
     )
     return Status(201, _person_detail(c, person))

@@ -9,11 +9,21 @@ from django.utils.translation import gettext as _
 
 from krijt.accounts import services as accounts
 from krijt.accounts.models import Membership, ParentLink, User, normalize_username
+from krijt.accounts.selectors import roles_in_school
 from krijt.core import clock
-from krijt.core.errors import Conflict, NotFound, ValidationFailed
+from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from krijt.core.roles import MEMBERSHIP_ROLES, Role
+from krijt.schooladmin.permissions import can_manage
 from krijt.schools.models import ClassGroup, Enrollment, School, SchoolYear
 from krijt.schools.services import enrollment_set
+
+
+def _check_manage(*, school: School, actor: User, roles: frozenset[str] | None) -> None:
+    """The one check before any change to a school's people (schooladmin/permissions.py): administrators.
+    `roles` when the caller knows them (a page, the API), else read."""
+    known = roles if roles is not None else roles_in_school(school=school, user=actor)
+    if not can_manage(known):
+        raise Forbidden(_("Only the school's administrators may change its people."))
 
 
 def _in_school(*, school: School, user: User) -> None:
@@ -32,10 +42,11 @@ def _student_of(*, school: School, username: str) -> User:
 
 
 @transaction.atomic
-def person_create(*, school: School, username: str, first_name: str, last_name: str, role: str,
+def person_create(*, school: School, actor: User, username: str, first_name: str, last_name: str, role: str,
                   email: str = "", birth_date: dt.date | None = None, class_group: ClassGroup | None = None,
-                  child_username: str = "") -> User:
+                  child_username: str = "", roles: frozenset[str] | None = None) -> User:
     """A new account with its first role; a student goes into a class, a parent is linked to a child."""
+    _check_manage(school=school, actor=actor, roles=roles)
     if role not in {*MEMBERSHIP_ROLES, Role.PARENT}:
         raise ValidationFailed(fields={"role": [_("Unknown role.")]})
     accounts.username_available(username)
@@ -66,15 +77,18 @@ def person_create(*, school: School, username: str, first_name: str, last_name: 
 
 @transaction.atomic
 def person_update(*, school: School, actor: User, user: User, first_name: str, last_name: str, email: str = "",
-                  birth_date: dt.date | None = None) -> User:
+                  birth_date: dt.date | None = None, roles: frozenset[str] | None = None) -> User:
     """The account details of a person of the school (refused for an account that also serves elsewhere)."""
+    _check_manage(school=school, actor=actor, roles=roles)
     _in_school(school=school, user=user)
     return accounts.account_details_set(school=school, actor=actor, user=user, first_name=first_name,
                                         last_name=last_name, email=email, birth_date=birth_date)
 
 
 @transaction.atomic
-def person_role_add(*, school: School, user: User, role: str) -> Membership:
+def person_role_add(*, school: School, actor: User, user: User, role: str,
+                    roles: frozenset[str] | None = None) -> Membership:
+    _check_manage(school=school, actor=actor, roles=roles)
     _in_school(school=school, user=user)
     if role not in MEMBERSHIP_ROLES:
         raise ValidationFailed(fields={"role": [_("Choose a student, teacher, staff or administrator role.")]})
@@ -82,8 +96,10 @@ def person_role_add(*, school: School, user: User, role: str) -> Membership:
 
 
 @transaction.atomic
-def person_role_remove(*, school: School, actor: User, user: User, role: str) -> None:
+def person_role_remove(*, school: School, actor: User, user: User, role: str,
+                       roles: frozenset[str] | None = None) -> None:
     """Takes a role away. An administrator cannot take away their own admin role, nor the school's last one."""
+    _check_manage(school=school, actor=actor, roles=roles)
     _in_school(school=school, user=user)
     if role == Role.ADMIN:
         if user.pk == actor.pk:
@@ -100,13 +116,17 @@ def person_role_remove(*, school: School, actor: User, user: User, role: str) ->
 
 
 @transaction.atomic
-def person_parent_unlink(*, school: School, student: User, parent_id: int) -> None:
+def person_parent_unlink(*, school: School, actor: User, student: User, parent_id: int,
+                         roles: frozenset[str] | None = None) -> None:
     """Removes a parent's link to a student of this school (a link is the school's to keep or remove)."""
+    _check_manage(school=school, actor=actor, roles=roles)
     _in_school(school=school, user=student)
     accounts.parent_link_remove(school=school, parent_id=parent_id, student=student)
 
 
 @transaction.atomic
-def person_enrol(*, school: School, user: User, school_year: SchoolYear, class_group: ClassGroup | None) -> None:
+def person_enrol(*, school: School, actor: User, user: User, school_year: SchoolYear,
+                 class_group: ClassGroup | None, roles: frozenset[str] | None = None) -> None:
+    _check_manage(school=school, actor=actor, roles=roles)
     _in_school(school=school, user=user)
     enrollment_set(school=school, school_year=school_year, student=user, class_group=class_group)

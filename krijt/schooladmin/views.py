@@ -23,7 +23,9 @@ from krijt.core import clock
 from krijt.core.errors import Forbidden, KrijtError
 from krijt.core.forms import show_error
 from krijt.core.permissions import school_view
+from krijt.core.request import roles_of as _roles
 from krijt.core.request import school_of as _school
+from krijt.core.request import user_of as _user
 from krijt.core.roles import MEMBERSHIP_ROLES, Role
 from krijt.schooladmin import forms as f
 from krijt.schooladmin import selectors as sel
@@ -305,7 +307,8 @@ def person_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             user = people.person_create(
-                school=school, username=data["username"], first_name=data["first_name"],
+                school=school, actor=_user(request), roles=_roles(request), username=data["username"],
+                first_name=data["first_name"],
                 last_name=data["last_name"], role=data["role"], email=data["email"], birth_date=data["birth_date"],
                 class_group=data["class_group"], child_username=data["child"])
         except KrijtError as exc:
@@ -346,7 +349,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            people.person_update(school=school, actor=request.user, user=user,  # type: ignore[arg-type]
+            people.person_update(school=school, actor=_user(request), roles=_roles(request), user=user,
                                  first_name=data["first_name"], last_name=data["last_name"], email=data["email"],
                                  birth_date=data["birth_date"])
         except KrijtError as exc:
@@ -372,7 +375,8 @@ def person_role_add(request: HttpRequest, person_id: int) -> HttpResponse:
         messages.error(request, _("Choose a role."))
         return redirect("schooladmin:person_detail", user.pk)
     try:
-        people.person_role_add(school=school, user=user, role=form.cleaned_data["role"])
+        people.person_role_add(school=school, actor=_user(request), roles=_roles(request), user=user,
+                               role=form.cleaned_data["role"])
     except KrijtError as exc:
         return _failed(request, exc, "schooladmin:person_detail", user.pk)
     return _done(request, _("Role added."), "schooladmin:person_detail", user.pk)
@@ -389,7 +393,7 @@ def person_role_remove(request: HttpRequest, person_id: int) -> HttpResponse:
         messages.error(request, _("Choose a role."))
         return redirect("schooladmin:person_detail", user.pk)
     try:
-        people.person_role_remove(school=school, actor=request.user,  # type: ignore[arg-type]
+        people.person_role_remove(school=school, actor=_user(request), roles=_roles(request),
                                   user=user, role=form.cleaned_data["role"])
     except KrijtError as exc:
         return _failed(request, exc, "schooladmin:person_detail", user.pk)
@@ -407,7 +411,8 @@ def person_parent_unlink(request: HttpRequest, person_id: int) -> HttpResponse:
         messages.error(request, _("Choose a parent."))
         return redirect("schooladmin:person_detail", user.pk)
     try:
-        people.person_parent_unlink(school=school, student=user, parent_id=parent_id)
+        people.person_parent_unlink(school=school, actor=_user(request), roles=_roles(request), student=user,
+                                    parent_id=parent_id)
     except KrijtError as exc:
         return _failed(request, exc, "schooladmin:person_detail", user.pk)
     return _done(request, _("The parent is no longer linked to this student."), "schooladmin:person_detail", user.pk)
@@ -428,7 +433,8 @@ def person_enrol(request: HttpRequest, person_id: int) -> HttpResponse:
         messages.error(request, _("Choose a class of this school year."))
         return redirect("schooladmin:person_detail", user.pk)
     try:
-        people.person_enrol(school=school, user=user, school_year=year, class_group=form.cleaned_data["class_group"])
+        people.person_enrol(school=school, actor=_user(request), roles=_roles(request), user=user, school_year=year,
+                            class_group=form.cleaned_data["class_group"])
     except KrijtError as exc:
         return _failed(request, exc, "schooladmin:person_detail", user.pk)
     return _done(request, _("Class saved."), "schooladmin:person_detail", user.pk)
