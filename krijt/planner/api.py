@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from krijt.accounts.models import User
+from krijt.accounts.selectors import child_of_parent
 from krijt.core import clock
 from krijt.core.api import Caller, ClassRef, CourseRef, Day, PersonRef, TeacherRef, caller, ok
 from krijt.core.errors import Forbidden, NotFound
@@ -109,7 +110,7 @@ def my_planner(request: HttpRequest, week: Day | None = None, student_id: int | 
                 raise NotFound()
             child = children[0]
         else:
-            child = planner.child_for_parent(school=c.school, parent=c.user, student_id=student_id)
+            child = child_of_parent(school=c.school, parent=c.user, student_id=student_id)
         items = _student_items(c, child, monday)
         return {"week_start": monday, "student": _person(child), "items": [_item(i, None) for i in items]}
     if Role.STUDENT in c.roles:

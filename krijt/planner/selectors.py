@@ -184,12 +184,6 @@ def student_class(*, school: School, student: User, school_year: SchoolYear | No
     return enrollment.class_group if enrollment else None
 
 
-def child_for_parent(*, school: School, parent: User, student_id: int) -> User:
-    link = ParentLink.objects.filter(school=school, parent=parent, student_id=student_id).select_related("student")
-    found = link.first()
-    if found is None:
-        raise NotFound()
-    return found.student
 
 
 def children_in_school(*, school: School, parent: User) -> list[User]:

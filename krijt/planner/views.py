@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from krijt.accounts.selectors import roles_in_school
+from krijt.accounts.selectors import child_of_parent, roles_in_school
 from krijt.core import clock, days
 from krijt.core.downloads import stored_file_response
 from krijt.core.errors import Forbidden, NotFound, ValidationFailed
@@ -123,7 +123,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @school_view(roles={Role.PARENT})
 def child(request: HttpRequest, student_id: int) -> HttpResponse:
     school = _school(request)
-    student = selectors.child_for_parent(school=school, parent=_user(request), student_id=student_id)
+    student = child_of_parent(school=school, parent=_user(request), student_id=student_id)
     context = _student_week(request, student, own=False)
     children = selectors.children_in_school(school=school, parent=_user(request))
     return render(
