@@ -221,12 +221,13 @@ class PeoplePage:
         return max(1, -(-self.count // self.page_size))
 
 
-def people_page(*, school: School, search: str = "", role: str | None = None, page: int = 1,
-                page_size: int = PEOPLE_PAGE_SIZE) -> PeoplePage:
+def people_page(
+    *, school: School, search: str = "", role: str | None = None, page: int = 1, page_size: int = PEOPLE_PAGE_SIZE
+) -> PeoplePage:
     qs = people(school=school, search=search, role=role)
     count = qs.count()
     start = (page - 1) * page_size
-    rows = list(qs[start:start + page_size]) if start < count else []
+    rows = list(qs[start : start + page_size]) if start < count else []
     roles = roles_by_user(school=school, user_ids=[u.pk for u in rows])
     return PeoplePage(people=rows, roles=roles, count=count, page=page, page_size=page_size)
 
@@ -252,8 +253,9 @@ def school_year_in_school(*, school: School, school_year_id: int) -> SchoolYear:
     return year
 
 
-def courses(*, school: School, school_year: SchoolYear | None = None,
-            class_group: ClassGroup | None = None) -> QuerySet[Course]:
+def courses(
+    *, school: School, school_year: SchoolYear | None = None, class_group: ClassGroup | None = None
+) -> QuerySet[Course]:
     qs = Course.objects.filter(school=school)
     if school_year is not None:
         qs = qs.filter(school_year=school_year)
@@ -281,8 +283,9 @@ def calendar_overview(*, school: School) -> CalendarOverview:
     for entry in CalendarEntry.objects.filter(school=school).order_by("starts_on"):
         entries.setdefault(entry.school_year_id, []).append(entry)
     lesson_periods = list(LessonPeriod.objects.filter(school=school).order_by("number"))
-    return CalendarOverview(school_years=years, periods=periods, entries=entries, lesson_periods=lesson_periods,
-                            weekdays=school.weekdays)
+    return CalendarOverview(
+        school_years=years, periods=periods, entries=entries, lesson_periods=lesson_periods, weekdays=school.weekdays
+    )
 
 
 # ---------------------------------------------------------------- a parent's child, a period
@@ -297,20 +300,27 @@ def _year(c: Caller, school_year_id: int | None) -> SchoolYear | None:
     return school_selectors.current_school_year(school=c.school)
 
 
-@router.get("/admin/classes", response=ok(list[AdminClassOut], 403), summary="Classes of a school year",
-            tags=["administration"])
+@router.get(
+    "/admin/classes", response=ok(list[AdminClassOut], 403), summary="Classes of a school year", tags=["administration"]
+)
 def admin_classes(request: HttpRequest, school_year_id: int | None = None) -> list[dict[str, Any]]:
     """The classes of a school year (default: the current one) with their mentor and number of students."""
     c = caller(request, VIEW_ROLES)
     year = _year(c, school_year_id)
     if year is None:
         return []
-    return [{**_class_out(group, year), "student_count": group.student_count}  # type: ignore[attr-defined]
-            for group in school_selectors.class_list(school=c.school, school_year=year)]
+    return [
+        {**_class_out(group, year), "student_count": group.student_count}  # type: ignore[attr-defined]
+        for group in school_selectors.class_list(school=c.school, school_year=year)
+    ]
 
 
-@router.post("/admin/classes", response=ok(AdminClassOut, 400, 403, 409, status=201), summary="Create a class",
-             tags=["administration"])
+@router.post(
+    "/admin/classes",
+    response=ok(AdminClassOut, 400, 403, 409, status=201),
+    summary="Create a class",
+    tags=["administration"],
+)
 def admin_class_create(request: HttpRequest, payload: ClassIn) -> Status[dict[str, Any]]:
     c = caller(request, MANAGE_ROLES)
     year = _year(c, payload.school_year_id)
@@ -321,8 +331,15 @@ def admin_class_create(request: HttpRequest, payload: ClassIn) -> Status[dict[st
         mentor = people(school=c.school, role=Role.TEACHER).filter(pk=payload.mentor_id).first()
         if mentor is None:
             raise ValidationFailed(fields={"mentor_id": [_("Choose a teacher of this school.")]})
-    group = school_services.class_create(school=c.school, school_year=year, name=payload.name,
-                                         grade=payload.grade, mentor=mentor)
+    group = school_services.class_create(
+        actor=c.user,
+        roles=c.roles,
+        school=c.school,
+        school_year=year,
+        name=payload.name,
+        grade=payload.grade,
+        mentor=mentor,
+    )
     return Status(201, {**_class_out(group, year), "student_count": 0})
 
 
@@ -332,8 +349,7 @@ class PeopleFilter(Schema):
     page: int = Field(1, ge=1)
 
 
-@router.get("/admin/people", response=ok(PeopleOut, 400, 403), summary="People of the school",
-            tags=["administration"])
+@router.get("/admin/people", response=ok(PeopleOut, 400, 403), summary="People of the school", tags=["administration"])
 def admin_people(request: HttpRequest, filters: Query[PeopleFilter]) -> dict[str, Any]:
     """Members and parents, 50 per page, searched by name or user name and filtered by role."""
     c = caller(request, VIEW_ROLES)
@@ -373,15 +389,23 @@ def _person_detail(c: Caller, person: User) -> dict[str, Any]:
     }
 
 
-@router.get("/admin/people/{person_id}", response=ok(PersonDetailOut, 403), summary="A person of the school",
-            tags=["administration"])
+@router.get(
+    "/admin/people/{person_id}",
+    response=ok(PersonDetailOut, 403),
+    summary="A person of the school",
+    tags=["administration"],
+)
 def admin_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
     c = caller(request, VIEW_ROLES)
     return _person_detail(c, person_in_school(school=c.school, person_id=person_id))
 
 
-@router.post("/admin/people", response=ok(PersonDetailOut, 400, 403, 409, status=201), summary="Add a person",
-             tags=["administration"])
+@router.post(
+    "/admin/people",
+    response=ok(PersonDetailOut, 400, 403, 409, status=201),
+    summary="Add a person",
+    tags=["administration"],
+)
 def admin_person_create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, Any]]:
     """Creates an account with a role in this school; the person activates it with a letter or a reset."""
     c = caller(request, MANAGE_ROLES)
@@ -392,38 +416,51 @@ def admin_person_create(request: HttpRequest, payload: PersonIn) -> Status[dict[
             raise ValidationFailed(fields={"class_group": [_("There is no such class in this school.")]})
     # The same door as the people page: the same rules and the same errors.
     person = people_services.person_create(
-        school=c.school, actor=c.user, roles=c.roles, username=payload.username, first_name=payload.first_name,
+        school=c.school,
+        actor=c.user,
+        roles=c.roles,
+        username=payload.username,
+        first_name=payload.first_name,
         last_name=payload.last_name,
-        role=payload.role, email=payload.email, birth_date=payload.birth_date, class_group=group,
+        role=payload.role,
+        email=payload.email,
+        birth_date=payload.birth_date,
+        class_group=group,
     )
     return Status(201, _person_detail(c, person))
 
 
 @router.get("/admin/courses", response=ok(list[CourseOut], 403), summary="Courses", tags=["administration"])
-def admin_courses(request: HttpRequest, class_id: int | None = None,
-                  school_year_id: int | None = None) -> list[dict[str, Any]]:
+def admin_courses(
+    request: HttpRequest, class_id: int | None = None, school_year_id: int | None = None
+) -> list[dict[str, Any]]:
     """The courses of one class, or of every class in a school year (default: the current one)."""
     c = caller(request, VIEW_ROLES)
     if class_id is not None:
-        found = courses(school=c.school, class_group=class_in_school(school=c.school,
-                                                                                         class_id=class_id))
+        found = courses(school=c.school, class_group=class_in_school(school=c.school, class_id=class_id))
     else:
         year = _year(c, school_year_id)
         if year is None:
             return []
         found = courses(school=c.school, school_year=year)
     return [
-        {"id": course.pk, "name": course.name, "code": course.code, "hours_per_week": course.hours_per_week,
-         "class": {"id": course.class_group.pk, "name": course.class_group.name},
-         "teacher": _teacher_ref(course.teacher), "school_year_id": course.school_year_id}
+        {
+            "id": course.pk,
+            "name": course.name,
+            "code": course.code,
+            "hours_per_week": course.hours_per_week,
+            "class": {"id": course.class_group.pk, "name": course.class_group.name},
+            "teacher": _teacher_ref(course.teacher),
+            "school_year_id": course.school_year_id,
+        }
         for course in found
     ]
 
 
-@router.get("/admin/timetable", response=ok(TimetableOut, 403), summary="The weekly timetable",
-            tags=["administration"])
-def admin_timetable(request: HttpRequest, class_id: int | None = None,
-                    school_year_id: int | None = None) -> dict[str, Any]:
+@router.get("/admin/timetable", response=ok(TimetableOut, 403), summary="The weekly timetable", tags=["administration"])
+def admin_timetable(
+    request: HttpRequest, class_id: int | None = None, school_year_id: int | None = None
+) -> dict[str, Any]:
     """The weekly lessons of one class, or of the whole school, in a school year (default: the current one)."""
     c = caller(request, VIEW_ROLES)
     group = class_in_school(school=c.school, class_id=class_id) if class_id is not None else None
@@ -433,12 +470,19 @@ def admin_timetable(request: HttpRequest, class_id: int | None = None,
         return {"school_year": None, "lesson_periods": periods, "slots": []}
     slots = school_selectors.week_timetable(school=c.school, school_year=year, class_group=group)
     slots.sort(key=lambda s: (s.weekday, s.lesson_period.number, s.course.class_group.name, s.pk))
-    return {"school_year": {"id": year.pk, "name": year.name}, "lesson_periods": periods,
-            "slots": [_slot(s) for s in slots]}
+    return {
+        "school_year": {"id": year.pk, "name": year.name},
+        "lesson_periods": periods,
+        "slots": [_slot(s) for s in slots],
+    }
 
 
-@router.get("/admin/calendar", response=ok(CalendarOut, 403), summary="School years, periods and holidays",
-            tags=["administration"])
+@router.get(
+    "/admin/calendar",
+    response=ok(CalendarOut, 403),
+    summary="School years, periods and holidays",
+    tags=["administration"],
+)
 def admin_calendar(request: HttpRequest) -> dict[str, Any]:
     c = caller(request, VIEW_ROLES)
     overview = calendar_overview(school=c.school)
@@ -446,13 +490,20 @@ def admin_calendar(request: HttpRequest) -> dict[str, Any]:
         "weekdays": overview.weekdays,
         "lesson_periods": [_lesson_period(p) for p in overview.lesson_periods],
         "school_years": [
-            {"id": y.pk, "name": y.name, "starts_on": y.starts_on, "ends_on": y.ends_on,
-             "periods": [{"id": p.pk, "name": p.name, "starts_on": p.starts_on, "ends_on": p.ends_on}
-                         for p in overview.periods.get(y.pk, [])],
-             "closed": [{"id": e.pk, "kind": e.kind, "name": e.name, "starts_on": e.starts_on, "ends_on": e.ends_on}
-                        for e in overview.entries.get(y.pk, [])]}
+            {
+                "id": y.pk,
+                "name": y.name,
+                "starts_on": y.starts_on,
+                "ends_on": y.ends_on,
+                "periods": [
+                    {"id": p.pk, "name": p.name, "starts_on": p.starts_on, "ends_on": p.ends_on}
+                    for p in overview.periods.get(y.pk, [])
+                ],
+                "closed": [
+                    {"id": e.pk, "kind": e.kind, "name": e.name, "starts_on": e.starts_on, "ends_on": e.ends_on}
+                    for e in overview.entries.get(y.pk, [])
+                ],
+            }
             for y in overview.school_years
         ],
     }
-
-

@@ -42,9 +42,20 @@ def _student_of(*, school: School, username: str) -> User:
 
 
 @transaction.atomic
-def person_create(*, school: School, actor: User, username: str, first_name: str, last_name: str, role: str,
-                  email: str = "", birth_date: dt.date | None = None, class_group: ClassGroup | None = None,
-                  child_username: str = "", roles: frozenset[str] | None = None) -> User:
+def person_create(
+    *,
+    school: School,
+    actor: User,
+    username: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    email: str = "",
+    birth_date: dt.date | None = None,
+    class_group: ClassGroup | None = None,
+    child_username: str = "",
+    roles: frozenset[str] | None = None,
+) -> User:
     """A new account with its first role; a student goes into a class, a parent is linked to a child."""
     _check_manage(school=school, actor=actor, roles=roles)
     if role not in {*MEMBERSHIP_ROLES, Role.PARENT}:
@@ -66,28 +77,59 @@ def person_create(*, school: School, actor: User, username: str, first_name: str
         child = _student_of(school=school, username=child_username)
     if class_group is not None and role != Role.STUDENT:
         raise ValidationFailed(fields={"class_group": [_("Only students can be put in a class.")]})
-    user = accounts.user_create(school=school, username=username, first_name=first_name, last_name=last_name,
-                                role=role, email=email, birth_date=birth_date)
+    user = accounts.user_create(
+        school=school,
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        role=role,
+        email=email,
+        birth_date=birth_date,
+    )
     if class_group is not None:
-        enrollment_set(school=school, school_year=class_group.school_year, student=user, class_group=class_group)
+        enrollment_set(
+            actor=actor,
+            roles=roles,
+            school=school,
+            school_year=class_group.school_year,
+            student=user,
+            class_group=class_group,
+        )
     if child is not None:
         accounts.parent_link_create(school=school, parent=user, student=child)
     return user
 
 
 @transaction.atomic
-def person_update(*, school: School, actor: User, user: User, first_name: str, last_name: str, email: str = "",
-                  birth_date: dt.date | None = None, roles: frozenset[str] | None = None) -> User:
+def person_update(
+    *,
+    school: School,
+    actor: User,
+    user: User,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    birth_date: dt.date | None = None,
+    roles: frozenset[str] | None = None,
+) -> User:
     """The account details of a person of the school (refused for an account that also serves elsewhere)."""
     _check_manage(school=school, actor=actor, roles=roles)
     _in_school(school=school, user=user)
-    return accounts.account_details_set(school=school, actor=actor, user=user, first_name=first_name,
-                                        last_name=last_name, email=email, birth_date=birth_date)
+    return accounts.account_details_set(
+        school=school,
+        actor=actor,
+        user=user,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        birth_date=birth_date,
+    )
 
 
 @transaction.atomic
-def person_role_add(*, school: School, actor: User, user: User, role: str,
-                    roles: frozenset[str] | None = None) -> Membership:
+def person_role_add(
+    *, school: School, actor: User, user: User, role: str, roles: frozenset[str] | None = None
+) -> Membership:
     _check_manage(school=school, actor=actor, roles=roles)
     _in_school(school=school, user=user)
     if role not in MEMBERSHIP_ROLES:
@@ -96,16 +138,20 @@ def person_role_add(*, school: School, actor: User, user: User, role: str,
 
 
 @transaction.atomic
-def person_role_remove(*, school: School, actor: User, user: User, role: str,
-                       roles: frozenset[str] | None = None) -> None:
+def person_role_remove(
+    *, school: School, actor: User, user: User, role: str, roles: frozenset[str] | None = None
+) -> None:
     """Takes a role away. An administrator cannot take away their own admin role, nor the school's last one."""
     _check_manage(school=school, actor=actor, roles=roles)
     _in_school(school=school, user=user)
     if role == Role.ADMIN:
         if user.pk == actor.pk:
             raise Conflict(_("You cannot remove your own administrator role. Ask another administrator."))
-        admins = list(Membership.objects.select_for_update().filter(school=school, role=Role.ADMIN)
-                      .values_list("user_id", flat=True))
+        admins = list(
+            Membership.objects.select_for_update()
+            .filter(school=school, role=Role.ADMIN)
+            .values_list("user_id", flat=True)
+        )
         if admins == [user.pk]:
             raise Conflict(_("The school needs at least one administrator."))
     accounts.membership_revoke(school=school, user=user, role=role)
@@ -116,8 +162,9 @@ def person_role_remove(*, school: School, actor: User, user: User, role: str,
 
 
 @transaction.atomic
-def person_parent_unlink(*, school: School, actor: User, student: User, parent_id: int,
-                         roles: frozenset[str] | None = None) -> None:
+def person_parent_unlink(
+    *, school: School, actor: User, student: User, parent_id: int, roles: frozenset[str] | None = None
+) -> None:
     """Removes a parent's link to a student of this school (a link is the school's to keep or remove)."""
     _check_manage(school=school, actor=actor, roles=roles)
     _in_school(school=school, user=student)
@@ -125,8 +172,17 @@ def person_parent_unlink(*, school: School, actor: User, student: User, parent_i
 
 
 @transaction.atomic
-def person_enrol(*, school: School, actor: User, user: User, school_year: SchoolYear,
-                 class_group: ClassGroup | None, roles: frozenset[str] | None = None) -> None:
+def person_enrol(
+    *,
+    school: School,
+    actor: User,
+    user: User,
+    school_year: SchoolYear,
+    class_group: ClassGroup | None,
+    roles: frozenset[str] | None = None,
+) -> None:
     _check_manage(school=school, actor=actor, roles=roles)
     _in_school(school=school, user=user)
-    enrollment_set(school=school, school_year=school_year, student=user, class_group=class_group)
+    enrollment_set(
+        actor=actor, roles=roles, school=school, school_year=school_year, student=user, class_group=class_group
+    )

@@ -47,8 +47,9 @@ from krijt.schools.selectors import class_list, lesson_periods, school_overview
 
 # ---------------------------------------------------------------- helpers
 
-SHARED_ACCOUNT = _lazy("This account is also used in another school: only its owner can change the name, "
-                       "e-mail address and birth date.")
+SHARED_ACCOUNT = _lazy(
+    "This account is also used in another school: only its owner can change the name, e-mail address and birth date."
+)
 
 
 def _today(school: School) -> Any:
@@ -62,9 +63,18 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-SECTIONS = {"class": "classes", "slot": "classes", "person": "people", "course": "courses",
-            "timetable": "timetable", "lesson": "timetable", "calendar": "calendar", "year": "calendar",
-            "period": "calendar", "entry": "calendar"}
+SECTIONS = {
+    "class": "classes",
+    "slot": "classes",
+    "person": "people",
+    "course": "courses",
+    "timetable": "timetable",
+    "lesson": "timetable",
+    "calendar": "calendar",
+    "year": "calendar",
+    "period": "calendar",
+    "entry": "calendar",
+}
 
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
@@ -156,20 +166,33 @@ def class_create(request: HttpRequest) -> HttpResponse:
     school = _school(request)
     years = SchoolYear.objects.filter(school=school).order_by("-starts_on")
     current = _current_year(school)
-    form = f.ClassForm(request.POST or None, years=years, teachers=sel.teachers(school=school),
-                       initial={"school_year": current.pk if current else None})
+    form = f.ClassForm(
+        request.POST or None,
+        years=years,
+        teachers=sel.teachers(school=school),
+        initial={"school_year": current.pk if current else None},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            group = services.class_create(school=school, school_year=data["school_year"], name=data["name"],
-                                          grade=data["grade"], mentor=data["mentor"])
+            group = services.class_create(
+                actor=_user(request),
+                roles=_roles(request),
+                school=school,
+                school_year=data["school_year"],
+                name=data["name"],
+                grade=data["grade"],
+                mentor=data["mentor"],
+            )
         except KrijtError as exc:
             _show_error(form, exc)
         else:
-            return _done(request, _("Class %(name)s created.") % {"name": group.name},
-                         "schooladmin:class_detail", group.pk)
-    return _form_page(request, "schooladmin/form.html", form, {
-        "title": _("New class"), "back": reverse("schooladmin:class_list")})
+            return _done(
+                request, _("Class %(name)s created.") % {"name": group.name}, "schooladmin:class_detail", group.pk
+            )
+    return _form_page(
+        request, "schooladmin/form.html", form, {"title": _("New class"), "back": reverse("schooladmin:class_list")}
+    )
 
 
 @never_cache
@@ -177,20 +200,36 @@ def class_create(request: HttpRequest) -> HttpResponse:
 def class_edit(request: HttpRequest, class_id: int) -> HttpResponse:
     school = _school(request)
     group = sel.owned(ClassGroup, school=school, pk=class_id, related=("mentor", "school_year"))
-    form = f.ClassForm(request.POST or None, teachers=sel.teachers(school=school),
-                       initial={"name": group.name, "grade": group.grade, "mentor": group.mentor_id})
+    form = f.ClassForm(
+        request.POST or None,
+        teachers=sel.teachers(school=school),
+        initial={"name": group.name, "grade": group.grade, "mentor": group.mentor_id},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.class_update(school=school, class_group=group, name=data["name"], grade=data["grade"],
-                                  mentor=data["mentor"])
+            services.class_update(
+                actor=_user(request),
+                roles=_roles(request),
+                school=school,
+                class_group=group,
+                name=data["name"],
+                grade=data["grade"],
+                mentor=data["mentor"],
+            )
         except KrijtError as exc:
             _show_error(form, exc)
         else:
             return _done(request, _("Class saved."), "schooladmin:class_detail", group.pk)
-    return _form_page(request, "schooladmin/form.html", form, {
-        "title": _("Edit class %(name)s") % {"name": group.name},
-        "back": reverse("schooladmin:class_detail", args=[group.pk])})
+    return _form_page(
+        request,
+        "schooladmin/form.html",
+        form,
+        {
+            "title": _("Edit class %(name)s") % {"name": group.name},
+            "back": reverse("schooladmin:class_detail", args=[group.pk]),
+        },
+    )
 
 
 @never_cache
@@ -198,12 +237,16 @@ def class_edit(request: HttpRequest, class_id: int) -> HttpResponse:
 def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
     school = _school(request)
     group = sel.owned(ClassGroup, school=school, pk=class_id, related=("mentor", "school_year"))
-    return _page(request, "schooladmin/class_detail.html", {
-        "group": group,
-        "students": sel.class_students(school=school, class_group=group),
-        "courses": list(sel.course_list(school=school, school_year=group.school_year, class_group=group)),
-        "grid": sel.timetable_grid(school=school, class_group=group),
-    })
+    return _page(
+        request,
+        "schooladmin/class_detail.html",
+        {
+            "group": group,
+            "students": sel.class_students(school=school, class_group=group),
+            "courses": list(sel.course_list(school=school, school_year=group.school_year, class_group=group)),
+            "grid": sel.timetable_grid(school=school, class_group=group),
+        },
+    )
 
 
 @never_cache
@@ -217,14 +260,25 @@ def class_timetable(request: HttpRequest, class_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.timetable_slot_create(school=school, course=data["course"], weekday=data["weekday"],
-                                           lesson_period=data["lesson_period"], room=data["room"])
+            services.timetable_slot_create(
+                actor=_user(request),
+                roles=_roles(request),
+                school=school,
+                course=data["course"],
+                weekday=data["weekday"],
+                lesson_period=data["lesson_period"],
+                room=data["room"],
+            )
         except KrijtError as exc:
             _show_error(form, exc)
         else:
             return _done(request, _("Lesson added."), "schooladmin:class_timetable", group.pk)
-    return _form_page(request, "schooladmin/class_timetable.html", form, {
-        "group": group, "grid": sel.timetable_grid(school=school, class_group=group)})
+    return _form_page(
+        request,
+        "schooladmin/class_timetable.html",
+        form,
+        {"group": group, "grid": sel.timetable_grid(school=school, class_group=group)},
+    )
 
 
 @school_view(roles=MANAGE_ROLES)
@@ -233,7 +287,7 @@ def slot_delete(request: HttpRequest, slot_id: int) -> HttpResponse:
     slot = sel.owned(TimetableSlot, school=school, pk=slot_id, related=("course",))
     if (refused := _post_only(request)) is not None:
         return refused
-    services.timetable_slot_delete(school=school, slot=slot)
+    services.timetable_slot_delete(actor=_user(request), roles=_roles(request), school=school, slot=slot)
     return _done(request, _("Lesson removed."), "schooladmin:class_timetable", slot.course.class_group_id)
 
 
@@ -271,8 +325,9 @@ def class_letters_pdf(request: HttpRequest, class_id: int) -> HttpResponse:
 
 def _issue_letters(request: HttpRequest, school: School, group: ClassGroup, students: list[User]) -> list[Any]:
     letters = parent_letters_issue(school=school, students=students, class_names={s.pk: group.name for s in students})
-    return letter_texts(school=school, letters=letters,
-                        activate_url=request.build_absolute_uri(reverse("accounts:activate")))
+    return letter_texts(
+        school=school, letters=letters, activate_url=request.build_absolute_uri(reverse("accounts:activate"))
+    )
 
 
 # ---------------------------------------------------------------- people
@@ -286,13 +341,25 @@ def person_list(request: HttpRequest) -> HttpResponse:
     role = request.GET.get("role", "")
     if role not in sel.ROLE_ORDER:
         role = ""
-    page = sel.people_page(school=school, school_year=_current_year(school), query=query, role=role or None,
-                           page=request.GET.get("page", 1))
+    page = sel.people_page(
+        school=school,
+        school_year=_current_year(school),
+        query=query,
+        role=role or None,
+        page=request.GET.get("page", 1),
+    )
     keep = {k: v for k, v in {"q": query, "role": role}.items() if v}
-    return _page(request, "schooladmin/person_list.html", {
-        "page": page, "query": query, "role": role, "keep": urlencode(keep),
-        "role_choices": [(r, Role(r).label) for r in sel.ROLE_ORDER],
-    })
+    return _page(
+        request,
+        "schooladmin/person_list.html",
+        {
+            "page": page,
+            "query": query,
+            "role": role,
+            "keep": urlencode(keep),
+            "role_choices": [(r, Role(r).label) for r in sel.ROLE_ORDER],
+        },
+    )
 
 
 @never_cache
@@ -300,24 +367,42 @@ def person_list(request: HttpRequest) -> HttpResponse:
 def person_create(request: HttpRequest) -> HttpResponse:
     school = _school(request)
     year = _current_year(school)
-    form = f.PersonCreateForm(request.POST or None, school=school,
-                              classes=sel.classes_of_year(school=school, school_year=year),
-                              initial={"role": request.GET.get("role", Role.STUDENT)})
+    form = f.PersonCreateForm(
+        request.POST or None,
+        school=school,
+        classes=sel.classes_of_year(school=school, school_year=year),
+        initial={"role": request.GET.get("role", Role.STUDENT)},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             user = people.person_create(
-                school=school, actor=_user(request), roles=_roles(request), username=data["username"],
+                school=school,
+                actor=_user(request),
+                roles=_roles(request),
+                username=data["username"],
                 first_name=data["first_name"],
-                last_name=data["last_name"], role=data["role"], email=data["email"], birth_date=data["birth_date"],
-                class_group=data["class_group"], child_username=data["child"])
+                last_name=data["last_name"],
+                role=data["role"],
+                email=data["email"],
+                birth_date=data["birth_date"],
+                class_group=data["class_group"],
+                child_username=data["child"],
+            )
         except KrijtError as exc:
             _show_error(form, exc)
         else:
             return _done(request, _("%(name)s was added.") % {"name": user}, "schooladmin:person_detail", user.pk)
-    return _form_page(request, "schooladmin/form.html", form, {
-        "title": _("New person"), "back": reverse("schooladmin:person_list"),
-        "help": _("The person gets no password: give them an activation letter, or a parent a parent letter.")})
+    return _form_page(
+        request,
+        "schooladmin/form.html",
+        form,
+        {
+            "title": _("New person"),
+            "back": reverse("schooladmin:person_list"),
+            "help": _("The person gets no password: give them an activation letter, or a parent a parent letter."),
+        },
+    )
 
 
 @never_cache
@@ -328,13 +413,19 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     year = _current_year(school)
     profile = sel.person_profile(school=school, user=user, school_year=year)
     missing = [r for r in MEMBERSHIP_ROLES if r not in profile.roles]
-    context: dict[str, Any] = {"person": user, "profile": profile, "year": year,
-                               "shared_account": SHARED_ACCOUNT if belongs_elsewhere(user=user, school=school) else ""}
+    context: dict[str, Any] = {
+        "person": user,
+        "profile": profile,
+        "year": year,
+        "shared_account": SHARED_ACCOUNT if belongs_elsewhere(user=user, school=school) else "",
+    }
     if can_manage(request.roles):  # type: ignore[attr-defined]
         context["role_form"] = f.RoleForm(roles=missing) if missing else None
         if Role.STUDENT in profile.roles and year is not None:
-            context["enrol_form"] = f.EnrolForm(classes=sel.classes_of_year(school=school, school_year=year),
-                                                initial={"class_group": profile.class_group})
+            context["enrol_form"] = f.EnrolForm(
+                classes=sel.classes_of_year(school=school, school_year=year),
+                initial={"class_group": profile.class_group},
+            )
     return _page(request, "schooladmin/person_detail.html", context)
 
 
@@ -344,14 +435,30 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     school = _school(request)
     user = sel.person_in_school(school=school, person_id=person_id)
     locked = belongs_elsewhere(user=user, school=school)
-    form = f.PersonForm(request.POST or None, school=school, locked=locked, initial={
-        "first_name": user.first_name, "last_name": user.last_name, "email": user.email, "birth_date": user.birth_date})
+    form = f.PersonForm(
+        request.POST or None,
+        school=school,
+        locked=locked,
+        initial={
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+            "birth_date": user.birth_date,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            people.person_update(school=school, actor=_user(request), roles=_roles(request), user=user,
-                                 first_name=data["first_name"], last_name=data["last_name"], email=data["email"],
-                                 birth_date=data["birth_date"])
+            people.person_update(
+                school=school,
+                actor=_user(request),
+                roles=_roles(request),
+                user=user,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                birth_date=data["birth_date"],
+            )
         except KrijtError as exc:
             _show_error(form, exc)
         else:
@@ -359,9 +466,17 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     help_text = _("User name: %(u)s") % {"u": user.username}
     if locked:
         help_text = f"{help_text}. {SHARED_ACCOUNT}"
-    return _form_page(request, "schooladmin/form.html", form, {
-        "title": _("Edit %(name)s") % {"name": user}, "back": reverse("schooladmin:person_detail", args=[user.pk]),
-        "help": help_text, "locked": locked})
+    return _form_page(
+        request,
+        "schooladmin/form.html",
+        form,
+        {
+            "title": _("Edit %(name)s") % {"name": user},
+            "back": reverse("schooladmin:person_detail", args=[user.pk]),
+            "help": help_text,
+            "locked": locked,
+        },
+    )
 
 
 @school_view(roles=MANAGE_ROLES)
@@ -375,8 +490,9 @@ def person_role_add(request: HttpRequest, person_id: int) -> HttpResponse:
         messages.error(request, _("Choose a role."))
         return redirect("schooladmin:person_detail", user.pk)
     try:
-        people.person_role_add(school=school, actor=_user(request), roles=_roles(request), user=user,
-                               role=form.cleaned_data["role"])
+        people.person_role_add(
+            school=school, actor=_user(request), roles=_roles(request), user=user, role=form.cleaned_data["role"]
+        )
     except KrijtError as exc:
         return _failed(request, exc, "schooladmin:person_detail", user.pk)
     return _done(request, _("Role added."), "schooladmin:person_detail", user.pk)
@@ -393,8 +509,9 @@ def person_role_remove(request: HttpRequest, person_id: int) -> HttpResponse:
         messages.error(request, _("Choose a role."))
         return redirect("schooladmin:person_detail", user.pk)
     try:
-        people.person_role_remove(school=school, actor=_user(request), roles=_roles(request),
-                                  user=user, role=form.cleaned_data["role"])
+        people.person_role_remove(
+            school=school, actor=_user(request), roles=_roles(request), user=user, role=form.cleaned_data["role"]
+        )
     except KrijtError as exc:
         return _failed(request, exc, "schooladmin:person_detail", user.pk)
     return _done(request, _("Role removed."), "schooladmin:person_detail", user.pk)
@@ -411,8 +528,9 @@ def person_parent_unlink(request: HttpRequest, person_id: int) -> HttpResponse:
         messages.error(request, _("Choose a parent."))
         return redirect("schooladmin:person_detail", user.pk)
     try:
-        people.person_parent_unlink(school=school, actor=_user(request), roles=_roles(request), student=user,
-                                    parent_id=parent_id)
+        people.person_parent_unlink(
+            school=school, actor=_user(request), roles=_roles(request), student=user, parent_id=parent_id
+        )
     except KrijtError as exc:
         return _failed(request, exc, "schooladmin:person_detail", user.pk)
     return _done(request, _("The parent is no longer linked to this student."), "schooladmin:person_detail", user.pk)
@@ -433,8 +551,14 @@ def person_enrol(request: HttpRequest, person_id: int) -> HttpResponse:
         messages.error(request, _("Choose a class of this school year."))
         return redirect("schooladmin:person_detail", user.pk)
     try:
-        people.person_enrol(school=school, actor=_user(request), roles=_roles(request), user=user, school_year=year,
-                            class_group=form.cleaned_data["class_group"])
+        people.person_enrol(
+            school=school,
+            actor=_user(request),
+            roles=_roles(request),
+            user=user,
+            school_year=year,
+            class_group=form.cleaned_data["class_group"],
+        )
     except KrijtError as exc:
         return _failed(request, exc, "schooladmin:person_detail", user.pk)
     return _done(request, _("Class saved."), "schooladmin:person_detail", user.pk)
@@ -452,16 +576,24 @@ def course_list(request: HttpRequest) -> HttpResponse:
     wanted = _int(request.GET.get("class"))
     group = next((c for c in classes if c.pk == wanted), None)
     courses = list(sel.course_list(school=school, school_year=year, class_group=group))
-    return _page(request, "schooladmin/course_list.html", {
-        "years": years, "year": year, "classes": classes, "group": group, "courses": courses})
+    return _page(
+        request,
+        "schooladmin/course_list.html",
+        {"years": years, "year": year, "classes": classes, "group": group, "courses": courses},
+    )
 
 
 def _course_form_page(request: HttpRequest, school: School, *, course: Course | None) -> HttpResponse:
     year = course.school_year if course is not None else _current_year(school)
     classes = sel.classes_of_year(school=school, school_year=year)
     if course is not None:
-        initial = {"name": course.name, "code": course.code, "class_group": course.class_group_id,
-                   "teacher": course.teacher_id, "hours_per_week": course.hours_per_week}
+        initial = {
+            "name": course.name,
+            "code": course.code,
+            "class_group": course.class_group_id,
+            "teacher": course.teacher_id,
+            "hours_per_week": course.hours_per_week,
+        }
     else:
         initial = {"class_group": _int(request.GET.get("class")), "hours_per_week": 1}
     form = f.CourseForm(request.POST or None, classes=classes, teachers=sel.teachers(school=school), initial=initial)
@@ -469,18 +601,26 @@ def _course_form_page(request: HttpRequest, school: School, *, course: Course | 
         data = form.cleaned_data
         try:
             if course is None:
-                course = services.course_create(school=school, **data)
+                course = services.course_create(actor=_user(request), roles=_roles(request), school=school, **data)
             else:
-                services.course_update(school=school, course=course, **data)
+                services.course_update(
+                    actor=_user(request), roles=_roles(request), school=school, course=course, **data
+                )
         except KrijtError as exc:
             _show_error(form, exc)
         else:
-            return _done(request, _("Course saved."), "schooladmin:course_list",
-                         query={"class": course.class_group_id})
+            return _done(request, _("Course saved."), "schooladmin:course_list", query={"class": course.class_group_id})
     title = _("New course") if course is None else _("Edit course %(name)s") % {"name": course.name}
-    return _form_page(request, "schooladmin/form.html", form, {
-        "title": title, "back": reverse("schooladmin:course_list"),
-        "help": None if year else _("Add a school year first.")})
+    return _form_page(
+        request,
+        "schooladmin/form.html",
+        form,
+        {
+            "title": title,
+            "back": reverse("schooladmin:course_list"),
+            "help": None if year else _("Add a school year first."),
+        },
+    )
 
 
 @never_cache
@@ -504,7 +644,7 @@ def course_delete(request: HttpRequest, course_id: int) -> HttpResponse:
     if (refused := _post_only(request)) is not None:
         return refused
     class_id = course.class_group_id
-    services.course_delete(school=school, course=course)
+    services.course_delete(actor=_user(request), roles=_roles(request), school=school, course=course)
     return _done(request, _("Course deleted."), "schooladmin:course_list", query={"class": class_id})
 
 
@@ -522,15 +662,24 @@ def timetable(request: HttpRequest) -> HttpResponse:
             raise Forbidden()
         if form.is_valid():
             try:
-                services.lesson_period_create(school=school, **form.cleaned_data)
+                services.lesson_period_create(
+                    actor=_user(request), roles=_roles(request), school=school, **form.cleaned_data
+                )
             except KrijtError as exc:
                 _show_error(form, exc)
             else:
                 return _done(request, _("Lesson period added."), "schooladmin:timetable")
     year = _years(school, request)[1]
-    return _form_page(request, "schooladmin/timetable.html", form, {
-        "periods": list(lesson_periods(school=school)), "year": year,
-        "classes": list(sel.classes_of_year(school=school, school_year=year))})
+    return _form_page(
+        request,
+        "schooladmin/timetable.html",
+        form,
+        {
+            "periods": list(lesson_periods(school=school)),
+            "year": year,
+            "classes": list(sel.classes_of_year(school=school, school_year=year)),
+        },
+    )
 
 
 @never_cache
@@ -538,25 +687,38 @@ def timetable(request: HttpRequest) -> HttpResponse:
 def lesson_period_edit(request: HttpRequest, lesson_period_id: int) -> HttpResponse:
     school = _school(request)
     period = sel.owned(LessonPeriod, school=school, pk=lesson_period_id)
-    form = f.LessonPeriodForm(request.POST or None, initial={
-        "number": period.number, "starts_at": period.starts_at, "ends_at": period.ends_at})
+    form = f.LessonPeriodForm(
+        request.POST or None,
+        initial={"number": period.number, "starts_at": period.starts_at, "ends_at": period.ends_at},
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.lesson_period_update(school=school, lesson_period=period, **form.cleaned_data)
+            services.lesson_period_update(
+                actor=_user(request), roles=_roles(request), school=school, lesson_period=period, **form.cleaned_data
+            )
         except KrijtError as exc:
             _show_error(form, exc)
         else:
             return _done(request, _("Lesson period saved."), "schooladmin:timetable")
-    return _form_page(request, "schooladmin/form.html", form, {
-        "title": _("Edit lesson period %(n)s") % {"n": period.number}, "back": reverse("schooladmin:timetable")})
+    return _form_page(
+        request,
+        "schooladmin/form.html",
+        form,
+        {"title": _("Edit lesson period %(n)s") % {"n": period.number}, "back": reverse("schooladmin:timetable")},
+    )
 
 
 @school_view(roles=MANAGE_ROLES)
 def lesson_period_delete(request: HttpRequest, lesson_period_id: int) -> HttpResponse:
     return _delete_owned(
-        request, LessonPeriod, lesson_period_id,
-        lambda school, period: services.lesson_period_delete(school=school, lesson_period=period),
-        _("Lesson period deleted."), "schooladmin:timetable",
+        request,
+        LessonPeriod,
+        lesson_period_id,
+        lambda school, period: services.lesson_period_delete(
+            actor=_user(request), roles=_roles(request), school=school, lesson_period=period
+        ),
+        _("Lesson period deleted."),
+        "schooladmin:timetable",
     )
 
 
@@ -568,10 +730,15 @@ def lesson_period_delete(request: HttpRequest, lesson_period_id: int) -> HttpRes
 def calendar(request: HttpRequest) -> HttpResponse:
     school = _school(request)
     today = _today(school)
-    return _page(request, "schooladmin/calendar.html", {
-        "years": sel.calendar_years(school=school), "today": today,
-        "closed_days": sel.non_school_days(school=school, start=today, days=31),
-    })
+    return _page(
+        request,
+        "schooladmin/calendar.html",
+        {
+            "years": sel.calendar_years(school=school),
+            "today": today,
+            "closed_days": sel.non_school_days(school=school, start=today, days=31),
+        },
+    )
 
 
 @never_cache
@@ -581,21 +748,29 @@ def year_create(request: HttpRequest) -> HttpResponse:
     form = f.SchoolYearForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            year = services.school_year_create(school=school, **form.cleaned_data)
+            year = services.school_year_create(
+                actor=_user(request), roles=_roles(request), school=school, **form.cleaned_data
+            )
         except KrijtError as exc:
             _show_error(form, exc)
         else:
             return _done(request, _("School year %(name)s added.") % {"name": year.name}, "schooladmin:calendar")
-    return _form_page(request, "schooladmin/form.html", form, {
-        "title": _("New school year"), "back": reverse("schooladmin:calendar")})
+    return _form_page(
+        request, "schooladmin/form.html", form, {"title": _("New school year"), "back": reverse("schooladmin:calendar")}
+    )
 
 
 @school_view(roles=MANAGE_ROLES)
 def year_delete(request: HttpRequest, year_id: int) -> HttpResponse:
     return _delete_owned(
-        request, SchoolYear, year_id,
-        lambda school, year: services.school_year_delete(school=school, school_year=year),
-        _("School year deleted."), "schooladmin:calendar",
+        request,
+        SchoolYear,
+        year_id,
+        lambda school, year: services.school_year_delete(
+            actor=_user(request), roles=_roles(request), school=school, school_year=year
+        ),
+        _("School year deleted."),
+        "schooladmin:calendar",
     )
 
 
@@ -610,17 +785,17 @@ def _create_in_year(
     school = _school(request)
     current = _current_year(school)
     wanted = _int(request.GET.get("year"))
-    form = form_class(request.POST or None, school=school,
-                      initial={"school_year": wanted or (current.pk if current else None)})
+    form = form_class(
+        request.POST or None, school=school, initial={"school_year": wanted or (current.pk if current else None)}
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            create(school=school, **form.cleaned_data)
+            create(actor=_user(request), roles=_roles(request), school=school, **form.cleaned_data)
         except KrijtError as exc:
             _show_error(form, exc)
         else:
             return _done(request, text, "schooladmin:calendar")
-    return _form_page(request, "schooladmin/form.html", form,
-                      {"title": title, "back": reverse("schooladmin:calendar")})
+    return _form_page(request, "schooladmin/form.html", form, {"title": title, "back": reverse("schooladmin:calendar")})
 
 
 @never_cache
@@ -632,9 +807,14 @@ def period_create(request: HttpRequest) -> HttpResponse:
 @school_view(roles=MANAGE_ROLES)
 def period_delete(request: HttpRequest, period_id: int) -> HttpResponse:
     return _delete_owned(
-        request, Period, period_id,
-        lambda school, period: services.period_delete(school=school, period=period),
-        _("Period deleted."), "schooladmin:calendar",
+        request,
+        Period,
+        period_id,
+        lambda school, period: services.period_delete(
+            actor=_user(request), roles=_roles(request), school=school, period=period
+        ),
+        _("Period deleted."),
+        "schooladmin:calendar",
     )
 
 
@@ -642,7 +822,10 @@ def period_delete(request: HttpRequest, period_id: int) -> HttpResponse:
 @school_view(roles=MANAGE_ROLES)
 def entry_create(request: HttpRequest) -> HttpResponse:
     return _create_in_year(
-        request, f.CalendarEntryForm, _("New holiday or closure day"), services.calendar_entry_create,
+        request,
+        f.CalendarEntryForm,
+        _("New holiday or closure day"),
+        services.calendar_entry_create,
         _("Added to the calendar."),
     )
 
@@ -650,7 +833,12 @@ def entry_create(request: HttpRequest) -> HttpResponse:
 @school_view(roles=MANAGE_ROLES)
 def entry_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
     return _delete_owned(
-        request, CalendarEntry, entry_id,
-        lambda school, entry: services.calendar_entry_delete(school=school, entry=entry),
-        _("Removed from the calendar."), "schooladmin:calendar",
+        request,
+        CalendarEntry,
+        entry_id,
+        lambda school, entry: services.calendar_entry_delete(
+            actor=_user(request), roles=_roles(request), school=school, entry=entry
+        ),
+        _("Removed from the calendar."),
+        "schooladmin:calendar",
     )

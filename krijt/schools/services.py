@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from krijt.accounts.models import Membership, User
-from krijt.core.errors import Conflict, NotFound, ValidationFailed
+from krijt.accounts.selectors import roles_in_school
+from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from krijt.core.roles import Role
 from krijt.schools.models import (
     CalendarEntry,
@@ -27,6 +28,7 @@ from krijt.schools.models import (
     SchoolYear,
     TimetableSlot,
 )
+from krijt.schools.permissions import can_manage_structure
 
 
 def _own(school: School, *objects: Any) -> None:
@@ -77,7 +79,18 @@ def _save_unique(obj: Any, *, field: str, message: str) -> None:
 
 
 @transaction.atomic
-def school_year_create(*, school: School, name: str, starts_on: dt.date, ends_on: dt.date) -> SchoolYear:
+def _check_manage(*, school: School, actor: User, roles: frozenset[str] | None) -> None:
+    """The one check before any change to the school's structure (schools/permissions.py): administrators.
+    `roles` when the caller knows them (a page, the API), else read."""
+    known = roles if roles is not None else roles_in_school(school=school, user=actor)
+    if not can_manage_structure(known):
+        raise Forbidden(_("Only the school's administrators may change its classes, courses, timetable and calendar."))
+
+
+def school_year_create(
+    *, school: School, actor: User, roles: frozenset[str] | None = None, name: str, starts_on: dt.date, ends_on: dt.date
+) -> SchoolYear:
+    _check_manage(school=school, actor=actor, roles=roles)
     name = _required_text(name, "name")
     _check_range(starts_on, ends_on, allow_same_day=False)
     taken = _("There is already a school year with this name.")
@@ -93,7 +106,10 @@ def school_year_create(*, school: School, name: str, starts_on: dt.date, ends_on
 
 
 @transaction.atomic
-def school_year_delete(*, school: School, school_year: SchoolYear) -> None:
+def school_year_delete(
+    *, school: School, actor: User, roles: frozenset[str] | None = None, school_year: SchoolYear
+) -> None:
+    _check_manage(school=school, actor=actor, roles=roles)
     _own(school, school_year)
     # Deleting a year cascades to its classes, courses and everything recorded in them.
     if ClassGroup.objects.filter(school=school, school_year=school_year).exists():
@@ -103,8 +119,16 @@ def school_year_delete(*, school: School, school_year: SchoolYear) -> None:
 
 @transaction.atomic
 def period_create(
-    *, school: School, school_year: SchoolYear, name: str, starts_on: dt.date, ends_on: dt.date
+    *,
+    school: School,
+    actor: User,
+    roles: frozenset[str] | None = None,
+    school_year: SchoolYear,
+    name: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
 ) -> Period:
+    _check_manage(school=school, actor=actor, roles=roles)
     _own(school, school_year)
     name = _required_text(name, "name")
     _check_range(starts_on, ends_on, allow_same_day=True)
@@ -122,15 +146,25 @@ def period_create(
 
 
 @transaction.atomic
-def period_delete(*, school: School, period: Period) -> None:
+def period_delete(*, school: School, actor: User, roles: frozenset[str] | None = None, period: Period) -> None:
+    _check_manage(school=school, actor=actor, roles=roles)
     _own(school, period)
     period.delete()
 
 
 @transaction.atomic
 def calendar_entry_create(
-    *, school: School, school_year: SchoolYear, kind: str, name: str, starts_on: dt.date, ends_on: dt.date
+    *,
+    school: School,
+    actor: User,
+    roles: frozenset[str] | None = None,
+    school_year: SchoolYear,
+    kind: str,
+    name: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
 ) -> CalendarEntry:
+    _check_manage(school=school, actor=actor, roles=roles)
     _own(school, school_year)
     if kind not in CalendarEntry.Kind.values:
         raise ValidationFailed(fields={"kind": [_("Choose a holiday or a closure day.")]})
@@ -143,7 +177,10 @@ def calendar_entry_create(
 
 
 @transaction.atomic
-def calendar_entry_delete(*, school: School, entry: CalendarEntry) -> None:
+def calendar_entry_delete(
+    *, school: School, actor: User, roles: frozenset[str] | None = None, entry: CalendarEntry
+) -> None:
+    _check_manage(school=school, actor=actor, roles=roles)
     _own(school, entry)
     entry.delete()
 
@@ -169,8 +206,16 @@ def _class_checks(
 
 @transaction.atomic
 def class_create(
-    *, school: School, school_year: SchoolYear, name: str, grade: int, mentor: User | None = None
+    *,
+    school: School,
+    actor: User,
+    roles: frozenset[str] | None = None,
+    school_year: SchoolYear,
+    name: str,
+    grade: int,
+    mentor: User | None = None,
 ) -> ClassGroup:
+    _check_manage(school=school, actor=actor, roles=roles)
     _own(school, school_year)
     name = _class_checks(school, school_year, name, grade, mentor)
     group = ClassGroup(school=school, school_year=school_year, name=name, grade=grade, mentor=mentor)
@@ -180,8 +225,16 @@ def class_create(
 
 @transaction.atomic
 def class_update(
-    *, school: School, class_group: ClassGroup, name: str, grade: int, mentor: User | None = None
+    *,
+    school: School,
+    actor: User,
+    roles: frozenset[str] | None = None,
+    class_group: ClassGroup,
+    name: str,
+    grade: int,
+    mentor: User | None = None,
 ) -> ClassGroup:
+    _check_manage(school=school, actor=actor, roles=roles)
     _own(school, class_group)
     name = _class_checks(school, class_group.school_year, name, grade, mentor, exclude=class_group.pk)
     class_group.name, class_group.grade, class_group.mentor = name, grade, mentor
@@ -191,9 +244,16 @@ def class_update(
 
 @transaction.atomic
 def enrollment_set(
-    *, school: School, school_year: SchoolYear, student: User, class_group: ClassGroup | None
+    *,
+    school: School,
+    actor: User,
+    roles: frozenset[str] | None = None,
+    school_year: SchoolYear,
+    student: User,
+    class_group: ClassGroup | None,
 ) -> Enrollment | None:
     """Puts a student in a class for a school year (moving them if needed); None takes them out."""
+    _check_manage(school=school, actor=actor, roles=roles)
     _own(school, school_year, class_group)
     if class_group is not None and class_group.school_year_id != school_year.pk:
         raise ValidationFailed(fields={"class_group": [_("Choose a class of this school year.")]})
@@ -249,12 +309,15 @@ def _course_checks(
 def course_create(
     *,
     school: School,
+    actor: User,
+    roles: frozenset[str] | None = None,
     class_group: ClassGroup,
     name: str,
     code: str = "",
     teacher: User | None = None,
     hours_per_week: int = 1,
 ) -> Course:
+    _check_manage(school=school, actor=actor, roles=roles)
     _own(school, class_group)
     name, code = _course_checks(school, class_group, name, code, teacher, hours_per_week)
     course = Course(
@@ -274,6 +337,8 @@ def course_create(
 def course_update(
     *,
     school: School,
+    actor: User,
+    roles: frozenset[str] | None = None,
     course: Course,
     class_group: ClassGroup,
     name: str,
@@ -281,6 +346,7 @@ def course_update(
     teacher: User | None = None,
     hours_per_week: int = 1,
 ) -> Course:
+    _check_manage(school=school, actor=actor, roles=roles)
     _own(school, course, class_group)
     if class_group.pk != course.class_group_id and class_group.school_year_id != course.school_year_id:
         raise ValidationFailed(fields={"class_group": [_("Choose a class of the same school year.")]})
@@ -317,7 +383,8 @@ def course_update(
 
 
 @transaction.atomic
-def course_delete(*, school: School, course: Course) -> None:
+def course_delete(*, school: School, actor: User, roles: frozenset[str] | None = None, course: Course) -> None:
+    _check_manage(school=school, actor=actor, roles=roles)
     _own(school, course)
     course.delete()
 
@@ -345,7 +412,16 @@ def _lesson_period_checks(
 
 
 @transaction.atomic
-def lesson_period_create(*, school: School, number: int, starts_at: dt.time, ends_at: dt.time) -> LessonPeriod:
+def lesson_period_create(
+    *,
+    school: School,
+    actor: User,
+    roles: frozenset[str] | None = None,
+    number: int,
+    starts_at: dt.time,
+    ends_at: dt.time,
+) -> LessonPeriod:
+    _check_manage(school=school, actor=actor, roles=roles)
     _lesson_period_checks(school, number, starts_at, ends_at)
     period = LessonPeriod(school=school, number=number, starts_at=starts_at, ends_at=ends_at)
     _save_unique(period, field="number", message=_("There is already a lesson period with this number."))
@@ -354,8 +430,16 @@ def lesson_period_create(*, school: School, number: int, starts_at: dt.time, end
 
 @transaction.atomic
 def lesson_period_update(
-    *, school: School, lesson_period: LessonPeriod, number: int, starts_at: dt.time, ends_at: dt.time
+    *,
+    school: School,
+    actor: User,
+    roles: frozenset[str] | None = None,
+    lesson_period: LessonPeriod,
+    number: int,
+    starts_at: dt.time,
+    ends_at: dt.time,
 ) -> LessonPeriod:
+    _check_manage(school=school, actor=actor, roles=roles)
     _own(school, lesson_period)
     _lesson_period_checks(school, number, starts_at, ends_at, exclude=lesson_period.pk)
     lesson_period.number, lesson_period.starts_at, lesson_period.ends_at = number, starts_at, ends_at
@@ -364,7 +448,10 @@ def lesson_period_update(
 
 
 @transaction.atomic
-def lesson_period_delete(*, school: School, lesson_period: LessonPeriod) -> None:
+def lesson_period_delete(
+    *, school: School, actor: User, roles: frozenset[str] | None = None, lesson_period: LessonPeriod
+) -> None:
+    _check_manage(school=school, actor=actor, roles=roles)
     _own(school, lesson_period)
     # Deleting would silently take every lesson in this period out of every timetable.
     if TimetableSlot.objects.filter(school=school, lesson_period=lesson_period).exists():
@@ -419,8 +506,16 @@ def _check_clashes(
 
 @transaction.atomic
 def timetable_slot_create(
-    *, school: School, course: Course, weekday: int, lesson_period: LessonPeriod, room: str = ""
+    *,
+    school: School,
+    actor: User,
+    roles: frozenset[str] | None = None,
+    course: Course,
+    weekday: int,
+    lesson_period: LessonPeriod,
+    room: str = "",
 ) -> TimetableSlot:
+    _check_manage(school=school, actor=actor, roles=roles)
     _own(school, course, lesson_period)
     if weekday not in school.weekdays:
         raise ValidationFailed(fields={"weekday": [_("The school has no lessons on this weekday.")]})
@@ -449,6 +544,9 @@ def timetable_slot_create(
 
 
 @transaction.atomic
-def timetable_slot_delete(*, school: School, slot: TimetableSlot) -> None:
+def timetable_slot_delete(
+    *, school: School, actor: User, roles: frozenset[str] | None = None, slot: TimetableSlot
+) -> None:
+    _check_manage(school=school, actor=actor, roles=roles)
     _own(school, slot)
     slot.delete()

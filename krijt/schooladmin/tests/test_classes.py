@@ -18,12 +18,14 @@ CLASS_DETAIL_QUERIES = 7
 def _more_classes(s: Scenario, n: int) -> None:
     groups = ClassGroup.objects.bulk_create(
         ClassGroup(school=s.school, school_year=s.year, name=f"X{i}", grade=3, mentor=s.teachers[i % 2])
-        for i in range(n))
+        for i in range(n)
+    )
     users = User.objects.bulk_create(User(username=f"alpha.x{i}", last_name=f"X{i}") for i in range(n * 5))
     Membership.objects.bulk_create(Membership(school=s.school, user=u, role=Role.STUDENT) for u in users)
     Enrollment.objects.bulk_create(
         Enrollment(school=s.school, school_year=s.year, class_group=groups[i // 5], student=u)
-        for i, u in enumerate(users))
+        for i, u in enumerate(users)
+    )
 
 
 @pytest.mark.django_db
@@ -36,8 +38,9 @@ def test_class_list_shows_classes_of_the_year_with_counts(scenario: Scenario, lo
 
 
 @pytest.mark.django_db
-def test_class_list_costs_a_fixed_number_of_queries(scenario: Scenario, login_as, count_get,
-                                                    django_assert_num_queries) -> None:
+def test_class_list_costs_a_fixed_number_of_queries(
+    scenario: Scenario, login_as, count_get, django_assert_num_queries
+) -> None:
     client = login_as("admin")
     url = scenario.url("/manage/classes/")
     assert count_get(client, url) == CLASS_LIST_QUERIES
@@ -48,16 +51,18 @@ def test_class_list_costs_a_fixed_number_of_queries(scenario: Scenario, login_as
 
 
 @pytest.mark.django_db
-def test_class_detail_costs_a_fixed_number_of_queries(scenario: Scenario, login_as, count_get,
-                                                      django_assert_num_queries) -> None:
+def test_class_detail_costs_a_fixed_number_of_queries(
+    scenario: Scenario, login_as, count_get, django_assert_num_queries
+) -> None:
     client = login_as("admin")
     group = scenario.classes[0]
     url = scenario.url(f"/manage/classes/{group.pk}/")
     assert count_get(client, url) == CLASS_DETAIL_QUERIES
     users = User.objects.bulk_create(User(username=f"alpha.y{i}", last_name=f"Y{i}") for i in range(40))
     Membership.objects.bulk_create(Membership(school=scenario.school, user=u, role=Role.STUDENT) for u in users)
-    Enrollment.objects.bulk_create(Enrollment(school=scenario.school, school_year=scenario.year, class_group=group,
-                                              student=u) for u in users)
+    Enrollment.objects.bulk_create(
+        Enrollment(school=scenario.school, school_year=scenario.year, class_group=group, student=u) for u in users
+    )
     with django_assert_num_queries(CLASS_DETAIL_QUERIES):
         html = client.get(url).content.decode()
     assert "Y39" in html
@@ -68,8 +73,10 @@ def test_class_detail_costs_a_fixed_number_of_queries(scenario: Scenario, login_
 
 @pytest.mark.django_db
 def test_create_class(scenario: Scenario, login_as) -> None:
-    response = login_as("admin").post(scenario.url("/manage/classes/new/"), {
-        "school_year": scenario.year.pk, "name": " 3B ", "grade": 3, "mentor": scenario.teachers[1].pk})
+    response = login_as("admin").post(
+        scenario.url("/manage/classes/new/"),
+        {"school_year": scenario.year.pk, "name": " 3B ", "grade": 3, "mentor": scenario.teachers[1].pk},
+    )
     group = ClassGroup.objects.get(school=scenario.school, name="3B")
     assert response.status_code == 302
     assert response["Location"] == scenario.url(f"/manage/classes/{group.pk}/")
@@ -80,13 +87,18 @@ def test_create_class(scenario: Scenario, login_as) -> None:
 @pytest.mark.django_db
 def test_create_class_errors_show_next_to_the_field(scenario: Scenario, login_as) -> None:
     client = login_as("admin")
-    response = client.post(scenario.url("/manage/classes/new/"),
-                           {"school_year": scenario.year.pk, "name": "1A", "grade": 1},
-                           HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        scenario.url("/manage/classes/new/"),
+        {"school_year": scenario.year.pk, "name": "1A", "grade": 1},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.status_code == 400
     assert "There is already a class with this name in this school year." in response.content.decode()
-    response = client.post(scenario.url("/manage/classes/new/"),
-                           {"school_year": scenario.year.pk, "name": "", "grade": 13}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        scenario.url("/manage/classes/new/"),
+        {"school_year": scenario.year.pk, "name": "", "grade": 13},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert 'class="field has-error"' in html
@@ -96,8 +108,10 @@ def test_create_class_errors_show_next_to_the_field(scenario: Scenario, login_as
 
 @pytest.mark.django_db
 def test_mentor_must_be_a_teacher(scenario: Scenario, login_as) -> None:
-    response = login_as("admin").post(scenario.url("/manage/classes/new/"), {
-        "school_year": scenario.year.pk, "name": "3C", "grade": 3, "mentor": scenario.student.pk})
+    response = login_as("admin").post(
+        scenario.url("/manage/classes/new/"),
+        {"school_year": scenario.year.pk, "name": "3C", "grade": 3, "mentor": scenario.student.pk},
+    )
     assert response.status_code == 400
     assert not ClassGroup.objects.filter(name="3C").exists()
 
@@ -107,8 +121,7 @@ def test_edit_class(scenario: Scenario, login_as) -> None:
     group = scenario.classes[0]
     client = login_as("admin")
     assert client.get(scenario.url(f"/manage/classes/{group.pk}/edit/")).status_code == 200
-    response = client.post(scenario.url(f"/manage/classes/{group.pk}/edit/"),
-                           {"name": "1Z", "grade": 1, "mentor": ""})
+    response = client.post(scenario.url(f"/manage/classes/{group.pk}/edit/"), {"name": "1Z", "grade": 1, "mentor": ""})
     assert response.status_code == 302
     group.refresh_from_db()
     assert (group.name, group.mentor) == ("1Z", None)
@@ -117,8 +130,11 @@ def test_edit_class(scenario: Scenario, login_as) -> None:
 @pytest.mark.django_db
 def test_edit_class_to_a_taken_name_fails(scenario: Scenario, login_as) -> None:
     group = scenario.classes[0]
-    response = login_as("admin").post(scenario.url(f"/manage/classes/{group.pk}/edit/"),
-                                      {"name": "2A", "grade": 1, "mentor": ""}, HTTP_ACCEPT_LANGUAGE="en")
+    response = login_as("admin").post(
+        scenario.url(f"/manage/classes/{group.pk}/edit/"),
+        {"name": "2A", "grade": 1, "mentor": ""},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.status_code == 400
     assert "already a class with this name" in response.content.decode()
     group.refresh_from_db()
@@ -135,9 +151,14 @@ def test_errors_are_in_the_users_language(scenario: Scenario, login_as) -> None:
 
 @pytest.mark.django_db
 def test_class_of_next_year_can_be_listed(scenario: Scenario, login_as) -> None:
-    nxt = school_year_create(school=scenario.school, name="2027-2028", starts_on=dt.date(2027, 9, 1),
-                             ends_on=dt.date(2028, 6, 30))
-    class_create(school=scenario.school, school_year=nxt, name="1N", grade=1, mentor=None)
+    nxt = school_year_create(
+        actor=scenario.admin,
+        school=scenario.school,
+        name="2027-2028",
+        starts_on=dt.date(2027, 9, 1),
+        ends_on=dt.date(2028, 6, 30),
+    )
+    class_create(actor=scenario.admin, school=scenario.school, school_year=nxt, name="1N", grade=1, mentor=None)
     client = login_as("admin")
     # As a link in the list (the bare text could turn up in the page's random CSRF token).
     shown = '">1N</a>'
