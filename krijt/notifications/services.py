@@ -20,6 +20,7 @@ from krijt.core.errors import Forbidden, NotFound, ValidationFailed
 from krijt.core.roles import Role
 from krijt.notifications import kinds, policy
 from krijt.notifications.models import Delivery, Notification, NotificationPolicy, NotificationPreference, UrgentLog
+from krijt.notifications.permissions import MANAGE_POLICY
 from krijt.notifications.policy import AUDIENCES, DeliveryPolicy, Preference, QuietRules
 from krijt.notifications.selectors import forget_policy, policy_for, preference_from_row, preferences_for
 from krijt.schools.calendar import SchoolCalendar
@@ -408,10 +409,14 @@ def policy_update(
     digest_time: dt.time,
     push_budget: int,
     urgent_roles: Iterable[str],
+    roles: frozenset[str] | None = None,
 ) -> NotificationPolicy:
-    """Stores the school's policy (the caller checks that `actor` is an administrator). Inside the limits:
+    """Stores the school's policy; only an administrator (MANAGE_POLICY) may. Inside the limits:
     quiet hours run overnight; for students and parents they start by 22:00 and end no earlier than 06:00;
     the digest time lies inside the parents' allowed hours; the push budget is 0 to MAX_PUSH_BUDGET."""
+    known = roles if roles is not None else roles_in_school(school=school, user=actor)
+    if not known & MANAGE_POLICY:
+        raise Forbidden()
     errors: dict[str, list[str]] = {}
     _check_rules("student", student, bounded=True, errors=errors)
     _check_rules("parent", parent, bounded=True, errors=errors)
@@ -420,8 +425,8 @@ def policy_update(
         errors["digest_time"] = [_("Choose a digest time inside the parents' allowed hours.")]
     if not 0 <= push_budget <= MAX_PUSH_BUDGET:
         errors["push_budget"] = [_("Choose a number from 0 to %(max)s.") % {"max": MAX_PUSH_BUDGET}]
-    roles = sorted(set(urgent_roles))
-    if not set(roles) <= URGENT_ROLE_CHOICES:
+    senders = sorted(set(urgent_roles))
+    if not set(senders) <= URGENT_ROLE_CHOICES:
         errors["urgent_roles"] = [_("Only teachers, staff and administrators can send urgent messages.")]
     if errors:
         raise ValidationFailed(fields=errors)
@@ -433,7 +438,7 @@ def policy_update(
         setattr(row, f"{prefix}_quiet_holidays", rules.holidays)
     row.digest_time = digest_time
     row.push_budget = push_budget
-    row.urgent_roles = roles
+    row.urgent_roles = senders
     row.updated_by = actor
     row.save()
     school_id = school.pk

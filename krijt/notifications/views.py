@@ -361,6 +361,7 @@ def policy_page(request: HttpRequest) -> HttpResponse:
             services.policy_update(
                 school=school,
                 actor=_user(request),
+                roles=_roles(request),
                 student=form.rules(STUDENT),
                 parent=form.rules(PARENT),
                 staff=form.rules(STAFF),

@@ -95,6 +95,8 @@ def _threshold(evaluation: Evaluation, row: ResultsPolicy) -> Decimal:
 def results_policy_update(
     *,
     school: School,
+    actor: User,
+    roles: frozenset[str] | None = None,
     window_start: dt.time,
     window_end: dt.time,
     sensitive_start: dt.time,
@@ -105,7 +107,11 @@ def results_policy_update(
     publish_on_save: bool,
 ) -> ResultsPolicy:
     """Limits: windows inside 08:00-18:00 (never before the school day), the sensitive window inside the
-    general one, parents at least 12 hours after the student, a threshold between 0 and 100 percent."""
+    general one, parents at least 12 hours after the student, a threshold between 0 and 100 percent.
+    Only an administrator (MANAGE_POLICY) may."""
+    known = roles if roles is not None else roles_in_school(school=school, user=actor)
+    if not known & permissions.MANAGE_POLICY:
+        raise Forbidden()
     errors: dict[str, list[str]] = {}
     if not (dt.time(8) <= window_start < window_end <= dt.time(18)):
         errors["window_end"] = [_("The window lies between 08:00 and 18:00 and ends after it starts.")]

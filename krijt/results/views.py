@@ -429,7 +429,8 @@ def policy(request: HttpRequest) -> HttpResponse:
     form = PolicyForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.results_policy_update(school=school, **form.cleaned_data)
+            services.results_policy_update(school=school, actor=_user(request), roles=_roles(request),
+                                           **form.cleaned_data)
         except KrijtError as error:
             show_error(form, error)
         else:

@@ -109,3 +109,15 @@ def test_items_of_another_school_stay_there(scenario: Scenario, other_school: Sc
         item = selectors.notifications_for(user=scenario.student, school=scenario.school).object_list[0]
         with pytest.raises(NotFound):
             services.notification_mark_read(school=other_school.school, user=scenario.student, notification_id=item.id)
+
+
+def test_the_policy_is_changed_by_an_administrator_only_even_when_called_directly(scenario: Scenario) -> None:
+    from krijt.core.errors import Forbidden
+    from krijt.notifications.models import NotificationPolicy
+
+    values: dict[str, object] = {"student": QuietRules(), "parent": QuietRules(), "staff": QuietRules(),
+                                 "digest_time": dt.time(18, 0), "push_budget": 50, "urgent_roles": ["teacher"]}
+    for actor in (scenario.teacher, scenario.staff, scenario.student, scenario.parent):
+        with pytest.raises(Forbidden):
+            services.policy_update(school=scenario.school, actor=actor, **values)  # type: ignore[arg-type]
+    assert not NotificationPolicy.objects.filter(school=scenario.school, push_budget=50).exists()

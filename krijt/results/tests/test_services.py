@@ -172,3 +172,16 @@ def test_the_services_refuse_whoever_may_not_edit_the_course_even_when_called_di
     # The course's teacher may.
     services.score_set(school=scenario.school, actor=scenario.teacher, evaluation=evaluation,
                        student_id=scenario.student.pk, entry="5")
+
+
+def test_the_results_policy_is_changed_by_an_administrator_only_even_when_called_directly(
+        scenario: Scenario) -> None:
+    import datetime as dt
+
+    values = {"window_start": dt.time(10), "window_end": dt.time(17), "sensitive_start": dt.time(10),
+              "sensitive_end": dt.time(15), "avoid_last_lesson": True, "parent_delay_hours": 24,
+              "sensitive_threshold": Decimal(50), "publish_on_save": False}
+    for actor in (scenario.teacher, scenario.staff, scenario.student, scenario.parent):
+        with pytest.raises(Forbidden):
+            services.results_policy_update(school=scenario.school, actor=actor, **values)  # type: ignore[arg-type]
+    services.results_policy_update(school=scenario.school, actor=scenario.admin, **values)  # type: ignore[arg-type]
