@@ -43,8 +43,7 @@ def _send_password_reset(address: str, params: dict[str, Any]) -> None:
     if not form.is_valid():
         return
     form.save(
-        domain_override=params.get("host", ""),
-        use_https=params.get("https", False),
+        domain_override=params["base_url"],
         subject_template_name="accounts/email/password_reset_subject.txt",
         email_template_name="accounts/email/password_reset.txt",
         extra_email_context={"base_url": params.get("base_url", "")},

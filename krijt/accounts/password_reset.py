@@ -58,7 +58,9 @@ class RateLimitedPasswordResetView(PasswordResetView):
         _limited("reset-to", recipient, by_recipient)
         ratelimit.hit("reset-addr", address, by_client[1])
         ratelimit.hit("reset-to", recipient, by_recipient[1])
-        base_url = f"{self.request.scheme}://{self.request.get_host()}{get_script_prefix().rstrip('/')}"
+        # The link goes to the platform's configured public address (never one taken from the request's Host
+        # header), under the school's prefix when asked there.
+        base_url = settings.KRIJT_SITE_URL.rstrip("/") + get_script_prefix().rstrip("/")
         mail.queue(mail.PASSWORD_RESET, address=recipient, language=get_language() or "",
-                   params={"base_url": base_url, "host": self.request.get_host(), "https": self.request.is_secure()})
+                   params={"base_url": base_url})
         return HttpResponseRedirect(self.get_success_url())

@@ -9,6 +9,12 @@ from krijt.core.errors import NotFound
 from krijt.core.roles import Role
 
 
+def actor_roles(*, school: Any, actor: User, roles: frozenset[str] | None) -> frozenset[str]:
+    """What a service's actor is in `school`: the roles its caller already knows (a page, the API read them
+    once per request), else read here. Every door asks its permissions with these."""
+    return roles if roles is not None else roles_in_school(school=school, user=actor)
+
+
 def roles_in_school(*, school: Any, user: User) -> frozenset[str]:
     """Everything `user` is in `school`, in one query (memberships, and parent when linked to a student)."""
     memberships = Membership.objects.filter(school=school, user=user).values_list("role")

@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from krijt.accounts.models import ParentLink, User
-from krijt.accounts.selectors import roles_in_school
+from krijt.accounts.selectors import actor_roles, roles_in_school
 from krijt.core import clock
 from krijt.core.errors import Forbidden, NotFound, ValidationFailed
 from krijt.core.roles import Role
@@ -414,7 +414,7 @@ def policy_update(
     """Stores the school's policy; only an administrator (MANAGE_POLICY) may. Inside the limits:
     quiet hours run overnight; for students and parents they start by 22:00 and end no earlier than 06:00;
     the digest time lies inside the parents' allowed hours; the push budget is 0 to MAX_PUSH_BUDGET."""
-    known = roles if roles is not None else roles_in_school(school=school, user=actor)
+    known = actor_roles(school=school, actor=actor, roles=roles)
     if not known & MANAGE_POLICY:
         raise Forbidden()
     errors: dict[str, list[str]] = {}

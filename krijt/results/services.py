@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from krijt.accounts.models import ParentLink, User
-from krijt.accounts.selectors import roles_in_school
+from krijt.accounts.selectors import actor_roles
 from krijt.core import clock
 from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from krijt.notifications.services import Event, Target, notify_events, withdraw, withdraw_about
@@ -39,7 +39,7 @@ def _check_may_edit(*, school: School, actor: User, course: Course, roles: froze
     course's teacher, the class mentor or an administrator. `roles` when the caller knows them, else read."""
     if course.school_id != school.pk:
         raise NotFound()
-    known = roles if roles is not None else roles_in_school(school=school, user=actor)
+    known = actor_roles(school=school, actor=actor, roles=roles)
     if not permissions.can_edit_course(user=actor, roles=known, course=course):
         raise Forbidden(_("Only the course's teacher, the class mentor or an administrator may do this."))
 
@@ -109,7 +109,7 @@ def results_policy_update(
     """Limits: windows inside 08:00-18:00 (never before the school day), the sensitive window inside the
     general one, parents at least 12 hours after the student, a threshold between 0 and 100 percent.
     Only an administrator (MANAGE_POLICY) may."""
-    known = roles if roles is not None else roles_in_school(school=school, user=actor)
+    known = actor_roles(school=school, actor=actor, roles=roles)
     if not known & permissions.MANAGE_POLICY:
         raise Forbidden()
     errors: dict[str, list[str]] = {}

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
-from krijt.accounts.models import Membership, ParentLink, User
+from krijt.accounts.models import User
 from krijt.accounts.selectors import children_in_school, parents_of
 from krijt.core.api import Caller, ClassRef, CourseRef, Day, PersonRef, TeacherRef, caller, ok
-from krijt.core.errors import NotFound, ValidationFailed
+from krijt.core.errors import ValidationFailed
 from krijt.core.roles import Role
 from krijt.schooladmin import selectors as admin_selectors
 from krijt.schooladmin import services as people_services
@@ -35,19 +33,13 @@ from krijt.schools.api import (
     _teacher_ref,
 )
 from krijt.schools.models import (
-    CalendarEntry,
     ClassGroup,
-    Course,
-    LessonPeriod,
-    Period,
-    School,
     SchoolYear,
 )
 
 router: Router = Router(by_alias=True)
 
 MemberRole = Literal["student", "teacher", "staff", "admin"]
-PEOPLE_PAGE_SIZE = 50
 
 
 # ---------------------------------------------------------------- shapes
@@ -187,116 +179,16 @@ class CalendarOut(Schema):
     school_years: list[SchoolYearOut]
 
 
-# ---------------------------------------------------------------- planner
-
-
-# ---------------------------------------------------------------- reads
-
-
-def people(*, school: School, search: str = "", role: str | None = None) -> QuerySet[User]:
-    """The people page's search (schooladmin.selectors.people): one search, whichever face asks."""
-    return admin_selectors.people(school=school, search=search, role=role)
-
-
-def roles_by_user(*, school: School, user_ids: list[int]) -> dict[int, set[str]]:
-    """Each listed person's roles in the school, in two queries whatever the number of people."""
-    result: dict[int, set[str]] = {uid: set() for uid in user_ids}
-    for uid, role in Membership.objects.filter(school=school, user_id__in=user_ids).values_list("user_id", "role"):
-        result[uid].add(role)
-    for uid in ParentLink.objects.filter(school=school, parent_id__in=user_ids).values_list("parent_id", flat=True):
-        result[uid].add(Role.PARENT.value)
-    return result
-
-
-@dataclass(frozen=True)
-class PeoplePage:
-    people: list[User]
-    roles: dict[int, set[str]]
-    count: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.count // self.page_size))
-
-
-def people_page(
-    *, school: School, search: str = "", role: str | None = None, page: int = 1, page_size: int = PEOPLE_PAGE_SIZE
-) -> PeoplePage:
-    qs = people(school=school, search=search, role=role)
-    count = qs.count()
-    start = (page - 1) * page_size
-    rows = list(qs[start : start + page_size]) if start < count else []
-    roles = roles_by_user(school=school, user_ids=[u.pk for u in rows])
-    return PeoplePage(people=rows, roles=roles, count=count, page=page, page_size=page_size)
-
-
-def person_in_school(*, school: School, person_id: int) -> User:
-    return admin_selectors.person_in_school(school=school, person_id=person_id)
-
-
-# ---------------------------------------------------------------- classes, courses, calendar
-
-
-def class_in_school(*, school: School, class_id: int) -> ClassGroup:
-    group = ClassGroup.objects.filter(school=school, pk=class_id).select_related("school_year").first()
-    if group is None:
-        raise NotFound()
-    return group
-
-
-def school_year_in_school(*, school: School, school_year_id: int) -> SchoolYear:
-    year = SchoolYear.objects.filter(school=school, pk=school_year_id).first()
-    if year is None:
-        raise NotFound()
-    return year
-
-
-def courses(
-    *, school: School, school_year: SchoolYear | None = None, class_group: ClassGroup | None = None
-) -> QuerySet[Course]:
-    qs = Course.objects.filter(school=school)
-    if school_year is not None:
-        qs = qs.filter(school_year=school_year)
-    if class_group is not None:
-        qs = qs.filter(class_group=class_group)
-    return qs.select_related("class_group", "teacher").order_by("class_group__grade", "class_group__name", "name")
-
-
-@dataclass(frozen=True)
-class CalendarOverview:
-    school_years: list[SchoolYear]
-    periods: dict[int, list[Period]]
-    entries: dict[int, list[CalendarEntry]]
-    lesson_periods: list[LessonPeriod]
-    weekdays: list[int]
-
-
-def calendar_overview(*, school: School) -> CalendarOverview:
-    """School years with their periods, holidays and closure days, and the lesson periods: four queries."""
-    years = list(SchoolYear.objects.filter(school=school).order_by("-starts_on"))
-    periods: dict[int, list[Any]] = {y.pk: [] for y in years}
-    for period in Period.objects.filter(school=school).order_by("starts_on"):
-        periods.setdefault(period.school_year_id, []).append(period)
-    entries: dict[int, list[Any]] = {y.pk: [] for y in years}
-    for entry in CalendarEntry.objects.filter(school=school).order_by("starts_on"):
-        entries.setdefault(entry.school_year_id, []).append(entry)
-    lesson_periods = list(LessonPeriod.objects.filter(school=school).order_by("number"))
-    return CalendarOverview(
-        school_years=years, periods=periods, entries=entries, lesson_periods=lesson_periods, weekdays=school.weekdays
-    )
-
-
-# ---------------------------------------------------------------- a parent's child, a period
-
-
 # ---------------------------------------------------------------- administration
+
+
+def _class(c: Caller, class_id: int) -> ClassGroup:
+    return admin_selectors.owned(ClassGroup, school=c.school, pk=class_id, related=("school_year",))
 
 
 def _year(c: Caller, school_year_id: int | None) -> SchoolYear | None:
     if school_year_id is not None:
-        return school_year_in_school(school=c.school, school_year_id=school_year_id)
+        return admin_selectors.owned(SchoolYear, school=c.school, pk=school_year_id)
     return school_selectors.current_school_year(school=c.school)
 
 
@@ -328,7 +220,7 @@ def admin_class_create(request: HttpRequest, payload: ClassIn) -> Status[dict[st
         raise ValidationFailed(fields={"school_year_id": [_("Create a school year first.")]})
     mentor = None
     if payload.mentor_id is not None:
-        mentor = people(school=c.school, role=Role.TEACHER).filter(pk=payload.mentor_id).first()
+        mentor = admin_selectors.people(school=c.school, role=Role.TEACHER).filter(pk=payload.mentor_id).first()
         if mentor is None:
             raise ValidationFailed(fields={"mentor_id": [_("Choose a teacher of this school.")]})
     group = school_services.class_create(
@@ -353,7 +245,9 @@ class PeopleFilter(Schema):
 def admin_people(request: HttpRequest, filters: Query[PeopleFilter]) -> dict[str, Any]:
     """Members and parents, 50 per page, searched by name or user name and filtered by role."""
     c = caller(request, VIEW_ROLES)
-    found = people_page(school=c.school, search=filters.search, role=filters.role, page=filters.page)
+    found = admin_selectors.people_page_with_roles(
+        school=c.school, search=filters.search, role=filters.role, page=filters.page
+    )
     return {
         "count": found.count,
         "page": found.page,
@@ -364,7 +258,7 @@ def admin_people(request: HttpRequest, filters: Query[PeopleFilter]) -> dict[str
 
 
 def _person_detail(c: Caller, person: User) -> dict[str, Any]:
-    roles = roles_by_user(school=c.school, user_ids=[person.pk])[person.pk]
+    roles = admin_selectors.roles_by_user(school=c.school, user_ids=[person.pk])[person.pk]
     group = None
     parents: list[dict[str, Any]] = []
     children: list[dict[str, Any]] = []
@@ -397,7 +291,7 @@ def _person_detail(c: Caller, person: User) -> dict[str, Any]:
 )
 def admin_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
     c = caller(request, VIEW_ROLES)
-    return _person_detail(c, person_in_school(school=c.school, person_id=person_id))
+    return _person_detail(c, admin_selectors.person_in_school(school=c.school, person_id=person_id))
 
 
 @router.post(
@@ -437,12 +331,12 @@ def admin_courses(
     """The courses of one class, or of every class in a school year (default: the current one)."""
     c = caller(request, VIEW_ROLES)
     if class_id is not None:
-        found = courses(school=c.school, class_group=class_in_school(school=c.school, class_id=class_id))
+        found = admin_selectors.courses(school=c.school, class_group=_class(c, class_id))
     else:
         year = _year(c, school_year_id)
         if year is None:
             return []
-        found = courses(school=c.school, school_year=year)
+        found = admin_selectors.courses(school=c.school, school_year=year)
     return [
         {
             "id": course.pk,
@@ -463,7 +357,7 @@ def admin_timetable(
 ) -> dict[str, Any]:
     """The weekly lessons of one class, or of the whole school, in a school year (default: the current one)."""
     c = caller(request, VIEW_ROLES)
-    group = class_in_school(school=c.school, class_id=class_id) if class_id is not None else None
+    group = _class(c, class_id) if class_id is not None else None
     year = group.school_year if group is not None else _year(c, school_year_id)
     periods = [_lesson_period(p) for p in school_selectors.lesson_periods(school=c.school)]
     if year is None:
@@ -485,7 +379,7 @@ def admin_timetable(
 )
 def admin_calendar(request: HttpRequest) -> dict[str, Any]:
     c = caller(request, VIEW_ROLES)
-    overview = calendar_overview(school=c.school)
+    overview = admin_selectors.calendar_overview(school=c.school)
     return {
         "weekdays": overview.weekdays,
         "lesson_periods": [_lesson_period(p) for p in overview.lesson_periods],

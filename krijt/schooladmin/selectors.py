@@ -311,3 +311,82 @@ def non_school_days(*, school: School, start: dt.date, days: int = 31) -> list[D
         else:
             ranges.append(DayRange(day, day, reason))
     return ranges
+
+
+# ---------------------------------------------------------------- the API's lists (one page of people with
+# their roles, courses, the calendar at a glance)
+
+PEOPLE_PAGE_SIZE = 50
+
+
+def roles_by_user(*, school: School, user_ids: list[int]) -> dict[int, set[str]]:
+    """Each listed person's roles in the school, in two queries whatever the number of people."""
+    result: dict[int, set[str]] = {uid: set() for uid in user_ids}
+    for uid, role in Membership.objects.filter(school=school, user_id__in=user_ids).values_list("user_id", "role"):
+        result[uid].add(role)
+    for uid in ParentLink.objects.filter(school=school, parent_id__in=user_ids).values_list("parent_id", flat=True):
+        result[uid].add(Role.PARENT.value)
+    return result
+
+
+@dataclass(frozen=True)
+class PeoplePage:
+    people: list[User]
+    roles: dict[int, set[str]]
+    count: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.count // self.page_size))
+
+
+def people_page_with_roles(
+    *, school: School, search: str = "", role: str | None = None, page: int = 1, page_size: int = PEOPLE_PAGE_SIZE
+) -> PeoplePage:
+    """The API's page of people: the same search as the people page, each person's roles here."""
+    qs = people(school=school, search=search, role=role)
+    count = qs.count()
+    start = (page - 1) * page_size
+    rows = list(qs[start : start + page_size]) if start < count else []
+    roles = roles_by_user(school=school, user_ids=[u.pk for u in rows])
+    return PeoplePage(people=rows, roles=roles, count=count, page=page, page_size=page_size)
+
+
+# ---------------------------------------------------------------- classes, courses, calendar
+
+
+def courses(
+    *, school: School, school_year: SchoolYear | None = None, class_group: ClassGroup | None = None
+) -> QuerySet[Course]:
+    qs = Course.objects.filter(school=school)
+    if school_year is not None:
+        qs = qs.filter(school_year=school_year)
+    if class_group is not None:
+        qs = qs.filter(class_group=class_group)
+    return qs.select_related("class_group", "teacher").order_by("class_group__grade", "class_group__name", "name")
+
+
+@dataclass(frozen=True)
+class CalendarOverview:
+    school_years: list[SchoolYear]
+    periods: dict[int, list[Period]]
+    entries: dict[int, list[CalendarEntry]]
+    lesson_periods: list[LessonPeriod]
+    weekdays: list[int]
+
+
+def calendar_overview(*, school: School) -> CalendarOverview:
+    """School years with their periods, holidays and closure days, and the lesson periods: four queries."""
+    years = list(SchoolYear.objects.filter(school=school).order_by("-starts_on"))
+    periods: dict[int, list[Any]] = {y.pk: [] for y in years}
+    for period in Period.objects.filter(school=school).order_by("starts_on"):
+        periods.setdefault(period.school_year_id, []).append(period)
+    entries: dict[int, list[Any]] = {y.pk: [] for y in years}
+    for entry in CalendarEntry.objects.filter(school=school).order_by("starts_on"):
+        entries.setdefault(entry.school_year_id, []).append(entry)
+    lesson_periods = list(LessonPeriod.objects.filter(school=school).order_by("number"))
+    return CalendarOverview(
+        school_years=years, periods=periods, entries=entries, lesson_periods=lesson_periods, weekdays=school.weekdays
+    )

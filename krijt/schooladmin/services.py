@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from krijt.accounts import services as accounts
 from krijt.accounts.models import Membership, ParentLink, User, normalize_username
-from krijt.accounts.selectors import roles_in_school
+from krijt.accounts.selectors import actor_roles
 from krijt.core import clock
 from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from krijt.core.roles import MEMBERSHIP_ROLES, Role
@@ -21,7 +21,7 @@ from krijt.schools.services import enrollment_set
 def _check_manage(*, school: School, actor: User, roles: frozenset[str] | None) -> None:
     """The one check before any change to a school's people (schooladmin/permissions.py): administrators.
     `roles` when the caller knows them (a page, the API), else read."""
-    known = roles if roles is not None else roles_in_school(school=school, user=actor)
+    known = actor_roles(school=school, actor=actor, roles=roles)
     if not can_manage(known):
         raise Forbidden(_("Only the school's administrators may change its people."))
 

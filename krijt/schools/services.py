@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from krijt.accounts.models import Membership, User
-from krijt.accounts.selectors import roles_in_school
+from krijt.accounts.selectors import actor_roles
 from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from krijt.core.roles import Role
 from krijt.schools.models import (
@@ -82,7 +82,7 @@ def _save_unique(obj: Any, *, field: str, message: str) -> None:
 def _check_manage(*, school: School, actor: User, roles: frozenset[str] | None) -> None:
     """The one check before any change to the school's structure (schools/permissions.py): administrators.
     `roles` when the caller knows them (a page, the API), else read."""
-    known = roles if roles is not None else roles_in_school(school=school, user=actor)
+    known = actor_roles(school=school, actor=actor, roles=roles)
     if not can_manage_structure(known):
         raise Forbidden(_("Only the school's administrators may change its classes, courses, timetable and calendar."))
 

@@ -334,3 +334,14 @@ def test_a_forged_or_borrowed_device_cookie_is_not_trusted(scenario: Scenario) -
     forged = english_client()
     forged.cookies[DEVICE_COOKIE] = "eyJkIjoiYSIsImEiOltdfQ:forged:signature"
     assert sign_in(forged, scenario, scenario.teacher.username, TEST_PASSWORD, address="10.6.1.2").status_code == 429
+
+
+def test_the_reset_link_points_to_the_platform_address_whatever_host_the_request_named(
+        client: Client, scenario: Scenario) -> None:
+    client.post(scenario.url("/accounts/password-reset/"), {"email": scenario.teacher.email},
+                HTTP_HOST="evil.example")
+    run_pending_tasks()
+    [message] = mail.outbox
+    link = next(line for line in message.body.splitlines() if "/password-reset/" in line).strip()
+    assert link.startswith(f"{settings.KRIJT_SITE_URL}/s/alpha/accounts/password-reset/")
+    assert "evil.example" not in message.body
