@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -223,6 +224,42 @@ def make_canary_school() -> Scenario:
     return b
 
 
+def api_bodies(values: dict[str, Callable[[], Any]]) -> dict[tuple[str, str], Any]:
+    """A valid body for every API operation that takes one, aimed at school B's objects, so the request gets
+    past validation to the lookup that must refuse it. Keyed by (method, route); ("form", data) is sent as
+    multipart form data. No canary in them: an answer may echo what was sent."""
+    item = {"kind": "test", "title": "walk", "due_date": "2026-10-07", "minutes": 0}
+    when = "2026-10-07T08:30:00"
+    return {
+        ("post", "api/v1/planner/items"): {**item, "course_id": values["course_id"]()},
+        ("put", "api/v1/planner/items/<item_id>"): item,
+        ("post", "api/v1/planner/items/<item_id>/submission"): ("form", {"text": "walk"}),
+        ("put", "api/v1/submissions/<submission_id>/feedback"): {"feedback": "walk", "return_to_student": True},
+        ("post", "api/v1/messages"): {"to": [f"class:{values['class_id']()}", f"user:{values['user_id']()}"],
+                                      "subject": "walk", "body": "walk"},
+        ("post", "api/v1/messages/<message_id>/reply"): {"body": "walk"},
+        ("put", "api/v1/messages/<message_id>/schedule"): {"send_at": when, "subject": "walk", "body": "walk"},
+        ("put", "api/v1/results/evaluations/<evaluation_id>/scores/<student_id>"): {"entry": "5", "comment": "walk"},
+        ("post", "api/v1/admin/classes"): {"name": "walk", "grade": 1, "mentor_id": values["user_id"]()},
+        ("post", "api/v1/admin/people"): {"username": "walk.person", "role": "student", "first_name": "Walk",
+                                          "last_name": "Walk",
+                                          "class_id": values["class_id"]()},
+    }
+
+
+def api_operations() -> dict[tuple[str, str], bool]:
+    """Every (method, route) of the API, and whether it takes a body, from its OpenAPI schema."""
+    from krijt.api.api import api
+
+    schema = api.get_openapi_schema(path_prefix="")
+    operations = {}
+    for path, methods in schema["paths"].items():
+        route = "api/v1" + re.sub(r"{(\w+)}", r"<\1>", path)
+        for method, operation in methods.items():
+            operations[(method, route)] = "requestBody" in operation
+    return operations
+
+
 def snapshot(school: Any) -> str:
     """A digest of every school-owned row of school B: any change through a route of A shows up."""
     from krijt.core.models import SchoolScoped
@@ -282,6 +319,42 @@ def test_every_route_keeps_school_b_out_of_reach_of_school_a(schools: tuple[Scen
                     if url.startswith("/s/beta/") and CANARY in body.replace(f"Atheneum {CANARY}", ""):
                         problems.append(f"{role} {method.upper()} {url}: a stranger sees school B's data")
     assert snapshot(b.school) == before, "a request of school A changed school B's data"
+    assert not problems, "\n".join(problems)
+
+
+def test_every_api_operation_with_a_valid_body_keeps_school_b_out_of_reach(schools: tuple[Scenario, Scenario]) -> None:
+    """The walk above sends no body, so an operation that validates one stops before its lookup. Here every
+    API operation gets a valid body aimed at school B, with its own method, as every role of school A."""
+    a, b = schools
+    values = b_objects(b)
+    bodies = api_bodies(values)
+    operations = api_operations()
+    missing = [key for key, has_body in operations.items() if has_body and key not in bodies]
+    assert not missing, f"add a valid body for these operations to api_bodies(): {missing}"
+    assert {"put", "delete"} <= {method for method, _route in operations}
+    before = snapshot(b.school)
+    problems: list[str] = []
+    for role in ROLES:
+        client = Client(raise_request_exception=False)
+        client.force_login(a.user_for(role), backend="krijt.accounts.backends.KrijtBackend")
+        for (method, route), _has_body in sorted(operations.items()):
+            path = fill(route, values)
+            body = bodies.get((method, route))
+            for url in (f"/s/alpha/{path}", f"/s/beta/{path}"):
+                if isinstance(body, tuple):
+                    response = client.post(url, body[1])
+                elif body is not None:
+                    response = getattr(client, method)(url, json.dumps(body), content_type="application/json")
+                else:
+                    response = getattr(client, method)(url)
+                text = response.content.decode(errors="replace")
+                if response.status_code >= 500:
+                    problems.append(f"{role} {method.upper()} {url}: {response.status_code}")
+                if CANARY in text.replace(f"Atheneum {CANARY}", ""):
+                    problems.append(f"{role} {method.upper()} {url}: shows school B's data")
+                if url.startswith("/s/alpha/") and 200 <= response.status_code < 300 and "<" in route:
+                    problems.append(f"{role} {method.upper()} {url}: accepted an object of school B")
+    assert snapshot(b.school) == before, "an API request of school A changed school B's data"
     assert not problems, "\n".join(problems)
 
 

@@ -18,9 +18,11 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from krijt.api.auth import session_auth, token_auth
 from krijt.core.errors import Forbidden, KrijtError, NotAuthenticated, NotFound, ValidationFailed
+from krijt.handin import api as handin_api
 from krijt.messaging import api as messaging_api
 from krijt.notifications import api as notifications_api
 from krijt.planner import api as planner_api
+from krijt.reportcards import api as reportcards_api
 from krijt.results import api as results_api
 from krijt.schooladmin import api as schooladmin_api
 from krijt.schools import api as schools_api
@@ -36,7 +38,6 @@ api = NinjaAPI(
     urls_namespace="api:api-v1",
     auth=[token_auth, session_auth],
 )
-
 
 
 # ---------------------------------------------------------------- one error shape
@@ -136,16 +137,13 @@ def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     return _error_response(request, ValidationFailed(fields=fields))
 
 
-# ---------------------------------------------------------------- who is asking
+# ---------------------------------------------------------------- each domain's own router, beside its views
 
-
-
-
-
-# Each domain's own router, beside its views.
 api.add_router("", schools_api.router)
 api.add_router("", schooladmin_api.router)
 api.add_router("", planner_api.router)
 api.add_router("", notifications_api.router)
 api.add_router("", messaging_api.router)
 api.add_router("", results_api.router)
+api.add_router("", handin_api.router)
+api.add_router("", reportcards_api.router)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Schema
+from ninja import Field, Schema
 from pydantic import AfterValidator
 
 from krijt.core import days
@@ -34,11 +34,23 @@ def _day_in_range(value: dt.date) -> dt.date:
 Day = Annotated[dt.date, AfterValidator(_day_in_range)]
 
 
+class FindingOut(Schema):
+    rule: str
+    level: Literal["warn", "block"]
+    message: str
+
+
 class ErrorBody(Schema):
     code: str
     message: str
     fields: dict[str, list[str]] | None = None
     retry_after: int | None = None
+    findings: list[FindingOut] | None = Field(
+        None, description="The planner's workload rules that fired (codes workload_warning, workload_blocked)."
+    )
+    may_override: bool | None = Field(
+        None, description="workload_blocked: whether the caller may plan anyway with an override_reason."
+    )
 
 
 class ErrorOut(Schema):

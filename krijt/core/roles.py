@@ -13,3 +13,5 @@ class Role(models.TextChoices):
 
 
 MEMBERSHIP_ROLES = [Role.STUDENT, Role.TEACHER, Role.STAFF, Role.ADMIN]
+# Everyone who works at the school: one set, whatever domain asks.
+STAFF_ROLES: frozenset[str] = frozenset({Role.TEACHER.value, Role.STAFF.value, Role.ADMIN.value})

@@ -19,6 +19,11 @@ FILE_ROLES: frozenset[str] = STUDENT_ROLES | REVIEW_ROLES
 OVERVIEW_ROLES: frozenset[str] = frozenset({Role.STUDENT, Role.TEACHER, Role.ADMIN, Role.PARENT})
 
 
+def can_hand_in(*, roles: Iterable[str]) -> bool:
+    """Handing in is a student's act (their own work, for a task of their class: the service checks that)."""
+    return Role.STUDENT in frozenset(roles)
+
+
 def can_review(*, user: Any, roles: Iterable[str], item: Any) -> bool:
     """`item` needs its course and class_group loaded (the selectors do so)."""
     roles = frozenset(roles)

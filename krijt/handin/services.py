@@ -12,12 +12,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from krijt.accounts.models import User
+from krijt.accounts.selectors import actor_roles
 from krijt.core import clock
 from krijt.core.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
 from krijt.core.uploads import CheckedFile, check
 from krijt.handin import selectors
 from krijt.handin.models import Submission, SubmissionFile
-from krijt.handin.permissions import can_review
+from krijt.handin.permissions import can_hand_in, can_review
 from krijt.handin.uploads import HAND_IN, MAX_FILES, MAX_TEXT_CHARS
 from krijt.planner.models import PlannerItem
 from krijt.schools.models import Enrollment, School
@@ -59,7 +60,13 @@ def _check_files(files: Sequence[UploadedFile]) -> list[CheckedFile]:
 
 @transaction.atomic
 def submission_hand_in(
-    *, school: School, student: User, item: PlannerItem, text: str = "", files: Sequence[UploadedFile] = ()
+    *,
+    school: School,
+    student: User,
+    item: PlannerItem,
+    text: str = "",
+    files: Sequence[UploadedFile] = (),
+    roles: frozenset[str] | None = None,
 ) -> Submission:
     """Hands in (or hands in again) a student's work for a task.
 
@@ -68,6 +75,8 @@ def submission_hand_in(
     """
     if item.school_id != school.pk or item.kind != PlannerItem.Kind.TASK:
         raise NotFound()
+    if not can_hand_in(roles=actor_roles(school=school, actor=student, roles=roles)):
+        raise Forbidden(_("Only students hand in work."))
     now = clock.now()
     # Locking the student's enrollment row serialises their own hand-ins (two taps, two tabs) and nobody else's.
     enrolled = list(

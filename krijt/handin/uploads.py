@@ -8,7 +8,10 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_FILES = 10
 MAX_TEXT_CHARS = 20_000
 
+# Anything bigger cannot be a valid hand-in: both faces refuse it before the upload is read.
+MAX_REQUEST_BYTES = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
+
 HAND_IN = Use(extensions=DOCUMENTS | IMAGES, max_bytes=MAX_FILE_BYTES, field="files")
 ACCEPT = HAND_IN.accept
 
-__all__ = ["ACCEPT", "HAND_IN", "INLINE_TYPES", "MAX_FILES", "MAX_FILE_BYTES", "MAX_TEXT_CHARS"]
+__all__ = ["ACCEPT", "HAND_IN", "INLINE_TYPES", "MAX_FILES", "MAX_FILE_BYTES", "MAX_REQUEST_BYTES", "MAX_TEXT_CHARS"]

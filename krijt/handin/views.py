@@ -23,12 +23,9 @@ from krijt.core.roles import Role
 from krijt.handin import selectors, services
 from krijt.handin.forms import FeedbackForm, HandInForm
 from krijt.handin.permissions import FILE_ROLES, OVERVIEW_ROLES, REVIEW_ROLES, STUDENT_ROLES, can_review
-from krijt.handin.uploads import INLINE_TYPES, MAX_FILE_BYTES, MAX_FILES
+from krijt.handin.uploads import INLINE_TYPES, MAX_REQUEST_BYTES
 from krijt.planner.models import PlannerItem
 from krijt.schools.models import School
-
-# Anything bigger cannot be a valid hand-in: refused before the upload is read.
-MAX_REQUEST_BYTES = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
 
 
 def _int(value: str | None) -> int:
@@ -80,6 +77,7 @@ def hand_in(request: HttpRequest, item_id: int) -> HttpResponse:
                 services.submission_hand_in(
                     school=school,
                     student=user,
+                    roles=_roles(request),
                     item=item,
                     text=form.cleaned_data["text"],
                     files=form.cleaned_data["attachments"],

@@ -17,9 +17,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from krijt.accounts.models import User
+from krijt.accounts.selectors import actor_roles
 from krijt.accounts.services import parent_link_create, user_create
 from krijt.core import clock
-from krijt.core.errors import Conflict, KrijtError, NotFound, PayloadTooLarge, ValidationFailed
+from krijt.core.errors import Conflict, Forbidden, KrijtError, NotFound, PayloadTooLarge, ValidationFailed
 from krijt.imports.models import ImportJob
 from krijt.imports.parsing import (
     EXTENSIONS,
@@ -31,6 +32,7 @@ from krijt.imports.parsing import (
     read_table,
     unknown_extension_message,
 )
+from krijt.imports.permissions import can_import
 from krijt.imports.planning import ROLE_OF_KIND, Plan, build_plan
 from krijt.imports.selectors import PROGRESS_SECONDS, existing_state, progress_key
 from krijt.schools.models import Enrollment, School
@@ -46,12 +48,27 @@ class ImportRejected(Exception):
         self.errors = errors
 
 
+def _check_import(*, school: School, actor: User, roles: frozenset[str] | None) -> None:
+    """The one check before an import is uploaded or applied (imports/permissions.py): administrators."""
+    if not can_import(actor_roles(school=school, actor=actor, roles=roles)):
+        raise Forbidden(_("Only the school's administrators may import people."))
+
+
 # ---------------------------------------------------------------- upload
 
 
 @transaction.atomic
-def import_job_create(*, school: School, user: User, kind: str, upload: UploadedFile, language: str = "") -> ImportJob:
+def import_job_create(
+    *,
+    school: School,
+    user: User,
+    kind: str,
+    upload: UploadedFile,
+    language: str = "",
+    roles: frozenset[str] | None = None,
+) -> ImportJob:
     """Stores the file and queues its validation; refuses unknown types and files over the size limit."""
+    _check_import(school=school, actor=user, roles=roles)
     if kind not in ImportJob.Kind.values:
         raise ValidationFailed(fields={"kind": [_("Choose what the file holds.")]})
     name = os.path.basename(upload.name or "").strip()
@@ -175,8 +192,11 @@ def _validate(job: ImportJob) -> None:
 
 
 @transaction.atomic
-def import_apply_start(*, school: School, job_id: int) -> ImportJob:
+def import_apply_start(
+    *, school: School, actor: User, job_id: int, roles: frozenset[str] | None = None
+) -> ImportJob:
     """Queues the apply of a checked import without errors; a second click changes nothing."""
+    _check_import(school=school, actor=actor, roles=roles)
     job = ImportJob.objects.select_for_update().filter(school=school, pk=job_id).first()
     if job is None:
         raise NotFound()

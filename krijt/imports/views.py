@@ -44,7 +44,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
                 job = services.import_job_create(
                     school=school, user=request.user,  # type: ignore[arg-type]
                     kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"],
-                    language=getattr(request, "LANGUAGE_CODE", ""),
+                    language=getattr(request, "LANGUAGE_CODE", ""), roles=frozenset(request.roles),  # type: ignore[attr-defined]
                 )
             except KrijtError as exc:
                 for message in exc.fields.get("file", []) or [str(exc.message)]:
@@ -90,7 +90,9 @@ def job_state(request: HttpRequest, job_id: int) -> HttpResponse:
 @require_POST
 @school_view(roles=MANAGE_IMPORTS)
 def job_apply(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = services.import_apply_start(school=request.school, job_id=job_id)  # type: ignore[attr-defined]
+    job = services.import_apply_start(
+        school=request.school, actor=request.user, roles=frozenset(request.roles), job_id=job_id  # type: ignore[attr-defined, arg-type]
+    )
     return redirect("imports:job_detail", job_id=job.pk)
 
 

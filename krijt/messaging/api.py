@@ -1,14 +1,17 @@
-"""Messages as JSON: the folders and a conversation, through the same reads and services as the pages."""
+"""Messages as JSON: the folders, a conversation, sending, replying and changing or cancelling a scheduled
+message, through the same reads and services (the same rules and errors) as the pages."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from krijt.accounts.models import User
+from krijt.core import clock
 from krijt.core.api import TeacherRef, caller, ok
 from krijt.messaging import selectors as messaging
 from krijt.messaging import services as messaging_services
@@ -67,7 +70,39 @@ class ThreadOut(Schema):
     messages: list[ThreadMessageOut]
 
 
-# ---------------------------------------------------------------- results
+class SendIn(Schema):
+    to: list[str] = Field(..., max_length=200, description=(
+        "Recipients as the compose page picks them: user:<id>, class:<id>, parents:<class id>, course:<id>, "
+        "teachers or school (what the school's messaging policy lets the sender reach)."))
+    subject: str = Field(..., max_length=200)
+    body: str = Field(..., max_length=50_000, description="Text or simple HTML; sanitised as on the page.")
+    send_at: dt.datetime | None = Field(None, description=(
+        "Schedule for later (without an offset: the school's local time); empty sends now."))
+    urgent: bool = False
+    urgent_reason: str = Field("", max_length=300)
+
+
+class ReplyIn(Schema):
+    body: str = Field(..., max_length=50_000)
+
+
+class RescheduleIn(Schema):
+    send_at: dt.datetime = Field(..., description="Without an offset: the school's local time.")
+    subject: str = Field(..., max_length=200)
+    body: str = Field(..., max_length=50_000)
+
+
+class SentOut(Schema):
+    id: int
+    thread_id: int
+    subject: str
+    send_at: dt.datetime
+    scheduled: bool = Field(..., description="It waits in my scheduled messages until send_at.")
+    cancelled: bool
+    audience_label: str
+
+
+# ---------------------------------------------------------------- operations
 
 
 router: Router = Router(tags=["messages"])
@@ -137,3 +172,64 @@ def message_thread(request: HttpRequest, message_id: int) -> dict[str, Any]:
             for m in view.messages
         ],
     }
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _local(moment: dt.datetime | None, school: Any) -> dt.datetime | None:
+    """A moment without an offset is the school's wall-clock time, as the compose page reads it."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=ZoneInfo(school.time_zone))
+
+
+def _sent_out(message: Message) -> dict[str, Any]:
+    return {"id": message.pk, "thread_id": message.thread_id, "subject": message.subject,
+            "send_at": message.send_at, "scheduled": message.send_at > clock.now() + messaging_services.NOW_TOLERANCE,
+            "cancelled": message.cancelled_at is not None, "audience_label": message.audience_label}
+
+
+@router.post("/messages", response=ok(SentOut, 403, status=201), summary="Send a message")
+def message_send(request: HttpRequest, body: SendIn) -> Status[dict[str, Any]]:
+    """Sends (or schedules) a message as the compose page does: the same reach, quiet hours and urgent rule.
+
+    Attachments are added on the compose page.
+    """
+    c = caller(request, USE_MESSAGES)
+    message = messaging_services.message_send(
+        school=c.school, sender=c.user, roles=c.roles, to=body.to, subject=body.subject, body=body.body,
+        send_at=_local(body.send_at, c.school), urgent=body.urgent, urgent_reason=body.urgent_reason,
+    )
+    return Status(201, _sent_out(message))
+
+
+@router.post("/messages/{message_id}/reply", response=ok(SentOut, 403, status=201), summary="Reply")
+def message_reply(request: HttpRequest, message_id: int, body: ReplyIn) -> Status[dict[str, Any]]:
+    """A reply in the conversation: to the sender of the message, or (to one's own message) to its audience."""
+    c = caller(request, USE_MESSAGES)
+    message = messaging_services.message_reply(
+        school=c.school, sender=c.user, roles=c.roles, message_id=message_id, body=body.body
+    )
+    return Status(201, _sent_out(message))
+
+
+@router.put("/messages/{message_id}/schedule", response=ok(SentOut, 403, 409), summary="Change a scheduled message")
+def message_reschedule(request: HttpRequest, message_id: int, body: RescheduleIn) -> dict[str, Any]:
+    """Changes the time and text of one's own scheduled message until it is sent (409 after)."""
+    c = caller(request, USE_MESSAGES)
+    moment = _local(body.send_at, c.school)
+    assert moment is not None
+    message = messaging_services.message_reschedule(
+        school=c.school, sender=c.user, roles=c.roles, message_id=message_id, send_at=moment,
+        subject=body.subject, body=body.body,
+    )
+    return _sent_out(message)
+
+
+@router.post("/messages/{message_id}/cancel", response=ok(SentOut, 403, 409), summary="Cancel a scheduled message")
+def message_cancel(request: HttpRequest, message_id: int) -> dict[str, Any]:
+    """Cancels one's own scheduled message before it is sent: nobody will ever see it (409 after)."""
+    c = caller(request, USE_MESSAGES)
+    message = messaging_services.message_cancel(school=c.school, sender=c.user, message_id=message_id)
+    return _sent_out(message)

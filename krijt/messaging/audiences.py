@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from krijt.accounts.models import Membership, ParentLink, User
 from krijt.core.errors import Forbidden, ValidationFailed
-from krijt.core.roles import Role
-from krijt.messaging.permissions import ALL, NONE, OWN, STAFF_ROLES, Reach
+from krijt.core.roles import STAFF_ROLES, Role
+from krijt.messaging.permissions import ALL, NONE, OWN, Reach
 from krijt.schools.models import ClassGroup, Course, Enrollment, School
 from krijt.schools.selectors import current_school_year
 

@@ -16,9 +16,12 @@ DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 class ComposeForm(forms.Form):
     """The text fields of a message; recipients and attachments are read from the request by the view."""
 
-    subject = forms.CharField(label=_("Subject"), max_length=200)
+    # Required, but said by the service (messaging.services), so the page and the API give the same message.
+    subject = forms.CharField(label=_("Subject"), max_length=200, required=False,
+                              widget=forms.TextInput(attrs={"required": True}))
     body = forms.CharField(
-        label=_("Message"), widget=forms.Textarea(attrs={"rows": 10}), max_length=50_000,
+        label=_("Message"), widget=forms.Textarea(attrs={"rows": 10, "required": True}), max_length=50_000,
+        required=False,
         help_text=_("Blank lines start a new paragraph. Bold, italics, lists and links are kept."),
     )
     send_at = forms.DateTimeField(

@@ -9,7 +9,6 @@ from krijt.core.roles import Role
 
 USE_MESSAGES = frozenset(r.value for r in Role)
 MANAGE_POLICY = frozenset({Role.ADMIN.value})
-STAFF_ROLES = frozenset({Role.TEACHER.value, Role.STAFF.value, Role.ADMIN.value})
 # The whole school and all teachers at once: administrators and staff only, whatever the policy.
 BROADCAST_ROLES = frozenset({Role.ADMIN.value, Role.STAFF.value})
 

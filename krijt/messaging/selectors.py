@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from krijt.accounts.models import Membership, ParentLink, User
 from krijt.core import clock
 from krijt.core.errors import NotFound
-from krijt.core.roles import Role
+from krijt.core.roles import STAFF_ROLES, Role
 from krijt.messaging.models import Attachment, Message, MessageRecipient, MessagingPolicy
-from krijt.messaging.permissions import STAFF_ROLES, Reach
+from krijt.messaging.permissions import Reach
 from krijt.schools.models import School
 
 PAGE_SIZE = 25

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from krijt.accounts.models import User
 from krijt.core import clock
 from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from krijt.core.writes import model_update
 from krijt.messaging import attachments as attachment_rules
 from krijt.messaging import audiences, engine
 from krijt.messaging.models import Attachment, Message, MessageRecipient, MessagingPolicy, Thread
@@ -394,8 +395,5 @@ def messaging_policy_update(*, school: School, roles: frozenset[str], values: di
     if unknown:
         raise ValidationFailed(fields={k: [_("Unknown setting.")] for k in unknown})
     policy, _created = MessagingPolicy.objects.select_for_update().get_or_create(school=school)
-    for name in POLICY_FIELDS:
-        if name in values:
-            setattr(policy, name, bool(values[name]))
-    policy.save()
+    model_update(policy, {name: bool(values[name]) for name in POLICY_FIELDS if name in values})
     return policy

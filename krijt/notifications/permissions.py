@@ -13,4 +13,3 @@ SEE_FAILED = frozenset({Role.ADMIN.value})
 # The log of every urgent message (who, when, why, to whom, how many): administrators.
 SEE_URGENT_LOG = frozenset({Role.ADMIN.value})
 # Roles counted as staff for the audience of a notification (teachers, staff, administrators).
-STAFF_ROLES = frozenset({Role.TEACHER.value, Role.STAFF.value, Role.ADMIN.value})

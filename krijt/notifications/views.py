@@ -30,10 +30,10 @@ from krijt.core.permissions import require_school, school_view
 from krijt.core.request import roles_of as _roles
 from krijt.core.request import school_of as _school
 from krijt.core.request import user_of as _user
-from krijt.core.roles import Role
+from krijt.core.roles import STAFF_ROLES, Role
 from krijt.core.widgets import DateInput, TimeInput
 from krijt.notifications import selectors, services
-from krijt.notifications.permissions import EVERYONE, MANAGE_POLICY, SEE_FAILED, SEE_URGENT_LOG, STAFF_ROLES
+from krijt.notifications.permissions import EVERYONE, MANAGE_POLICY, SEE_FAILED, SEE_URGENT_LOG
 from krijt.notifications.policy import PARENT, STAFF, STUDENT, DeliveryPolicy, QuietRules
 
 BADGE_MAX = 99

@@ -11,10 +11,6 @@ class PlannerConfig(AppConfig):
         from krijt.core.roles import Role
 
         nav.register("planner", _("Planner"), "planner:home", {r.value for r in Role}, order=20, icon="calendar")
-        try:
-            from krijt.notifications import kinds
-        except ImportError:  # the planner works without the engine; nobody is told then
-            return
-        from krijt.planner.notify import render_planner
+        from krijt.planner import kinds
 
-        kinds.register("planner", render_planner)
+        kinds.register_kind()

@@ -36,3 +36,8 @@ def can_edit_item(*, user: Any, roles: frozenset[str], item: Any) -> bool:
 
 def can_override_block(*, roles: frozenset[str], policy: Any) -> bool:
     return Role.ADMIN in roles and bool(policy.admins_override_block)
+
+
+def can_manage_policy(*, roles: frozenset[str]) -> bool:
+    """The school's workload rules: administrators."""
+    return bool(roles & SETTINGS_ROLES)

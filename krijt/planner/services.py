@@ -17,14 +17,16 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from krijt.accounts.models import ParentLink, User
+from krijt.accounts.selectors import actor_roles
 from krijt.core import clock, uploads
 from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from krijt.planner import extensions, rules
+from krijt.core.writes import model_update
+from krijt.planner import extensions, kinds, rules
 from krijt.planner.models import DoneMark, FeedToken, Override, PlannerAttachment, PlannerItem, WorkloadPolicy
-from krijt.planner.permissions import can_edit_item, can_override_block, can_plan_for
+from krijt.planner.permissions import can_edit_item, can_manage_policy, can_override_block, can_plan_for
 from krijt.planner.selectors import class_week_facts, workload_policy
 from krijt.schools.models import ClassGroup, Course, Enrollment, LessonPeriod, School
-from krijt.schools.selectors import school_calendar, school_year_on
+from krijt.schools.selectors import school_calendar, school_year_containing
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ MAX_ATTACHMENTS = 10
 TASK_ATTACHMENT = uploads.Use(extensions=uploads.DOCUMENTS | uploads.IMAGES | {"csv"}, max_bytes=MAX_ATTACHMENT_BYTES,
                               field="files")
 MAX_MINUTES = 600
+MAX_TITLE = 200
 
 
 class WorkloadWarning(Conflict):
@@ -44,6 +47,11 @@ class WorkloadWarning(Conflict):
     def __init__(self, findings: list[rules.Finding]) -> None:
         super().__init__(" ".join(f.message for f in findings))
         self.findings = findings
+
+    def as_dict(self) -> dict[str, Any]:
+        body = super().as_dict()
+        body["error"]["findings"] = _findings(self.findings)
+        return body
 
 
 class WorkloadBlocked(Forbidden):
@@ -56,6 +64,17 @@ class WorkloadBlocked(Forbidden):
         self.findings = findings
         self.may_override = may_override
 
+    def as_dict(self) -> dict[str, Any]:
+        body = super().as_dict()
+        body["error"]["findings"] = _findings(self.findings)
+        body["error"]["may_override"] = self.may_override
+        return body
+
+
+def _findings(findings: list[rules.Finding]) -> list[dict[str, str]]:
+    """What an API client shows: each rule that fired, how hard, and the sentence the page shows."""
+    return [{"rule": f.rule, "level": f.level, "message": f.message} for f in findings]
+
 
 def hash_feed_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -65,6 +84,8 @@ def _validate(*, title: str, minutes: int, kind: str, due_date: dt.date | None) 
     errors: dict[str, list[str]] = {}
     if not title.strip():
         errors["title"] = [_("A title is needed.")]
+    elif len(title.strip()) > MAX_TITLE:
+        errors["title"] = [_("At most %(n)s characters.") % {"n": MAX_TITLE}]
     if not 0 <= minutes <= MAX_MINUTES:
         errors["minutes"] = [_("Between 0 and %(max)s minutes.") % {"max": MAX_MINUTES}]
     if kind not in PlannerItem.Kind.values:
@@ -158,7 +179,7 @@ def item_plan(
         raise Forbidden()
     _validate(title=title, minutes=minutes, kind=kind, due_date=due_date)
     class_group = ClassGroup.objects.get(school=school, pk=course.class_group_id)
-    year = school_year_on(school=school, day=due_date)
+    year = school_year_containing(school=school, day=due_date)
     if year is None or year.pk != course.school_year_id:
         raise ValidationFailed(fields={"due_date": [_("This date is outside the course's school year.")]})
     _lock_class(school, class_group)
@@ -216,7 +237,7 @@ def item_update(
     if item.is_cancelled:
         raise Conflict(_("This item was cancelled."))
     _validate(title=title, minutes=minutes, kind=kind, due_date=due_date)
-    year = school_year_on(school=school, day=due_date)
+    year = school_year_containing(school=school, day=due_date)
     if year is None or year.pk != item.school_year_id:
         raise ValidationFailed(fields={"due_date": [_("This date is outside the course's school year.")]})
     _lock_class(school, item.class_group)
@@ -238,20 +259,13 @@ def item_update(
         candidate=candidate,
         override_reason=override_reason,
     )
-    before = (item.kind, item.title, item.description, item.due_date, item.lesson_period_id, item.minutes)
-    deadline_before = (item.due_date, item.lesson_period_id)
-    item.kind = kind
-    item.title = title.strip()
-    item.description = description.strip()
-    item.due_date = due_date
-    item.lesson_period = lesson_period
-    item.minutes = minutes
-    after = (item.kind, item.title, item.description, item.due_date, item.lesson_period_id, item.minutes)
-    changed = before != after or bool(files)
+    fields = model_update(item, {"kind": kind, "title": title.strip(), "description": description.strip(),
+                                 "due_date": due_date, "lesson_period": lesson_period, "minutes": minutes}, save=False)
+    changed = bool(fields) or bool(files)
     if changed:
         item.version += 1
     item.save()
-    if deadline_before != (item.due_date, item.lesson_period_id):
+    if {"due_date", "lesson_period"} & set(fields):
         extensions.deadline_changed.send(sender=PlannerItem, school=school, item=item)
     _add_files(school=school, item=item, files=files, actor=actor)
     if findings:
@@ -337,7 +351,7 @@ def _tell(*, school: School, item: PlannerItem, change: str) -> None:
         url = ""
     notify(
         school=school,
-        kind="planner",
+        kind=kinds.KIND,
         key=f"planner:{item.pk}:{item.version}",
         targets=targets,
         params={
@@ -366,15 +380,13 @@ def done_mark_set(*, school: School, student: User, item: PlannerItem, done: boo
 
 @transaction.atomic
 def workload_policy_update(
-    *, school: School, actor: User, roles: frozenset[str], values: dict[str, Any]
+    *, school: School, actor: User, roles: frozenset[str] | None = None, values: dict[str, Any]
 ) -> WorkloadPolicy:
-    if "admin" not in roles:
+    if not can_manage_policy(roles=actor_roles(school=school, actor=actor, roles=roles)):
         raise Forbidden()
     policy = WorkloadPolicy.objects.select_for_update().filter(school=school).first() or WorkloadPolicy(school=school)
     allowed = {f.name for f in WorkloadPolicy._meta.get_fields()} - {"id", "school", "updated_at"}
-    for key, value in values.items():
-        if key in allowed:
-            setattr(policy, key, value)
+    model_update(policy, {k: v for k, v in values.items() if k in allowed}, save=False)
     if policy.morning_start >= policy.evening_cutoff:
         raise ValidationFailed(fields={"morning_start": [_("The morning starts before the evening cut-off.")]})
     policy.save()

@@ -8,10 +8,8 @@ class ReportCardsConfig(AppConfig):
 
     def ready(self) -> None:
         from krijt.core import nav
-        from krijt.notifications import kinds
-        from krijt.reportcards.notify import render_reportcard
+        from krijt.reportcards import kinds
         from krijt.reportcards.permissions import HOME_ROLES
-        from krijt.results.kinds import TOPIC
 
         nav.register("reportcards", _("Report cards"), "reportcards:home", HOME_ROLES, order=32, icon="file")
-        kinds.register("reportcard", render_reportcard, topic=TOPIC)
+        kinds.register_kind()

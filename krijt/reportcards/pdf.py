@@ -14,6 +14,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from krijt.reportcards.models import ReportCard
 from krijt.reportcards.selectors import CardView
+from krijt.results.text import shown_score
 
 LEFT, RIGHT, TOP, BOTTOM = 20 * mm, A4[0] - 20 * mm, A4[1] - 20 * mm, 20 * mm
 WRAP = 95  # characters per line of comment text
@@ -86,7 +87,7 @@ def render(view: CardView, *, school_name: str) -> bytes:
         if line.teacher_name:
             w.text(line.teacher_name, size=8)
         for item in line.scores:
-            score = {"absent": _("absent"), "exempt": _("exempt"), "": _("not entered")}.get(item.score, item.score)
+            score = shown_score(item.score)
             w.row(
                 f"    {item.name} ({_('weight')} {formats.number_format(item.weight.normalize())})",
                 f"{score} / {formats.number_format(item.maximum.normalize())}",

@@ -18,6 +18,7 @@ from krijt.reportcards import permissions
 from krijt.reportcards.models import CardLine, CourseComment, ReportCard
 from krijt.results import selectors as results_selectors
 from krijt.results.models import Evaluation, Score
+from krijt.results.text import shown_score, stored_text
 from krijt.schools import selectors as school_selectors
 from krijt.schools.models import ClassGroup, Course, Enrollment, LessonPeriod, Period, School
 
@@ -35,9 +36,13 @@ class State:
 @dataclass
 class ScoreItem:
     name: str
-    score: str  # a number, or "absent" / "exempt" / "" (not entered)
+    score: str  # as kept (results.text.stored_text): a number, or "absent" / "exempt" / "" (not entered)
     maximum: Decimal
     weight: Decimal
+
+    @property
+    def shown(self) -> str:
+        return shown_score(self.score)
 
 
 @dataclass
@@ -76,14 +81,6 @@ def average_of(lines: list[Line]) -> Decimal | None:
     return (sum(values, Decimal(0)) / len(values)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _score_text(score: Score | None) -> str:
-    if score is None:
-        return ""
-    if score.code:
-        return str(score.code)
-    return "" if score.value is None else f"{score.value.normalize():f}"
-
-
 def gradebook_lines(
     *, school: School, period: Period, class_group: ClassGroup, student_ids: list[int]
 ) -> dict[int, list[Line]]:
@@ -117,7 +114,7 @@ def gradebook_lines(
                 items.append(
                     (score.value if score else None, score.code if score else "", evaluation.maximum, evaluation.weight)
                 )
-                shown.append(ScoreItem(evaluation.name, _score_text(score), evaluation.maximum, evaluation.weight))
+                shown.append(ScoreItem(evaluation.name, stored_text(score), evaluation.maximum, evaluation.weight))
                 if score is not None:
                     carried.append(score)
             lines.append(
@@ -254,6 +251,18 @@ def class_overview(*, school: School, period: Period, class_group: ClassGroup) -
         for state in (State.DRAFT, State.READY, State.RELEASED, State.WAITING)
     }
     return {"rows": rows, "course_count": course_count, "year_end": year_end, "counts": counts}
+
+
+def class_overview_for_user(
+    *, school: School, user: User, roles: frozenset[str], period_id: int, class_id: int
+) -> tuple[ClassGroup, Period, dict[str, Any]]:
+    """The class overview of a period for whoever manages the class's cards (its mentor, administrators);
+    NotFound for anyone else and for a period of another school year."""
+    group = class_for_manager(school=school, user=user, roles=roles, class_id=class_id)
+    period = period_by_id(school=school, period_id=period_id)
+    if period.school_year_id != group.school_year_id:
+        raise NotFound()
+    return group, period, class_overview(school=school, period=period, class_group=group)
 
 
 @dataclass

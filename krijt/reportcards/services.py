@@ -11,7 +11,7 @@ from krijt.accounts.models import ParentLink, User
 from krijt.core import clock
 from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from krijt.notifications.services import Event, Target, notify_events, withdraw
-from krijt.reportcards import permissions, selectors
+from krijt.reportcards import kinds, permissions, selectors
 from krijt.reportcards.models import CardLine, CourseComment, ReportCard
 from krijt.results.release import release_moments
 from krijt.results.selectors import ReleaseContext, hidden_from_parents, release_context
@@ -191,11 +191,11 @@ def _notify_all(*, school: School, cards: list[ReportCard], invites: dict[int, b
         }
         url = _card_url(school, card)
         if card.student_visible_at is not None:
-            events.append(Event(kind="reportcard", key=f"reportcard:{card.pk}:student",
+            events.append(Event(kind=kinds.KIND, key=f"reportcard:{card.pk}:student",
                                 targets=[Target(student.pk, "student")], params={**params, "audience": "student"},
                                 url=url, moment=card.student_visible_at))
         if card.parent_visible_at is not None and parents.get(student.pk):
-            events.append(Event(kind="reportcard", key=f"reportcard:{card.pk}:parent",
+            events.append(Event(kind=kinds.KIND, key=f"reportcard:{card.pk}:parent",
                                 targets=[Target(pid, "parent", about_student_id=student.pk)
                                          for pid in parents[student.pk]],
                                 params={**params, "audience": "parent"}, url=url, moment=card.parent_visible_at))

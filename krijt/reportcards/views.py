@@ -43,11 +43,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @school_view(roles=MANAGE_ROLES)
 def class_overview(request: HttpRequest, period_id: int, class_id: int) -> HttpResponse:
     school, user, roles = _school(request), _user(request), _roles(request)
-    group = selectors.class_for_manager(school=school, user=user, roles=roles, class_id=class_id)
-    period = selectors.period_by_id(school=school, period_id=period_id)
-    if period.school_year_id != group.school_year_id:
-        raise NotFound()
-    overview = selectors.class_overview(school=school, period=period, class_group=group)
+    group, period, overview = selectors.class_overview_for_user(
+        school=school, user=user, roles=roles, period_id=period_id, class_id=class_id
+    )
     return render(
         request,
         "reportcards/class_overview.html",

@@ -1,4 +1,5 @@
-"""A student's results as JSON, through the results selectors: only what the reader may see now."""
+"""Results as JSON: a student's results (only what the reader may see now), and for the gradebook's staff an
+evaluation's scores, entering a score and publishing, through the same reads and services as the pages."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from krijt.core.errors import Forbidden
 from krijt.core.roles import Role
 from krijt.results import selectors as results
 from krijt.results import services as results_services
-from krijt.results.models import Score
-from krijt.results.permissions import PARENT_ROLES, STUDENT_ROLES
+from krijt.results.models import Evaluation, Score
+from krijt.results.permissions import GRADEBOOK_ROLES, PARENT_ROLES, STUDENT_ROLES, can_edit_course
+from krijt.results.text import entry_text
 from krijt.schools.models import Period
 from krijt.schools.selectors import period_in_school
 
@@ -53,6 +55,49 @@ class ResultsOut(Schema):
     period: PeriodRef | None
     hidden: bool = Field(..., description="An adult student chose not to show their results to their parents.")
     courses: list[CourseResultsOut]
+
+
+class EvaluationRef(Schema):
+    id: int
+    name: str
+    date: dt.date
+    maximum: float
+    weight: float
+    course: CourseRef
+    period: PeriodRef
+    published_at: dt.datetime | None
+
+
+class ScoreRowOut(Schema):
+    student: PersonRef
+    entry: str = Field(..., description="As the gradebook cell shows it: 7,5 or A (absent) or V (exempt); empty: none.")
+    value: float | None
+    code: str
+    comment: str
+    sensitive: bool
+    marked_sensitive: bool
+    published_at: dt.datetime | None
+    student_visible_at: dt.datetime | None
+    parent_visible_at: dt.datetime | None
+
+
+class EvaluationScoresOut(Schema):
+    evaluation: EvaluationRef
+    editable: bool = Field(..., description="Whether the asking person may enter and publish scores.")
+    rows: list[ScoreRowOut]
+
+
+class ScoreIn(Schema):
+    entry: str | None = Field(None, max_length=20, description=(
+        "The cell as typed on the page: a number (decimal comma or point), A for absent, V for exempt, or "
+        "empty to clear; left out: unchanged."))
+    comment: str | None = Field(None, max_length=2000, description="Left out: unchanged.")
+    marked_sensitive: bool | None = Field(None, description="Left out: unchanged.")
+
+
+class PublishedOut(Schema):
+    evaluation: EvaluationRef
+    released: int = Field(..., description="How many results this publication released.")
 
 
 router: Router = Router(tags=["results"])
@@ -117,3 +162,64 @@ def my_results(request: HttpRequest, period_id: int | None = None, student_id: i
         return {"student": _person(child), "period": period_ref, "hidden": True, "courses": []}
     scores = results.scores_of_student(school=c.school, student=child, audience="parent", period=period)
     return {"student": _person(child), "period": period_ref, "hidden": False, "courses": _courses(scores, "parent")}
+
+
+# ---------------------------------------------------------------- the gradebook
+
+
+def _evaluation(evaluation: Evaluation) -> dict[str, Any]:
+    course, period = evaluation.course, evaluation.period
+    return {"id": evaluation.pk, "name": evaluation.name, "date": evaluation.date,
+            "maximum": float(evaluation.maximum), "weight": float(evaluation.weight),
+            "course": {"id": course.pk, "name": course.name, "code": course.code},
+            "period": {"id": period.pk, "name": period.name}, "published_at": evaluation.published_at}
+
+
+def _row(student: User, score: Score | None) -> dict[str, Any]:
+    return {"student": _person(student), "entry": entry_text(score),
+            "value": None if score is None else _number(score.value), "code": "" if score is None else score.code,
+            "comment": "" if score is None else score.comment, "sensitive": bool(score and score.sensitive),
+            "marked_sensitive": bool(score and score.marked_sensitive),
+            "published_at": None if score is None else score.published_at,
+            "student_visible_at": None if score is None else score.student_visible_at,
+            "parent_visible_at": None if score is None else score.parent_visible_at}
+
+
+@router.get("/results/evaluations/{evaluation_id}", response=ok(EvaluationScoresOut, 403), tags=["gradebook"],
+            summary="An evaluation's scores")
+def evaluation_scores(request: HttpRequest, evaluation_id: int) -> dict[str, Any]:
+    """Every student of the class with their score, for whoever may read the course's gradebook (its
+    teacher, the class mentor, staff and administrators)."""
+    c = caller(request, GRADEBOOK_ROLES)
+    evaluation = results.evaluation_for_user(school=c.school, user=c.user, roles=c.roles, evaluation_id=evaluation_id)
+    grid = results.grid(school=c.school, course=evaluation.course, period=evaluation.period)
+    return {"evaluation": _evaluation(evaluation),
+            "editable": can_edit_course(user=c.user, roles=c.roles, course=evaluation.course),
+            "rows": [_row(s, grid.cells.get((s.pk, evaluation.pk))) for s in grid.students]}
+
+
+@router.put("/results/evaluations/{evaluation_id}/scores/{student_id}", response=ok(ScoreRowOut, 403),
+            tags=["gradebook"], summary="Enter a score")
+def score_enter(request: HttpRequest, evaluation_id: int, student_id: int, body: ScoreIn) -> dict[str, Any]:
+    """Saves one cell (and/or its comment and sensitive mark) as the gradebook does: a change to a published
+    score is kept in its history and released again; a sensitive score needs a comment before publication."""
+    c = caller(request, GRADEBOOK_ROLES)
+    evaluation = results.evaluation_for_user(school=c.school, user=c.user, roles=c.roles,
+                                             evaluation_id=evaluation_id, edit=True)
+    score = results_services.score_set(school=c.school, actor=c.user, roles=c.roles, evaluation=evaluation,
+                                       student_id=student_id, entry=body.entry, comment=body.comment,
+                                       marked_sensitive=body.marked_sensitive)
+    return _row(score.student, score)
+
+
+@router.post("/results/evaluations/{evaluation_id}/publish", response=ok(PublishedOut, 403), tags=["gradebook"],
+             summary="Publish an evaluation")
+def evaluation_publish(request: HttpRequest, evaluation_id: int) -> dict[str, Any]:
+    """Publishes every filled score; each reaches the student and the parents at the school's release
+    moments. Refused (400, field comment) while a sensitive score has no comment."""
+    c = caller(request, GRADEBOOK_ROLES)
+    evaluation = results.evaluation_for_user(school=c.school, user=c.user, roles=c.roles,
+                                             evaluation_id=evaluation_id, edit=True)
+    released = results_services.evaluation_publish(school=c.school, actor=c.user, roles=c.roles,
+                                                   evaluation=evaluation)
+    return {"evaluation": _evaluation(evaluation), "released": len(released)}

@@ -14,6 +14,7 @@ from krijt.accounts.models import User
 from krijt.core import clock
 from krijt.core.errors import NotFound
 from krijt.notifications.selectors import policy_for
+from krijt.results import permissions
 from krijt.results.models import Evaluation, ResultsPolicy, ResultsSharing, ResultView, Score, ScoreChange
 from krijt.results.release import ReleasePolicy
 from krijt.schools.models import Course, Period, School
@@ -178,20 +179,26 @@ def course_averages(
 # --- the teacher's grid -------------------------------------------------------------------------------
 
 
-def course_for(*, school: School, course_id: int) -> Course:
+def course_for_user(*, school: School, user: User, roles: frozenset[str], course_id: int, edit: bool = False) -> Course:
+    """A course whose gradebook the person may read (or, with `edit`, change); NotFound otherwise."""
     course = Course.objects.filter(school=school, pk=course_id).select_related("class_group", "teacher").first()
-    if course is None:
+    check = permissions.can_edit_course if edit else permissions.can_read_course
+    if course is None or not check(user=user, roles=roles, course=course):
         raise NotFound()
     return course
 
 
-def evaluation_for(*, school: School, evaluation_id: int) -> Evaluation:
+def evaluation_for_user(
+    *, school: School, user: User, roles: frozenset[str], evaluation_id: int, edit: bool = False
+) -> Evaluation:
+    """An evaluation whose course's gradebook the person may read (or, with `edit`, change); NotFound otherwise."""
     evaluation = (
         Evaluation.objects.filter(school=school, pk=evaluation_id)
         .select_related("course", "course__class_group", "course__teacher", "period")
         .first()
     )
-    if evaluation is None:
+    check = permissions.can_edit_course if edit else permissions.can_read_course
+    if evaluation is None or not check(user=user, roles=roles, course=evaluation.course):
         raise NotFound()
     return evaluation
 

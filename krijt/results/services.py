@@ -19,6 +19,7 @@ from krijt.results import permissions, selectors
 from krijt.results.kinds import KIND, TOPIC
 from krijt.results.models import Evaluation, ResultsPolicy, ResultsSharing, ResultView, Score, ScoreChange
 from krijt.results.release import release_moments
+from krijt.results.text import number_text
 from krijt.schools.models import Course, Enrollment, Period, School
 from krijt.schools.paths import school_path
 
@@ -65,15 +66,11 @@ def parse_entry(text: str, *, maximum: Decimal) -> Entry:
         raise ValidationFailed(fields={"value": [_("A score cannot be below 0.")]})
     if value > maximum:
         raise ValidationFailed(
-            fields={"value": [_("A score cannot be above the maximum of %(max)s.") % {"max": _fmt(maximum)}]}
+            fields={"value": [_("A score cannot be above the maximum of %(max)s.") % {"max": number_text(maximum)}]}
         )
     if value != value.quantize(Decimal("0.01")):
         raise ValidationFailed(fields={"value": [_("Use at most two decimals.")]})
     return Entry(value, "")
-
-
-def _fmt(value: Decimal) -> str:
-    return format(value.normalize(), "f").replace(".", ",")
 
 
 def is_sensitive(*, value: Decimal | None, code: str, marked: bool, maximum: Decimal, threshold: Decimal) -> bool:
@@ -275,7 +272,7 @@ def evaluation_update(
         raise ValidationFailed(
             fields={
                 "maximum": [
-                    _("A student already has %(score)s: the maximum cannot be lower.") % {"score": _fmt(highest)}
+                    _("A student already has %(score)s: the maximum cannot be lower.") % {"score": number_text(highest)}
                 ]
             }
         )

@@ -37,22 +37,18 @@ from krijt.results.permissions import (
     viewer_role,
 )
 from krijt.results.release import release_moments
+from krijt.results.text import entry_text
 from krijt.schools.models import Course, Enrollment, Period
 
 
 def _readable_course(request: HttpRequest, course_id: int, *, edit: bool = False) -> Course:
-    course = selectors.course_for(school=_school(request), course_id=course_id)
-    check = can_edit_course if edit else can_read_course
-    if not check(user=_user(request), roles=_roles(request), course=course):
-        raise NotFound()
-    return course
+    return selectors.course_for_user(school=_school(request), user=_user(request), roles=_roles(request),
+                                     course_id=course_id, edit=edit)
 
 
 def _editable_evaluation(request: HttpRequest, evaluation_id: int) -> Evaluation:
-    evaluation = selectors.evaluation_for(school=_school(request), evaluation_id=evaluation_id)
-    if not can_edit_course(user=_user(request), roles=_roles(request), course=evaluation.course):
-        raise NotFound()
-    return evaluation
+    return selectors.evaluation_for_user(school=_school(request), user=_user(request), roles=_roles(request),
+                                         evaluation_id=evaluation_id, edit=True)
 
 
 def _period(request: HttpRequest, periods: list[Period]) -> Period | None:
@@ -107,7 +103,7 @@ def course_grid(request: HttpRequest, course_id: int) -> HttpResponse:
         cells = []
         for e in grid.evaluations:
             score = grid.cells.get((s.pk, e.pk))
-            cells.append((e, score, _cell_text(score)))
+            cells.append((e, score, entry_text(score)))
         rows.append({"student": s, "cells": cells, "average": grid.student_averages.get(s.pk)})
     return render(
         request,
@@ -249,9 +245,8 @@ def cell(request: HttpRequest, evaluation_id: int, student_id: int) -> HttpRespo
 @school_view(roles=GRADEBOOK_ROLES)
 def evaluation_detail(request: HttpRequest, evaluation_id: int) -> HttpResponse:
     school = _school(request)
-    evaluation = selectors.evaluation_for(school=school, evaluation_id=evaluation_id)
-    if not can_read_course(user=_user(request), roles=_roles(request), course=evaluation.course):
-        raise NotFound()
+    evaluation = selectors.evaluation_for_user(school=school, user=_user(request), roles=_roles(request),
+                                               evaluation_id=evaluation_id)
     grid = selectors.grid(school=school, course=evaluation.course, period=evaluation.period)
     ctx = selectors.release_context(school=school, class_group_id=evaluation.course.class_group_id)
     now = clock.now()
@@ -273,7 +268,7 @@ def evaluation_detail(request: HttpRequest, evaluation_id: int) -> HttpResponse:
         else:
             moments = (None, None)
         initial = {
-            "value": _cell_text(score),
+            "value": entry_text(score),
             "comment": score.comment if score else "",
             "marked_sensitive": score.marked_sensitive if score else False,
         }
@@ -300,18 +295,6 @@ def evaluation_detail(request: HttpRequest, evaluation_id: int) -> HttpResponse:
             "missing_comments": missing,
         },
     )
-
-
-def _cell_text(score: Score | None) -> str:
-    if score is None:
-        return ""
-    if score.code == Score.Code.ABSENT:
-        return "A"
-    if score.code == Score.Code.EXEMPT:
-        return "V"
-    if score.value is None:
-        return ""
-    return format(score.value.normalize(), "f").replace(".", ",")
 
 
 @require_POST
@@ -346,7 +329,7 @@ def score_history(request: HttpRequest, score_id: int) -> HttpResponse:
         raise NotFound()
     changes = selectors.changes_of(school=school, score_ids=[score.pk]).get(score.pk, [])
     return render(
-        request, "results/history.html", {"score": score, "changes": changes, "own": own, "text": _cell_text(score)}
+        request, "results/history.html", {"score": score, "changes": changes, "own": own, "text": entry_text(score)}
     )
 
 

@@ -123,12 +123,12 @@ def people_page(*, school: School, school_year: SchoolYear | None, query: str = 
     """
     qs = people(school=school, search=query, role=role)
     qs = qs.only("pk", "username", "first_name", "last_name", "email", "birth_date")
-    enrolments = Enrollment.objects.filter(school=school).select_related("class_group")
-    enrolments = enrolments.filter(school_year=school_year) if school_year else enrolments.none()
+    enrollments = Enrollment.objects.filter(school=school).select_related("class_group")
+    enrollments = enrollments.filter(school_year=school_year) if school_year else enrollments.none()
     qs = qs.prefetch_related(
         Prefetch("memberships", queryset=Membership.objects.filter(school=school).only("user_id", "role"),
                  to_attr="school_memberships"),
-        Prefetch("enrollments", queryset=enrolments, to_attr="school_enrollments"),
+        Prefetch("enrollments", queryset=enrollments, to_attr="school_enrollments"),
         Prefetch("children_links", queryset=ParentLink.objects.filter(school=school).only("parent_id"),
                  to_attr="school_children"),
     )
@@ -175,9 +175,9 @@ def person_profile(*, school: School, user: User, school_year: SchoolYear | None
     classes: dict[int, ClassGroup] = {}
     ids = [user.pk, *(link.student_id for link in children_links)]
     if school_year is not None:
-        for enrolment in Enrollment.objects.filter(school=school, school_year=school_year, student_id__in=ids
+        for enrollment in Enrollment.objects.filter(school=school, school_year=school_year, student_id__in=ids
                                                    ).select_related("class_group"):
-            classes[enrolment.student_id] = enrolment.class_group
+            classes[enrollment.student_id] = enrollment.class_group
     parents: list[User] = []
     if Role.STUDENT in roles:
         parents = list(User.objects.filter(children_links__school=school, children_links__student=user)

@@ -12,7 +12,7 @@ from krijt.accounts.models import Membership, ParentLink, User
 from krijt.core import clock
 from krijt.core.errors import NotFound
 from krijt.core.roles import Role
-from krijt.schools.calendar import LessonHours, SchoolCalendar, year_for_day
+from krijt.schools.calendar import LessonHours, SchoolCalendar, year_containing, year_for_day
 from krijt.schools.models import (
     CalendarEntry,
     ClassGroup,
@@ -62,6 +62,11 @@ def forget_school(slug: str) -> None:
 def school_year_on(*, school: School, day: dt.date) -> SchoolYear | None:
     """The school year containing `day`, or else the nearest one (the coming one in summer)."""
     return year_for_day(SchoolYear.objects.filter(school=school).order_by("starts_on"), day)
+
+
+def school_year_containing(*, school: School, day: dt.date) -> SchoolYear | None:
+    """The school year `day` lies in, or None (a date in the summer or outside every year)."""
+    return year_containing(SchoolYear.objects.filter(school=school).order_by("starts_on"), day)
 
 
 def current_school_year(*, school: School) -> SchoolYear | None:

@@ -1,4 +1,4 @@
-"""Writes for a school's structure: years, periods, calendar, classes, enrolments, courses and the timetable.
+"""Writes for a school's structure: years, periods, calendar, classes, enrollments, courses and the timetable.
 
 Every function takes the school explicitly and refuses objects of another school (NotFound), so a
 view that forgot a filter still cannot reach across schools.
@@ -17,6 +17,7 @@ from krijt.accounts.models import Membership, User
 from krijt.accounts.selectors import actor_roles
 from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from krijt.core.roles import Role
+from krijt.core.writes import model_update, save_unique
 from krijt.schools.models import (
     CalendarEntry,
     ClassGroup,
@@ -66,15 +67,6 @@ def _require_teacher(school: School, user: User | None, field: str) -> None:
         raise ValidationFailed(fields={field: [_("Choose a teacher of this school.")]})
 
 
-def _save_unique(obj: Any, *, field: str, message: str) -> None:
-    """Saves, turning a unique-constraint race into a Conflict on `field` instead of a server error."""
-    try:
-        with transaction.atomic():
-            obj.save()
-    except IntegrityError as exc:
-        raise Conflict(message, fields={field: [message]}) from exc
-
-
 # ---------------------------------------------------------------- school years, periods, calendar
 
 
@@ -101,7 +93,7 @@ def school_year_create(
         message = _("These dates overlap another school year.")
         raise ValidationFailed(fields={"starts_on": [message]})
     year = SchoolYear(school=school, name=name, starts_on=starts_on, ends_on=ends_on)
-    _save_unique(year, field="name", message=taken)
+    save_unique(year, unique=("name", taken))
     return year
 
 
@@ -141,7 +133,7 @@ def period_create(
     ).exists():
         raise ValidationFailed(fields={"starts_on": [_("These dates overlap another period.")]})
     period = Period(school=school, school_year=school_year, name=name, starts_on=starts_on, ends_on=ends_on)
-    _save_unique(period, field="name", message=taken)
+    save_unique(period, unique=("name", taken))
     return period
 
 
@@ -185,7 +177,7 @@ def calendar_entry_delete(
     entry.delete()
 
 
-# ---------------------------------------------------------------- classes and enrolments
+# ---------------------------------------------------------------- classes and enrollments
 
 
 def _class_checks(
@@ -219,7 +211,7 @@ def class_create(
     _own(school, school_year)
     name = _class_checks(school, school_year, name, grade, mentor)
     group = ClassGroup(school=school, school_year=school_year, name=name, grade=grade, mentor=mentor)
-    _save_unique(group, field="name", message=_("There is already a class with this name in this school year."))
+    save_unique(group, unique=("name", _("There is already a class with this name in this school year.")))
     return group
 
 
@@ -237,8 +229,8 @@ def class_update(
     _check_manage(school=school, actor=actor, roles=roles)
     _own(school, class_group)
     name = _class_checks(school, class_group.school_year, name, grade, mentor, exclude=class_group.pk)
-    class_group.name, class_group.grade, class_group.mentor = name, grade, mentor
-    _save_unique(class_group, field="name", message=_("There is already a class with this name in this school year."))
+    model_update(class_group, {"name": name, "grade": grade, "mentor": mentor},
+                 unique=("name", _("There is already a class with this name in this school year.")))
     return class_group
 
 
@@ -329,7 +321,7 @@ def course_create(
         teacher=teacher,
         hours_per_week=hours_per_week,
     )
-    _save_unique(course, field="name", message=_("This class already has a course with this name."))
+    save_unique(course, unique=("name", _("This class already has a course with this name.")))
     return course
 
 
@@ -376,9 +368,9 @@ def course_update(
                 school_year_id=course.school_year_id,
                 exclude_course=course.pk,
             )
-    course.class_group, course.name, course.code = class_group, name, code
-    course.teacher, course.hours_per_week = teacher, hours_per_week
-    _save_unique(course, field="name", message=_("This class already has a course with this name."))
+    model_update(course, {"class_group": class_group, "name": name, "code": code, "teacher": teacher,
+                          "hours_per_week": hours_per_week},
+                 unique=("name", _("This class already has a course with this name.")))
     return course
 
 
@@ -424,7 +416,7 @@ def lesson_period_create(
     _check_manage(school=school, actor=actor, roles=roles)
     _lesson_period_checks(school, number, starts_at, ends_at)
     period = LessonPeriod(school=school, number=number, starts_at=starts_at, ends_at=ends_at)
-    _save_unique(period, field="number", message=_("There is already a lesson period with this number."))
+    save_unique(period, unique=("number", _("There is already a lesson period with this number.")))
     return period
 
 
@@ -442,8 +434,8 @@ def lesson_period_update(
     _check_manage(school=school, actor=actor, roles=roles)
     _own(school, lesson_period)
     _lesson_period_checks(school, number, starts_at, ends_at, exclude=lesson_period.pk)
-    lesson_period.number, lesson_period.starts_at, lesson_period.ends_at = number, starts_at, ends_at
-    _save_unique(lesson_period, field="number", message=_("There is already a lesson period with this number."))
+    model_update(lesson_period, {"number": number, "starts_at": starts_at, "ends_at": ends_at},
+                 unique=("number", _("There is already a lesson period with this number.")))
     return lesson_period
 
 
@@ -539,7 +531,7 @@ def timetable_slot_create(
         lesson_period=lesson_period,
         room=room,
     )
-    _save_unique(slot, field="lesson_period", message=_("This course already has a lesson at this time."))
+    save_unique(slot, unique=("lesson_period", _("This course already has a lesson at this time.")))
     return slot
 
 

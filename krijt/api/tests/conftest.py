@@ -27,6 +27,14 @@ class Api:
         return self.client.post(f"{self.prefix}/api/v1{path}", json.dumps(data), content_type="application/json",
                                 headers={**self.headers, **headers})
 
+    def put(self, path: str, data: Any, **headers: str) -> Any:
+        return self.client.put(f"{self.prefix}/api/v1{path}", json.dumps(data), content_type="application/json",
+                               headers={**self.headers, **headers})
+
+    def post_form(self, path: str, data: dict[str, Any], **headers: str) -> Any:
+        """multipart/form-data, as a client sends files."""
+        return self.client.post(f"{self.prefix}/api/v1{path}", data, headers={**self.headers, **headers})
+
     def delete(self, path: str, **headers: str) -> Any:
         return self.client.delete(f"{self.prefix}/api/v1{path}", headers={**self.headers, **headers})
 

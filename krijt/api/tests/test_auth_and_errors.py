@@ -224,6 +224,17 @@ def test_the_openapi_schema_lists_every_endpoint(client: Client, scenario: Scena
         "/notifications/urgent-log": {"get"},
         "/me/notifications/{notification_id}/read": {"post"},
         "/me/messages": {"get"}, "/messages/{message_id}": {"get"}, "/me/results": {"get"},
+        "/planner/items": {"post"}, "/planner/items/{item_id}": {"get", "put"},
+        "/planner/items/{item_id}/cancel": {"post"},
+        "/planner/items/{item_id}/submission": {"get", "post"}, "/planner/items/{item_id}/submissions": {"get"},
+        "/submissions/{submission_id}/feedback": {"put"},
+        "/messages": {"post"}, "/messages/{message_id}/reply": {"post"}, "/messages/{message_id}/schedule": {"put"},
+        "/messages/{message_id}/cancel": {"post"},
+        "/results/evaluations/{evaluation_id}": {"get"},
+        "/results/evaluations/{evaluation_id}/scores/{student_id}": {"put"},
+        "/results/evaluations/{evaluation_id}/publish": {"post"},
+        "/reportcards/periods/{period_id}/classes/{class_id}": {"get"},
+        "/reportcards/periods/{period_id}/students/{student_id}": {"get"},
     }
     paths = {path.removeprefix("/s/alpha/api/v1"): set(ops) for path, ops in schema["paths"].items()}
     assert paths == expected

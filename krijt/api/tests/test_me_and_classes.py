@@ -165,7 +165,7 @@ def _more_lessons(scenario: Scenario) -> None:
 def test_timetable_queries_do_not_grow_with_lessons(
     api_as: Callable[..., Api], scenario: Scenario, django_assert_num_queries: QueryCount, role: str, queries: int
 ) -> None:
-    # user, roles, school year, [student: enrolment], lessons; the calendar is a warm cache read
+    # user, roles, school year, [student: enrollment], lessons; the calendar is a warm cache read
     api = api_as(role)
     api.get("/me/timetable/week", date=MONDAY.isoformat())
     for path in ["/me/timetable", "/me/timetable/week"]:

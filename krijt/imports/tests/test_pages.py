@@ -9,6 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from krijt.core.errors import Forbidden
+from krijt.imports import services
 from krijt.imports.models import ImportJob
 from krijt.imports.selectors import job_progress, progress_key
 from krijt.imports.tests.conftest import Upload, csv_bytes
@@ -33,6 +35,26 @@ def test_only_admins_may_import(login_as: Callable[..., Client], scenario: Scena
     assert client.get(scenario.url(f"/manage/imports/{job.pk}/")).status_code == 403
     assert client.get(scenario.url(f"/manage/imports/{job.pk}/state/")).status_code == 403
     assert client.post(scenario.url(f"/manage/imports/{job.pk}/apply/")).status_code == 403
+    assert ImportJob.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["teacher", "student", "parent", "staff"])
+def test_the_import_services_refuse_anyone_but_an_administrator_when_called_directly(
+    scenario: Scenario, role: str
+) -> None:
+    job = make_job(scenario, status=ImportJob.Status.PREVIEW)
+    actor = scenario.user_for(role)
+    upload = SimpleUploadedFile("t.csv", csv_bytes(TEACHERS))
+    with pytest.raises(Forbidden):
+        services.import_job_create(school=scenario.school, user=actor, kind="teachers", upload=upload)
+    with pytest.raises(Forbidden):
+        services.import_apply_start(school=scenario.school, actor=actor, job_id=job.pk)
+    with pytest.raises(Forbidden):  # the roles the caller knows decide, whoever the account is
+        services.import_apply_start(school=scenario.school, actor=scenario.admin, job_id=job.pk,
+                                    roles=frozenset({role}))
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.PREVIEW
     assert ImportJob.objects.count() == 1
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.utils.translation import gettext
 
+KIND = "reportcard"
+
 
 def render_reportcard(params: Mapping[str, Any], language: str) -> Any:
     from krijt.notifications.kinds import Rendered
@@ -28,3 +30,10 @@ def render_reportcard(params: Mapping[str, Any], language: str) -> Any:
     else:
         text = gettext("You can read it in Krijt.")
     return Rendered(title=title, text=text)
+
+
+def register_kind() -> None:
+    from krijt.notifications import kinds
+    from krijt.results.kinds import TOPIC
+
+    kinds.register(KIND, render_reportcard, topic=TOPIC)

@@ -1,4 +1,4 @@
-"""How planner notifications read, and telling a class's students and parents about an item."""
+"""How planner notifications read (a new, changed or cancelled task or test), registered with the engine."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Any
 
 from django.utils import formats
 from django.utils.translation import gettext
+
+KIND = "planner"
 
 
 def render_planner(params: Mapping[str, Any], language: str) -> Any:
@@ -25,3 +27,9 @@ def render_planner(params: Mapping[str, Any], language: str) -> Any:
         title = gettext("New %(kind)s for %(course)s") % {"kind": kind.lower(), "course": params.get("course", "")}
     text = gettext("%(title)s, on %(date)s") % {"title": params.get("title", ""), "date": due_text}
     return Rendered(title=title, text=text)
+
+
+def register_kind() -> None:
+    from krijt.notifications import kinds
+
+    kinds.register(KIND, render_planner)
