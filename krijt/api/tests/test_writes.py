@@ -475,3 +475,32 @@ def test_report_cards_are_out_of_reach_of_whoever_may_not_see_them(
     assert seen.json()["released_at"] is None
     assert seen.json()["mentor_comment"] == "Mooi trimester."
     assert api_as("parent").get(card).status_code == 404
+
+
+# ---------------------------------------------------------------- the administration and done marks
+
+
+def test_a_class_name_taken_is_refused_alike_by_page_and_api(
+    api_as: Callable[..., Api], login_as: Callable[..., Client], scenario: Scenario
+) -> None:
+    taken = scenario.classes[0].name
+    response = api_as("admin").post("/admin/classes", {"name": taken, "grade": 1})
+    assert response.status_code == 409
+    message = error_of(response)["fields"]["name"][0]
+    page = login_as("admin").post(scenario.url("/manage/classes/new/"),
+                                  {"school_year": scenario.year.pk, "name": taken, "grade": 1, "mentor": ""})
+    assert message in page_text(page)
+    assert page.status_code in (400, 409)
+
+
+def test_a_done_mark_is_a_students_own_act_on_page_api_and_service(
+    api_as: Callable[..., Api], login_as: Callable[..., Client], scenario: Scenario
+) -> None:
+    item = make_item(scenario.courses[0], kind="task", day=dt.date(2026, 10, 7))
+    assert api_as("teacher").post(f"/planner/items/{item.pk}/done", {}).status_code == 403
+    assert login_as("teacher").post(scenario.url(f"/planner/item/{item.pk}/done/"), {"done": "1"}).status_code == 403
+    other_class = scenario.students_by_class[scenario.classes[1].pk][0]
+    refused = refusal(lambda: planner_services.done_mark_set(school=scenario.school, student=other_class, item=item,
+                                                             done=True))
+    assert isinstance(refused, Forbidden)
+    assert api_as("student").post(f"/planner/items/{item.pk}/done", {}).json() == {"item_id": item.pk, "done": True}
