@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "krijt.accounts"
     label = "accounts"
+
+    def ready(self) -> None:
+        from krijt.accounts import signals  # noqa: F401  (cached roles follow every membership change)

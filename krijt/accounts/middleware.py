@@ -8,7 +8,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
-from krijt.accounts.selectors import roles_in_school
+from krijt.accounts.selectors import cached_roles_in_school
 from krijt.core import clock
 
 
@@ -17,11 +17,11 @@ def _roles_for(request: HttpRequest) -> frozenset[str]:
     school = getattr(request, "school", None)
     if school is None or not user.is_authenticated:
         return frozenset()
-    return roles_in_school(school=school, user=user)
+    return cached_roles_in_school(school=school, user=user)
 
 
 class MembershipMiddleware:
-    """Adds request.roles (lazy: one query, only when asked) and ends short sessions on time."""
+    """Adds request.roles (lazy: read only when asked, from the cache) and ends short sessions on time."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

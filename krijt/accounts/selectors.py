@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import QuerySet, Value
 
 from krijt.accounts.models import Membership, ParentLink, User
+from krijt.core import parts
 from krijt.core.errors import NotFound
 from krijt.core.roles import Role
 
@@ -13,6 +14,19 @@ def actor_roles(*, school: Any, actor: User, roles: frozenset[str] | None) -> fr
     """What a service's actor is in `school`: the roles its caller already knows (a page, the API read them
     once per request), else read here. Every door asks its permissions with these."""
     return roles if roles is not None else roles_in_school(school=school, user=actor)
+
+
+def roles_scope(school_id: int, user_id: int) -> str:
+    """Bumped whenever a membership or a parent link of the person in the school changes (accounts/signals.py)."""
+    return parts.scope(school_id, "roles", user_id)
+
+
+def cached_roles_in_school(*, school: Any, user: User) -> frozenset[str]:
+    """`roles_in_school` through the parts cache: every request asks, and the answer changes only when a
+    membership or a parent link does, which bumps its scope at once and again after the commit."""
+    (roles,) = parts.fetch([parts.Part(parts.key(school.pk, "roles", user.pk), (roles_scope(school.pk, user.pk),),
+                                       lambda: sorted(roles_in_school(school=school, user=user)))])
+    return frozenset(roles)
 
 
 def roles_in_school(*, school: Any, user: User) -> frozenset[str]:

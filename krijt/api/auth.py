@@ -16,7 +16,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from krijt.accounts.models import User
-from krijt.accounts.selectors import roles_in_school
+from krijt.accounts.selectors import cached_roles_in_school
 from krijt.api import selectors, services
 from krijt.core.errors import Forbidden, NotAuthenticated, NotFound
 
@@ -53,7 +53,7 @@ class TokenAuth(HttpBearer):
         user = found.user
         school = request.school  # type: ignore[attr-defined]
         request.user = user
-        request.roles = SimpleLazyObject(lambda: roles_in_school(school=school, user=user))  # type: ignore[attr-defined]
+        request.roles = SimpleLazyObject(lambda: cached_roles_in_school(school=school, user=user))  # type: ignore[attr-defined]
         request.api_token = found  # type: ignore[attr-defined]
         return user
 

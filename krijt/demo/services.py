@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.db.models import Q
 
 from krijt.accounts.models import Membership, ParentLink, User
+from krijt.core import parts
 from krijt.demo.generator import LESSON_TIMES, SchoolPlan
 from krijt.schools.models import (
     CalendarEntry,
@@ -23,6 +24,7 @@ from krijt.schools.models import (
     SchoolYear,
     TimetableSlot,
 )
+from krijt.schools.parts import family_scope
 from krijt.schools.selectors import forget_school
 
 DEMO_SLUG = "demo"
@@ -109,6 +111,8 @@ def demo_school_create(*, plan: SchoolPlan, password_hash: str) -> School:
     ])
     _bulk(ParentLink, [ParentLink(school=school, parent=users[p], student=users[s]) for p, s in plan.parent_links])
     forget_school(school.slug)
+    # Bulk inserts send no signals: the school's epoch and its parents' families start afresh here.
+    parts.bump(parts.epoch_scope(school.pk), *(family_scope(users[p].pk) for p, _s in plan.parent_links))
     return school
 
 

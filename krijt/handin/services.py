@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from krijt.accounts.models import User
 from krijt.accounts.selectors import actor_roles
-from krijt.core import clock
+from krijt.core import clock, parts
 from krijt.core.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
 from krijt.core.uploads import CheckedFile, check
 from krijt.handin import selectors
 from krijt.handin.models import Submission, SubmissionFile
+from krijt.handin.parts import reviewer_scope, reviewers_of
 from krijt.handin.permissions import can_hand_in, can_review
 from krijt.handin.uploads import HAND_IN, MAX_FILES, MAX_TEXT_CHARS
 from krijt.planner.models import PlannerItem
@@ -141,6 +142,7 @@ def submission_hand_in(
             except OSError:
                 logger.warning("could not delete stored hand-in file %s", name, exc_info=True)
         raise
+    parts.bump(*(reviewer_scope(school.pk, t) for t in reviewers_of(item)))
     return submission
 
 
@@ -179,6 +181,7 @@ def submission_feedback_give(
         fields += ["returned_at", "seen_at"]
     locked.save(update_fields=fields)
     submission.refresh_from_db()
+    parts.bump(*(reviewer_scope(school.pk, t) for t in reviewers_of(submission.item)))
     return submission
 
 

@@ -1,26 +1,16 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from krijt.core import clock
 from krijt.core.roles import Role
+from krijt.home import today
 from krijt.ops import degraded
 from krijt.ops.degraded import DB_ERRORS
-from krijt.schools import selectors
-from krijt.schools.calendar import SchoolCalendar
 from krijt.schools.models import School
-from krijt.schools.selectors import children_of, schools_of
-
-
-def _lesson_day(school: School, calendar: SchoolCalendar) -> tuple[dt.date, bool]:
-    """Today if it is a school day, else the next school day (and whether that is today)."""
-    today = clock.local_today(school.time_zone)
-    day = calendar.next_school_day(today) or today
-    return day, day == today
+from krijt.schools.selectors import schools_of
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -60,30 +50,25 @@ def _home(request: HttpRequest) -> HttpResponse:
             {"schools": schools_of(user=request.user)},  # type: ignore[arg-type]
             status=403,
         )
-    context: dict[str, Any] = {"sections": []}
-    calendar = selectors.school_calendar(school=school)
-    day, is_today = _lesson_day(school, calendar)
-    context.update(day=day, is_today=is_today)
     user = request.user
-    # One read of the calendar and of the lesson day's school year serves every section below.
-    year = selectors.school_year_on(school=school, day=day) if roles & {Role.STUDENT, Role.TEACHER} else None
+    context: dict[str, Any] = {"roles": roles}
     if Role.STUDENT in roles:
-        context["student_lessons"] = selectors.lessons_on(
-            school=school, day=day, student=user, calendar=calendar, year=year  # type: ignore[arg-type]
-        )
-        enrollment = selectors.enrollment_of(school=school, student=user, school_year=year) if year else None  # type: ignore[arg-type]
-        context["student_class"] = enrollment.class_group if enrollment else None
+        context["student"] = today.student(school, user)
     if Role.TEACHER in roles:
-        context["teacher_lessons"] = selectors.lessons_on(
-            school=school, day=day, teacher=user, calendar=calendar, year=year  # type: ignore[arg-type]
-        )
-        context["teacher_classes"] = (
-            list(selectors.classes_for_teacher(school=school, teacher=user, school_year=year)) if year else []  # type: ignore[arg-type]
-        )
+        context["teacher"] = today.teacher(school, user)
     if Role.PARENT in roles:
-        context["children"] = children_of(parent=user)  # type: ignore[arg-type]
+        context["parent"] = today.parent(school, user)
     if roles & {Role.ADMIN, Role.STAFF}:
-        context["overview"] = selectors.school_overview(school=school)
+        context["office"] = today.staff(school, user, roles)
+    days = (context.get("student") or context.get("teacher") or {}).get("days")
+    if days is not None:
+        context.update(day=days["lesson_day"], is_today=days["is_today"])
     response = render(request, "home/home.html", context)
-    degraded.remember_home(request, school, context)
+    if days is not None:
+        degraded.remember_home(request, school, {
+            "day": days["lesson_day"], "is_today": days["is_today"],
+            "place": (context.get("student") or {}).get("place"),
+            "student_lessons": context["student"]["lessons"] if "student" in context else None,
+            "teacher_lessons": context["teacher"]["lessons"] if "teacher" in context else None,
+        })
     return response

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from krijt.accounts.models import User
 from krijt.accounts.selectors import actor_roles
 from krijt.accounts.services import parent_link_create, user_create
-from krijt.core import clock
+from krijt.core import clock, parts
 from krijt.core.errors import Conflict, Forbidden, KrijtError, NotFound, PayloadTooLarge, ValidationFailed
 from krijt.imports.models import ImportJob
 from krijt.imports.parsing import (
@@ -36,6 +36,7 @@ from krijt.imports.permissions import can_import
 from krijt.imports.planning import ROLE_OF_KIND, Plan, build_plan
 from krijt.imports.selectors import PROGRESS_SECONDS, existing_state, progress_key
 from krijt.schools.models import Enrollment, School
+from krijt.schools.parts import structure_scope
 
 logger = logging.getLogger(__name__)
 
@@ -317,6 +318,7 @@ def _execute(job: ImportJob, plan: Plan, *, every: int) -> None:
                                        student_id=student_id) for student_id, class_id in moved.items()]
     if new_enrollments:
         Enrollment.objects.bulk_create(new_enrollments, batch_size=500)
+    parts.bump(structure_scope(school.pk))  # bulk writes send no signals: say it here
 
     if job.kind == Kind.PARENTS:
         _link_parents(school, plan, users, tick)

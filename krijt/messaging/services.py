@@ -20,12 +20,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from krijt.accounts.models import User
-from krijt.core import clock
+from krijt.core import clock, parts
 from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from krijt.core.writes import model_update
 from krijt.messaging import attachments as attachment_rules
 from krijt.messaging import audiences, engine
 from krijt.messaging.models import Attachment, Message, MessageRecipient, MessagingPolicy, Thread
+from krijt.messaging.parts import inbox_scope
 from krijt.messaging.permissions import reach_for
 from krijt.messaging.sanitise import plain_text, sanitise
 from krijt.messaging.selectors import policy_for
@@ -206,7 +207,9 @@ def _own_scheduled(*, school: School, sender: User, message_id: int) -> Message:
 
 def _take_back(message: Message) -> None:
     """Removes what an earlier fan-out wrote (recipients and the engine's rows) before a new one."""
-    MessageRecipient.objects.filter(school_id=message.school_id, message=message).delete()
+    readers = MessageRecipient.objects.filter(school_id=message.school_id, message=message)
+    parts.bump(*(inbox_scope(message.school_id, pk) for pk in readers.values_list("user_id", flat=True)))
+    readers.delete()
     engine.withdraw(school=message.school, key=message.notification_key)
 
 
@@ -281,6 +284,7 @@ def _fanout_chunk(*, message_id: int, generation: int, chunk: Sequence[audiences
             ],
             ignore_conflicts=True,
         )
+        parts.bump(*(inbox_scope(message.school_id, r.user_id) for r in chunk))
         Message.objects.filter(pk=message.pk).update(
             fanout_cursor=chunk[-1].user_id,
             fanout_done=message.fanout_done + len(chunk),
@@ -363,17 +367,19 @@ def message_archive(*, school: School, user: User, message_id: int, archived: bo
         count = rows.filter(archived_at__isnull=True).update(archived_at=clock.now())
     else:
         count = rows.filter(archived_at__isnull=False).update(archived_at=None)
+    parts.bump(inbox_scope(school.pk, user.pk))
     return int(count)
 
 
 @transaction.atomic
 def message_mark_read(*, school: School, user: User, thread_id: int) -> int:
-    return int(
-        MessageRecipient.objects.filter(
-            school=school, user=user, message__thread_id=thread_id, read_at__isnull=True,
-            visible_at__lte=clock.now(),
-        ).update(read_at=clock.now())
-    )
+    marked = MessageRecipient.objects.filter(
+        school=school, user=user, message__thread_id=thread_id, read_at__isnull=True,
+        visible_at__lte=clock.now(),
+    ).update(read_at=clock.now())
+    if marked:
+        parts.bump(inbox_scope(school.pk, user.pk))
+    return int(marked)
 
 
 POLICY_FIELDS = (

@@ -79,26 +79,14 @@ def snapshot_key(school_id: int, user_id: Any, day: str) -> str:
     return f"ops:home:{school_id}:{user_id}:{day}"
 
 
-def _lesson_values(slots: Any) -> list[dict[str, str]]:
-    values = []
-    for slot in slots or ():
-        course = slot.course
-        teacher = course.teacher
-        values.append(
-            {
-                "starts": slot.lesson_period.starts_at.strftime("%H:%M"),
-                "ends": slot.lesson_period.ends_at.strftime("%H:%M"),
-                "course": course.name,
-                "class_name": course.class_group.name if course.class_group_id else "",
-                "teacher": teacher.full_name if teacher is not None else "",
-                "room": slot.room or "",
-            }
-        )
-    return values
+def _lesson_values(lessons: Any) -> list[dict[str, str]]:
+    """The lessons as the snapshot keeps them: plain values (Today's parts are plain already)."""
+    names = ("starts", "ends", "course", "class_name", "teacher", "room")
+    return [{name: str(lesson.get(name) or "") for name in names} for lesson in lessons or ()]
 
 
-def _optional_lessons(slots: Any) -> list[dict[str, str]] | None:
-    return None if slots is None else _lesson_values(slots)
+def _optional_lessons(lessons: Any) -> list[dict[str, str]] | None:
+    return None if lessons is None else _lesson_values(lessons)
 
 
 def remember_home(request: HttpRequest, school: Any, context: dict[str, Any]) -> None:
@@ -109,13 +97,13 @@ def remember_home(request: HttpRequest, school: Any, context: dict[str, Any]) ->
     user = request.user
     if session is None:
         return
-    student_class = context.get("student_class")
+    place = context.get("place")
     data = {
         "hash": session.get(HASH_SESSION_KEY, ""),
         "name": user.first_name or user.username,  # type: ignore[union-attr]
         "day": context["day"].isoformat(),
         "is_today": bool(context.get("is_today")),
-        "student_class": student_class.name if student_class is not None else "",
+        "student_class": place["class_name"] if place else "",
         "student_lessons": _optional_lessons(context.get("student_lessons")),
         "teacher_lessons": _optional_lessons(context.get("teacher_lessons")),
     }

@@ -293,8 +293,12 @@ def heatmap(
     return result
 
 
-def overrides(*, school: School, classes: list[ClassGroup] | None = None, limit: int = 50) -> list[Override]:
+def overrides(
+    *, school: School, classes: list[ClassGroup] | None = None, limit: int = 50, since: dt.datetime | None = None
+) -> list[Override]:
     qs = Override.objects.filter(school=school)
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
     if classes is not None:
         qs = qs.filter(class_group__in=[c.pk for c in classes])
     return list(

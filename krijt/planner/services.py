@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 
 from krijt.accounts.models import ParentLink, User
 from krijt.accounts.selectors import actor_roles
-from krijt.core import clock, uploads
+from krijt.core import clock, parts, uploads
 from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from krijt.core.writes import model_update
 from krijt.planner import extensions, kinds, rules
 from krijt.planner.models import DoneMark, FeedToken, Override, PlannerAttachment, PlannerItem, WorkloadPolicy
+from krijt.planner.parts import class_items_scope, done_scope
 from krijt.planner.permissions import can_edit_item, can_manage_policy, can_override_block, can_plan_for
 from krijt.planner.selectors import class_week_facts, workload_policy
 from krijt.schools.models import ClassGroup, Course, Enrollment, LessonPeriod, School
@@ -210,6 +211,7 @@ def item_plan(
     if findings:
         _log_override(school, item, actor, Override.Action.PLAN, findings, override_reason, blocked)
     _tell(school=school, item=item, change="new")
+    parts.bump(class_items_scope(school.pk, item.class_group_id))
     return item
 
 
@@ -272,6 +274,7 @@ def item_update(
         _log_override(school, item, actor, Override.Action.UPDATE, findings, override_reason, blocked)
     if changed:
         _tell(school=school, item=item, change="changed")
+        parts.bump(class_items_scope(school.pk, item.class_group_id))
     return item
 
 
@@ -288,6 +291,7 @@ def item_cancel(*, school: School, actor: User, roles: frozenset[str], item: Pla
     item.save(update_fields=["state", "version", "updated_at"])
     if item.visible_from <= clock.now():
         _tell(school=school, item=item, change="cancelled")
+    parts.bump(class_items_scope(school.pk, item.class_group_id))
     return item
 
 
@@ -376,6 +380,7 @@ def done_mark_set(*, school: School, student: User, item: PlannerItem, done: boo
         DoneMark.objects.get_or_create(school=school, item=item, student=student)
     else:
         DoneMark.objects.filter(school=school, item=item, student=student).delete()
+    parts.bump(done_scope(school.pk, student.pk))
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -11,13 +12,14 @@ from django.utils.translation import gettext as _
 
 from krijt.accounts.models import ParentLink, User
 from krijt.accounts.selectors import actor_roles
-from krijt.core import clock
+from krijt.core import clock, parts
 from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from krijt.notifications.services import Event, Target, notify_events, withdraw, withdraw_about
 from krijt.planner.models import PlannerItem
 from krijt.results import permissions, selectors
 from krijt.results.kinds import KIND, TOPIC
 from krijt.results.models import Evaluation, ResultsPolicy, ResultsSharing, ResultView, Score, ScoreChange
+from krijt.results.parts import gradebook_scope, student_scope
 from krijt.results.release import release_moments
 from krijt.results.text import number_text
 from krijt.schools.models import Course, Enrollment, Period, School
@@ -285,6 +287,8 @@ def evaluation_update(
     evaluation.planner_item = item
     evaluation.sensitive_threshold = sensitive_threshold
     evaluation.save()
+    _changed(school, evaluation.course,
+             Score.objects.filter(school=school, evaluation=evaluation).values_list("student_id", flat=True))
     return evaluation
 
 
@@ -299,6 +303,7 @@ def evaluation_delete(
         raise Conflict(_("A published evaluation cannot be deleted: students have seen it."))
     Score.objects.filter(school=school, evaluation=evaluation).delete()
     evaluation.delete()
+    _changed(school, evaluation.course, [])
 
 
 def _check_student(*, school: School, evaluation: Evaluation, student_id: int) -> User:
@@ -401,7 +406,16 @@ def score_set(
         withdraw(school=school, key=f"result:{score.pk}:{score.version - 1}")
         Score.objects.filter(pk=score.pk).update(published_at=None, student_visible_at=None, parent_visible_at=None)
         score.published_at = score.student_visible_at = score.parent_visible_at = None
+    _changed(school, evaluation.course, [student.pk])
     return score
+
+
+def _changed(school: School, course: Course, student_ids: Iterable[int]) -> None:
+    """The cached parts that show these students' results, and the course teacher's list, are stale."""
+    scopes = [student_scope(school.pk, pk) for pk in student_ids]
+    if course.teacher_id is not None:
+        scopes.append(gradebook_scope(school.pk, course.teacher_id))
+    parts.bump(*scopes)
 
 
 def _url(school: School) -> str:
@@ -489,6 +503,7 @@ def evaluation_publish(
     evaluation.published_at = now
     released = [s for s in scores if s.published_at is None and (s.value is not None or s.code)]
     _release_all(school=school, scores=released, evaluation=evaluation, ctx=ctx, moment=now)
+    _changed(school, evaluation.course, [s.student_id for s in released])
     return released
 
 
@@ -510,6 +525,7 @@ def sharing_update(*, school: School, student: User, parents_may_see: bool) -> R
     )
     if not parents_may_see:
         withdraw_about(school=school, student_id=student.pk, topic=TOPIC)
+    parts.bump(student_scope(school.pk, student.pk))
     return row
 
 

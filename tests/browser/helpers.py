@@ -20,3 +20,17 @@ def sign_in(page: Any, base_url: str, username: str, *, language: str | None = N
     page.locator("#id_password").fill(TEST_PASSWORD)
     page.locator("#id_password").press("Enter")
     page.wait_for_url(f"{base_url}/s/{school}/")
+
+
+def assert_accessible(page: Any) -> None:
+    """Runs axe-core (WCAG 2.1 A and AA rules) on the page as it is: no serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
+                                                                              "wcag21aa", "best-practice"]}})
+    found = [
+        f"{v['id']} ({v['impact']}): {v['help']} at " + ", ".join(str(n["target"]) for n in v["nodes"][:5])
+        for v in results.response["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
+    assert not found, f"{page.url}:\n" + "\n".join(found)

@@ -1,0 +1,205 @@
+"""Today: what each role sees first, assembled from cached parts (krijt.core.parts).
+
+A warm page reads its parts in one cache round trip per stage and no SQL: a student needs two stages
+(where they are, then their class's day), a teacher two, a parent three (their children, where each
+is, each class's days). Everything that moves with the clock (a task becoming visible, a result
+reaching a parent, a message held by quiet hours) is decided here from the moments the parts keep, so
+no part has to expire for the page to be right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.urls import reverse
+
+from krijt.accounts.models import User
+from krijt.core import clock
+from krijt.core.parts import fetch
+from krijt.handin import parts as handin_parts
+from krijt.messaging import parts as messaging_parts
+from krijt.planner import parts as planner_parts
+from krijt.results import parts as results_parts
+from krijt.schools import parts as school_parts
+from krijt.schools.models import School
+from krijt.schools.paths import slug_path
+
+NEW_RESULT_DAYS = 14
+SHOWN_MESSAGES = 3
+
+
+def _local(moment: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    return moment.astimezone(tz)
+
+
+def _messages(inbox: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    """The unread messages that reached the person by now (quiet hours may still hold some)."""
+    arrived = [r for r in inbox["rows"] if r["visible_at"] <= now]
+    for row in arrived:
+        row["url"] = reverse("messaging:message", kwargs={"message_id": row["message_id"]})
+    return {"count": len(arrived), "more": inbox["more"], "rows": arrived[:SHOWN_MESSAGES]}
+
+
+def _now_and_next(lessons: list[dict[str, Any]], now_time: str, is_today: bool) -> tuple[Any, Any]:
+    if not lessons:
+        return None, None
+    if not is_today:
+        return None, lessons[0]
+    current = next((lesson for lesson in lessons if lesson["starts"] <= now_time < lesson["ends"]), None)
+    upcoming = next((lesson for lesson in lessons if lesson["starts"] > now_time), None)
+    return current, upcoming
+
+
+def _visible_items(items: list[dict[str, Any]], now: dt.datetime, done: set[int] | None = None) -> list[dict[str, Any]]:
+    shown = []
+    for item in items:
+        if item["visible_from"] > now:
+            continue
+        row = dict(item)
+        row["done"] = done is not None and item["id"] in done
+        row["url"] = reverse("planner:item_detail", kwargs={"item_id": item["id"]})
+        if item["kind"] == "task" and done is not None:
+            row["hand_in_url"] = reverse("handin:hand_in", kwargs={"item_id": item["id"]})
+        shown.append(row)
+    return shown
+
+
+def student(school: School, user: Any) -> dict[str, Any]:
+    now = clock.now()
+    tz = ZoneInfo(school.time_zone)
+    today = clock.local_today(school.time_zone)
+    days, place, latest, inbox = fetch([
+        school_parts.school_days(school, today),
+        school_parts.student_place(school, user.pk, today),
+        results_parts.student_latest(school, user),
+        messaging_parts.unread(school, user.pk),
+    ])
+    window: list[dt.date] = days["window"] or [today]
+    end = window[-1]
+    lessons: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
+    done: set[int] = set()
+    if place is not None:
+        lessons, items, done_list = fetch([
+            school_parts.class_day(school, place["class_id"], days["lesson_day"]),
+            planner_parts.class_items(school, place["class_id"], today, end),
+            planner_parts.done_ids(school, user.pk, today, end),
+        ])
+        done = set(done_list)
+    current, upcoming = _now_and_next(lessons, _local(now, tz).strftime("%H:%M"), days["is_today"])
+    since = now - dt.timedelta(days=NEW_RESULT_DAYS)
+    results = [s for s in latest["scores"] if since <= s["student_visible_at"] <= now]
+    return {
+        "days": days, "place": place, "lessons": lessons, "current": current, "upcoming": upcoming,
+        "items": _visible_items(items, now, done), "results": results, "messages": _messages(inbox, now),
+    }
+
+
+def teacher(school: School, user: Any) -> dict[str, Any]:
+    now = clock.now()
+    today = clock.local_today(school.time_zone)
+    days, classes, waiting, unpublished, inbox = fetch([
+        school_parts.school_days(school, today),
+        school_parts.teacher_classes(school, user, today),
+        handin_parts.waiting_feedback(school, user.pk),
+        results_parts.teacher_unpublished(school, user.pk),
+        messaging_parts.unread(school, user.pk),
+    ])
+    monday = today - dt.timedelta(days=today.weekday())
+    sunday = monday + dt.timedelta(days=6)
+    lessons, *weeks = fetch([school_parts.teacher_day(school, user, days["lesson_day"])]
+                            + [planner_parts.class_items(school, c["id"], monday, sunday) for c in classes])
+    week: list[dict[str, Any]] = []
+    for group, items in zip(classes, weeks, strict=True):
+        group["url"] = reverse("planner:class_week", kwargs={"class_id": group["id"]})
+        tests = [i for i in items if i["kind"] == "test"]
+        if tests:
+            week.append({"class": group, "tests": tests, "minutes": sum(i["minutes"] for i in items)})
+    for lesson in lessons:
+        lesson["url"] = reverse("planner:class_week", kwargs={"class_id": lesson["class_id"]})
+    for row in waiting:
+        row["url"] = reverse("handin:task_submissions", kwargs={"item_id": row["item_id"]})
+    for row in unpublished:
+        row["url"] = reverse("results:evaluation", kwargs={"evaluation_id": row["id"]})
+    current, upcoming = _now_and_next(lessons, _local(now, ZoneInfo(school.time_zone)).strftime("%H:%M"),
+                                      days["is_today"])
+    return {"days": days, "lessons": lessons, "current": current, "upcoming": upcoming, "classes": classes,
+            "waiting": waiting, "unpublished": unpublished, "week": week, "messages": _messages(inbox, now)}
+
+
+def parent(school: School, user: Any) -> dict[str, Any]:
+    now = clock.now()
+    kids, inbox = fetch([school_parts.children(user), messaging_parts.unread(school, user.pk)])
+    schools = {k["school_id"]: School(pk=k["school_id"], slug=k["school_slug"], time_zone=k["time_zone"])
+               for k in kids}
+    stage: list[Any] = []
+    for kid in kids:
+        home = schools[kid["school_id"]]
+        today = clock.local_today(home.time_zone)
+        kid["today"], kid["tomorrow"] = today, today + dt.timedelta(days=1)
+        stage += [school_parts.student_place(home, kid["id"], today), results_parts.student_latest(home, _Kid(kid))]
+    found = fetch(stage)
+    places = found[0::2]
+    latests = found[1::2]
+    items_of = fetch([planner_parts.class_items(schools[k["school_id"]], p["class_id"], k["today"], k["tomorrow"])
+                      for k, p in zip(kids, places, strict=True) if p is not None])
+    cards = []
+    queue = iter(items_of)
+    for kid, place, latest in zip(kids, places, latests, strict=True):
+        items = _visible_items(next(queue), now) if place is not None else []
+        for item in items:
+            item["url"] = slug_path(kid["school_slug"], "planner:item_detail", item_id=item["id"])
+        private = latest["private"] and User(birth_date=latest["birth_date"]).is_adult_on(kid["today"])
+        seen = [] if private else [s for s in latest["scores"]
+                                   if s["parent_visible_at"] is not None and s["parent_visible_at"] <= now
+                                   and s["student_visible_at"] <= now][:5]
+        coming = None if private else min(
+            (s["parent_visible_at"] for s in latest["scores"]
+             if s["parent_visible_at"] is not None and s["parent_visible_at"] > now), default=None)
+        cards.append({
+            "child": kid, "place": place, "other_school": kid["school_id"] != school.pk,
+            "today_items": [i for i in items if i["due_date"] == kid["today"]],
+            "tomorrow_items": [i for i in items if i["due_date"] == kid["tomorrow"]],
+            "results": seen, "private": private, "next_result_at": coming,
+            "planner_url": slug_path(kid["school_slug"], "planner:child", student_id=kid["id"]),
+            "results_url": slug_path(kid["school_slug"], "results:student", student_id=kid["id"]),
+        })
+    return {"cards": cards, "messages": _messages(inbox, now)}
+
+
+class _Kid:
+    """What results_parts.student_latest needs of a child: their id and birth date."""
+
+    def __init__(self, kid: dict[str, Any]) -> None:
+        self.pk = kid["id"]
+        self.birth_date = kid["birth_date"]
+
+
+
+def staff(school: School, user: Any, roles: frozenset[str]) -> dict[str, Any]:
+    """What the office watches today: imports running, deliveries failing or waiting, incidents, the
+    workload rules overridden today and urgent messages sent today. Not a peak page (a few people per
+    school): read from the database, a fixed number of queries, each block only for who may act on it."""
+    from krijt.imports.permissions import MANAGE_IMPORTS
+    from krijt.imports.selectors import job_list
+    from krijt.notifications.permissions import SEE_FAILED, SEE_URGENT_LOG
+    from krijt.notifications.selectors import delivery_counts, urgent_log
+    from krijt.ops.selectors import open_incidents
+    from krijt.planner.permissions import SEE_ALL_ROLES
+    from krijt.planner.selectors import overrides
+    from krijt.schools.selectors import school_overview
+
+    today = clock.local_today(school.time_zone)
+    midnight = dt.datetime.combine(today, dt.time(0), tzinfo=ZoneInfo(school.time_zone))
+    context: dict[str, Any] = {"overview": school_overview(school=school), "incidents": open_incidents()}
+    if roles & MANAGE_IMPORTS:
+        context["imports"] = [j for j in job_list(school=school)[:20] if j.is_running]
+    if roles & SEE_FAILED:
+        context["deliveries"] = delivery_counts(school=school)
+    if roles & SEE_ALL_ROLES:
+        context["overrides"] = overrides(school=school, since=midnight, limit=10)
+    if roles & SEE_URGENT_LOG:
+        context["urgent"] = list(urgent_log(school=school, since=today, until=today, page_size=5).object_list)
+    return context
