@@ -21,12 +21,28 @@ def roles_scope(school_id: int, user_id: int) -> str:
     return parts.scope(school_id, "roles", user_id)
 
 
+def account_scope(user_id: int) -> str:
+    """Bumped when what a session is checked against (password, sign-out-everywhere) or the name changes."""
+    return parts.scope(0, "account", user_id)
+
+
+def who_part(school: Any, user: Any) -> parts.Part:
+    """Who is asking, as every request needs it: their roles in the school, the hash their session must
+    carry, and the name to greet them by. The degraded home page reads it when the database is down."""
+
+    def build() -> dict[str, Any]:
+        return {"roles": sorted(roles_in_school(school=school, user=user)), "hash": user.get_session_auth_hash(),
+                "name": user.first_name or user.username}
+
+    return parts.Part(parts.key(school.pk, "who", user.pk),
+                      (roles_scope(school.pk, user.pk), account_scope(user.pk)), build)
+
+
 def cached_roles_in_school(*, school: Any, user: User) -> frozenset[str]:
     """`roles_in_school` through the parts cache: every request asks, and the answer changes only when a
     membership or a parent link does, which bumps its scope at once and again after the commit."""
-    (roles,) = parts.fetch([parts.Part(parts.key(school.pk, "roles", user.pk), (roles_scope(school.pk, user.pk),),
-                                       lambda: sorted(roles_in_school(school=school, user=user)))])
-    return frozenset(roles)
+    (who,) = parts.fetch([who_part(school, user)])
+    return frozenset(who["roles"])
 
 
 def roles_in_school(*, school: Any, user: User) -> frozenset[str]:

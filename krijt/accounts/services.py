@@ -27,7 +27,8 @@ from krijt.accounts.models import (
     normalize_username,
     username_validator,
 )
-from krijt.core import clock, ratelimit
+from krijt.accounts.selectors import account_scope
+from krijt.core import clock, parts, ratelimit
 from krijt.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from krijt.core.middleware import client_address
 from krijt.core.roles import Role
@@ -141,6 +142,7 @@ def auth_sign_out(*, request: HttpRequest) -> None:
 def auth_sign_out_everywhere(*, request: HttpRequest, user: User) -> None:
     """Invalidates every session of the user (all devices): the session hash includes the epoch."""
     User.objects.filter(pk=user.pk).update(auth_epoch=user.auth_epoch + 1)
+    parts.bump(account_scope(user.pk))  # an update() sends no signal: the cached session check follows here
     logout(request)
 
 

@@ -22,9 +22,11 @@ A cache that fails only costs speed: every part is then built from the database.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,8 +101,45 @@ def _versions(found: dict[str, Any], scopes: list[str]) -> dict[str, Any]:
     return versions
 
 
-def fetch(parts: Sequence[Part]) -> list[Any]:
-    """The value of each part, in order: from the cache when current, else built and stored."""
+class Missing(LookupError):
+    """Offline, a part the cache does not hold."""
+
+
+_offline: contextvars.ContextVar[bool] = contextvars.ContextVar("krijt_parts_offline", default=False)
+
+
+@contextlib.contextmanager
+def offline() -> Iterator[None]:
+    """While the database cannot be reached: every part as the cache last held it, whatever its versions
+    (nothing can have changed them since, as no write gets through), and Missing for one it lacks."""
+    token = _offline.set(True)
+    try:
+        yield
+    finally:
+        _offline.reset(token)
+
+
+def _fetch_offline(parts: Sequence[Part], *, current: bool) -> list[Any]:
+    scopes = sorted({d for p in parts for d in p.all_deps}) if current else []
+    found = cache.get_many([p.key for p in parts] + scopes)
+    values = []
+    for part in parts:
+        hit = found.get(part.key)
+        if not (isinstance(hit, tuple) and len(hit) == 2):
+            raise Missing(part.key)
+        if current and hit[0] != tuple(found.get(d) for d in part.all_deps):
+            raise Missing(part.key)
+        values.append(hit[1])
+    return values
+
+
+def fetch(parts: Sequence[Part], *, current: bool = False) -> list[Any]:
+    """The value of each part, in order: from the cache when current, else built and stored.
+
+    Offline, `current=True` accepts only a part whose versions are still the current ones: for what a
+    change made just before the outage must not outlive (who may see a session's page)."""
+    if _offline.get():
+        return _fetch_offline(parts, current=current)
     scopes = sorted({d for p in parts for d in p.all_deps})
     try:
         found = cache.get_many([p.key for p in parts] + scopes)

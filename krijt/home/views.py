@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import translation
 
+from krijt.accounts.selectors import who_part
+from krijt.core import parts
 from krijt.core.roles import Role
 from krijt.home import today
 from krijt.ops import degraded
@@ -12,11 +18,13 @@ from krijt.ops.degraded import DB_ERRORS
 from krijt.schools.models import School
 from krijt.schools.selectors import schools_of
 
+logger = logging.getLogger(__name__)
+
 
 def home(request: HttpRequest) -> HttpResponse:
     school: School | None = getattr(request, "school", None)
     if school is not None and degraded.breaker_open():
-        cached = degraded.home_from_cache(request, school)
+        cached = _from_parts(request, school)
         if cached is not None:
             return cached
     try:
@@ -25,11 +33,72 @@ def home(request: HttpRequest) -> HttpResponse:
         if not degraded.is_database_error(error):
             raise
         degraded.breaker_trip()
-        # Degraded mode: the day's lessons as last shown, read-only, from Redis.
-        cached = degraded.home_from_cache(request, school) if school is not None else None
+        # Degraded mode: Today as the cached parts last held it, read-only.
+        cached = _from_parts(request, school) if school is not None else None
         if cached is None:
             raise
         return cached
+
+
+class _Asker:
+    """The person of a session while the database is down: their id, and their name from the cache."""
+
+    is_authenticated = True
+
+    def __init__(self, pk: int, name: str) -> None:
+        self.pk = self.id = pk
+        self.first_name = name
+        self.username = name
+
+
+def _from_parts(request: HttpRequest, school: School) -> HttpResponse | None:
+    """Today from the cached parts alone (no query), for the session's own person, or None.
+
+    The person comes from the session (Redis), never from the user row; the page is shown only while
+    the session carries the auth hash cached for them, so a session ended by "sign out everywhere" or a
+    new password sees nothing. Any part the cache lacks: None (the caller answers 503).
+    """
+    session = getattr(request, "session", None)
+    try:
+        user_id = int(session.get(SESSION_KEY)) if session is not None and session.get(SESSION_KEY) else None
+        session_hash = session.get(HASH_SESSION_KEY) if session is not None else None
+        if user_id is None or not session_hash:
+            return None
+        asker = _Asker(user_id, "")
+        with parts.offline():
+            (who,) = parts.fetch([who_part(school, asker)], current=True)
+            if who["hash"] != session_hash:
+                return None
+            asker.first_name = asker.username = who["name"]
+            roles = frozenset(who["roles"])
+            context = _today(school, asker, roles, office=False)
+    except parts.Missing:
+        return None
+    except Exception:
+        logger.warning("Today not served from the cache", exc_info=True)
+        return None
+    if not context:
+        return None
+    language = translation.get_language()
+    page = render_to_string("home/degraded.html", {**context, "name": asker.first_name, "LANG": language,
+                                                   "school": school})
+    response = HttpResponse(page, status=200)
+    response["Cache-Control"] = "no-store"
+    response["X-Krijt-Degraded"] = "1"
+    return response
+
+
+def _today(school: School, user: Any, roles: frozenset[str], *, office: bool = True) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    if Role.STUDENT in roles:
+        context["student"] = today.student(school, user)
+    if Role.TEACHER in roles:
+        context["teacher"] = today.teacher(school, user)
+    if Role.PARENT in roles:
+        context["parent"] = today.parent(school, user)
+    if office and roles & {Role.ADMIN, Role.STAFF}:
+        context["office"] = today.staff(school, user, roles)
+    return context
 
 
 def _home(request: HttpRequest) -> HttpResponse:
@@ -50,25 +119,5 @@ def _home(request: HttpRequest) -> HttpResponse:
             {"schools": schools_of(user=request.user)},  # type: ignore[arg-type]
             status=403,
         )
-    user = request.user
-    context: dict[str, Any] = {"roles": roles}
-    if Role.STUDENT in roles:
-        context["student"] = today.student(school, user)
-    if Role.TEACHER in roles:
-        context["teacher"] = today.teacher(school, user)
-    if Role.PARENT in roles:
-        context["parent"] = today.parent(school, user)
-    if roles & {Role.ADMIN, Role.STAFF}:
-        context["office"] = today.staff(school, user, roles)
-    days = (context.get("student") or context.get("teacher") or {}).get("days")
-    if days is not None:
-        context.update(day=days["lesson_day"], is_today=days["is_today"])
-    response = render(request, "home/home.html", context)
-    if days is not None:
-        degraded.remember_home(request, school, {
-            "day": days["lesson_day"], "is_today": days["is_today"],
-            "place": (context.get("student") or {}).get("place"),
-            "student_lessons": context["student"]["lessons"] if "student" in context else None,
-            "teacher_lessons": context["teacher"]["lessons"] if "teacher" in context else None,
-        })
-    return response
+    context = _today(school, request.user, roles)
+    return render(request, "home/home.html", context)

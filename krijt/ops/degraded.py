@@ -3,11 +3,11 @@
 The planner's pages keep a snapshot of each full page a session saw (`snapshot_page`), shown with a
 read-only banner to the same session while the database fails.
 
-Each successful render of the home page leaves a snapshot of its lessons in Redis, per school, user and
-day, as plain values (no model instances, so reading it needs no query). On a database error the home
-page is served from that snapshot with a read-only banner. Every other request that meets a database
-error gets the one error shape, 503 with Retry-After, built without touching the database; nothing
-is retried on the user's behalf, so a write either happened or the page says it was not saved.
+The home page (Today) needs no snapshot of its own: it is built from cached parts (krijt.core.parts),
+and on a database error it is served from those parts as the cache holds them, with a read-only banner
+(krijt/home/views.py). Every other request that meets a database error gets the one error shape, 503
+with Retry-After, built without touching the database; nothing is retried on the user's behalf, so a
+write either happened or the page says it was not saved.
 
 Nothing here keeps state about the outage: the next request simply tries the database again, and the
 connection pool replaces broken connections, so recovery needs no restart.
@@ -15,7 +15,6 @@ connection pool replaces broken connections, so recovery needs no restart.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import random
 import sys
@@ -31,7 +30,6 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from krijt.core import clock
 from krijt.core.errors import RetryLater
 
 logger = logging.getLogger(__name__)
@@ -73,78 +71,6 @@ def breaker_open() -> bool:
 
 def breaker_reset() -> None:
     _breaker["open_until"] = 0.0
-
-
-def snapshot_key(school_id: int, user_id: Any, day: str) -> str:
-    return f"ops:home:{school_id}:{user_id}:{day}"
-
-
-def _lesson_values(lessons: Any) -> list[dict[str, str]]:
-    """The lessons as the snapshot keeps them: plain values (Today's parts are plain already)."""
-    names = ("starts", "ends", "course", "class_name", "teacher", "room")
-    return [{name: str(lesson.get(name) or "") for name in names} for lesson in lessons or ()]
-
-
-def _optional_lessons(lessons: Any) -> list[dict[str, str]] | None:
-    return None if lessons is None else _lesson_values(lessons)
-
-
-def remember_home(request: HttpRequest, school: Any, context: dict[str, Any]) -> None:
-    """Keeps what the home page showed, for degraded mode. A cache failure only loses the snapshot."""
-    if context.get("student_lessons") is None and context.get("teacher_lessons") is None:
-        return
-    session = getattr(request, "session", None)
-    user = request.user
-    if session is None:
-        return
-    place = context.get("place")
-    data = {
-        "hash": session.get(HASH_SESSION_KEY, ""),
-        "name": user.first_name or user.username,  # type: ignore[union-attr]
-        "day": context["day"].isoformat(),
-        "is_today": bool(context.get("is_today")),
-        "student_class": place["class_name"] if place else "",
-        "student_lessons": _optional_lessons(context.get("student_lessons")),
-        "teacher_lessons": _optional_lessons(context.get("teacher_lessons")),
-    }
-    today = clock.local_today(school.time_zone).isoformat()
-    try:
-        cache.set(snapshot_key(school.pk, user.pk, today), data, SNAPSHOT_SECONDS)
-    except Exception:
-        logger.warning("home snapshot not cached", exc_info=True)
-
-
-def home_from_cache(request: HttpRequest, school: Any) -> HttpResponse | None:
-    """The read-only home page from the snapshot, or None when there is none for this session.
-
-    The user comes from the session alone (Redis): loading the user row is what just failed. The
-    snapshot is shown only to a session whose auth hash matches the one that rendered it, so a
-    session ended by "sign out everywhere" or a password change does not see it.
-    """
-    session = getattr(request, "session", None)
-    if session is None:
-        return None
-    try:
-        user_id = session.get(SESSION_KEY)
-        session_hash = session.get(HASH_SESSION_KEY)
-        if not user_id:
-            return None
-        today = clock.local_today(school.time_zone).isoformat()
-        data = cache.get(snapshot_key(school.pk, user_id, today))
-    except Exception:
-        logger.warning("home snapshot unreachable", exc_info=True)
-        return None
-    if not data or not session_hash or data.get("hash") != session_hash:
-        return None
-    language = translation.get_language()
-    page = render_to_string(
-        "ops/degraded_home.html",
-        {**data, "day": dt.date.fromisoformat(data["day"]), "LANG": language, "school": school},
-    )
-    response = HttpResponse(page, status=200)
-    response["Cache-Control"] = "no-store"
-    response["X-Krijt-Degraded"] = "1"
-    return response
 
 
 def unavailable_response(request: HttpRequest) -> HttpResponse:

@@ -304,3 +304,43 @@ def test_parts_never_cross_people_or_schools(scenario: Scenario, other_school: S
     assert "Alleen voor jou" not in today(stranger, other_school)
     assert "Elders" in today(stranger, other_school)
     assert "Elders" not in today(mine, scenario)
+
+
+# ---------------------------------------------------------------- the database down
+
+
+@pytest.mark.parametrize("role", [Role.STUDENT, Role.TEACHER, Role.PARENT])
+def test_while_the_database_is_down_today_is_served_from_the_parts(
+    scenario: Scenario, role: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from krijt.ops.tests.test_degraded import database_down
+
+    make_item(scenario.courses[0], day=dt.date(2026, 11, 24), title="Toets morgen",
+              visible_from=MONDAY - dt.timedelta(days=1))
+    shown = "Tue 24 Wiskunde" if role == Role.TEACHER else "Toets morgen"  # a teacher sees the class's load
+    client = signed_in(scenario, role)
+    client.raise_request_exception = False
+    assert shown in today(client, scenario)
+    with database_down(monkeypatch):
+        response = client.get(scenario.url("/"))
+    page = html.unescape(response.content.decode())
+    assert response.status_code == 200
+    assert response["X-Krijt-Degraded"] == "1"
+    assert "Read-only: Krijt is catching up." in page
+    assert shown in page
+    assert f"Hello {scenario.user_for(role).first_name}" in page
+
+
+def test_a_session_signed_out_everywhere_sees_no_cached_today(
+    scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from krijt.ops.tests.test_degraded import database_down
+
+    old = signed_in(scenario, Role.STUDENT)
+    old.raise_request_exception = False
+    assert today(old, scenario)
+    other = signed_in(scenario, Role.STUDENT)
+    assert other.post(scenario.url("/accounts/sign-out-everywhere/")).status_code == 302
+    with database_down(monkeypatch):
+        response = old.get(scenario.url("/"))
+    assert response.status_code == 503

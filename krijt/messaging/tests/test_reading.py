@@ -83,12 +83,12 @@ def test_folders_cost_a_fixed_number_of_queries(
     client = login_as("student", user=student)
     client.post(scenario.url(f"/messages/{message.pk}/archive/"), {"archived": "1"})
     for path in ("/messages/", "/messages/archive/", "/messages/search/?q=Bericht"):
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(4):
             response = client.get(scenario.url(path))
         assert response.status_code == 200
     teacher = login_as("teacher")
     for path in ("/messages/sent/", "/messages/scheduled/"):
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(4):
             response = teacher.get(scenario.url(path))
         assert response.status_code == 200
     body = teacher.get(scenario.url("/messages/scheduled/")).content.decode()
@@ -110,7 +110,7 @@ def test_a_thread_costs_a_fixed_number_of_queries(
     run_pending_tasks()
     client = login_as("student")
     client.get(scenario.url(f"/messages/{message.pk}/"))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(scenario.url(f"/messages/{message.pk}/"))
     body = response.content.decode()
     assert body.count("Antwoord ") == replies

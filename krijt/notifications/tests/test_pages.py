@@ -187,7 +187,7 @@ def test_the_list_is_paged_in_a_fixed_number_of_queries(
         while Notification.objects.filter(recipient=scenario.student).count() < count:
             make_notification(scenario.school, scenario.student, about=scenario.students[1])
         # user, roles, count, the page with its children
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(3):
             response = client.get(scenario.url("/notifications/"))
         assert response.status_code == 200
     body = response.content.decode()
@@ -473,7 +473,7 @@ def test_administrators_see_failed_deliveries_in_fixed_queries(
         while Delivery.objects.filter(school=scenario.school, state="failed").count() < count:
             make_delivery(make_notification(scenario.school, scenario.parent, subject="Trip"))
         # user, roles, count, the page with recipients and notifications
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(3):
             response = client.get(scenario.url("/notifications/failed"))
     body = response.content.decode()
     assert body.count("Send again") == 8

@@ -11,7 +11,7 @@ from krijt.schools.models import Enrollment
 from tests.scenario import Scenario
 
 # user, roles, school years, count, page, then roles, classes and parent links of the page's people
-PEOPLE_QUERIES = 8
+PEOPLE_QUERIES = 7
 
 
 def _bulk_people(s: Scenario, n: int) -> list[User]:

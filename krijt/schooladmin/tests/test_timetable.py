@@ -7,7 +7,7 @@ import pytest
 from krijt.schools.models import ClassGroup, Course, LessonPeriod, TimetableSlot
 from tests.scenario import Scenario
 
-TIMETABLE_QUERIES = 5  # user, roles, lesson periods, years, classes
+TIMETABLE_QUERIES = 4  # user, lesson periods, years, classes (the roles are a cache read)
 
 
 @pytest.mark.django_db
