@@ -106,7 +106,7 @@ CACHE_PREFIX = os.environ.get("KRIJT_CACHE_PREFIX", "krijt")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "krijt.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_PREFIX,
             "TIMEOUT": 300,

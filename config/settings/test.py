@@ -13,7 +13,7 @@ DATABASES["default"]["OPTIONS"] = {}
 _redis_url = os.environ.get("KRIJT_REDIS_URL", "redis://127.0.0.1:6379/1")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "krijt.core.cache.RedisCache",
         "LOCATION": _redis_url,
         # Parallel test workers share one Redis: each clears only its own prefix.
         "KEY_PREFIX": os.environ.get("KRIJT_CACHE_PREFIX", "krijt-test") + os.environ.get("PYTEST_XDIST_WORKER", ""),

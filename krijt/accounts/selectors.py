@@ -88,8 +88,9 @@ def first_school_slug(*, user: User) -> str:
 
 
 def children_in_school(*, school: Any, parent: User) -> QuerySet[User]:
+    """A parent's children in this school, by first name (siblings mostly share the last name)."""
     return User.objects.filter(parent_links__school=school, parent_links__parent=parent).order_by(
-        "last_name", "first_name"
+        "first_name", "last_name", "pk"
     )
 
 

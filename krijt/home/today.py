@@ -13,10 +13,9 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.urls import reverse
-
 from krijt.accounts.models import User
 from krijt.core import clock
+from krijt.core.nav import cached_reverse
 from krijt.core.parts import fetch
 from krijt.handin import parts as handin_parts
 from krijt.messaging import parts as messaging_parts
@@ -38,7 +37,7 @@ def _messages(inbox: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
     """The unread messages that reached the person by now (quiet hours may still hold some)."""
     arrived = [r for r in inbox["rows"] if r["visible_at"] <= now]
     for row in arrived:
-        row["url"] = reverse("messaging:message", kwargs={"message_id": row["message_id"]})
+        row["url"] = cached_reverse("messaging:message", message_id=row["message_id"])
     return {"count": len(arrived), "more": inbox["more"], "rows": arrived[:SHOWN_MESSAGES]}
 
 
@@ -59,9 +58,9 @@ def _visible_items(items: list[dict[str, Any]], now: dt.datetime, done: set[int]
             continue
         row = dict(item)
         row["done"] = done is not None and item["id"] in done
-        row["url"] = reverse("planner:item_detail", kwargs={"item_id": item["id"]})
+        row["url"] = cached_reverse("planner:item_detail", item_id=item["id"])
         if item["kind"] == "task" and done is not None:
-            row["hand_in_url"] = reverse("handin:hand_in", kwargs={"item_id": item["id"]})
+            row["hand_in_url"] = cached_reverse("handin:hand_in", item_id=item["id"])
         shown.append(row)
     return shown
 
@@ -113,16 +112,16 @@ def teacher(school: School, user: Any) -> dict[str, Any]:
                             + [planner_parts.class_items(school, c["id"], monday, sunday) for c in classes])
     week: list[dict[str, Any]] = []
     for group, items in zip(classes, weeks, strict=True):
-        group["url"] = reverse("planner:class_week", kwargs={"class_id": group["id"]})
+        group["url"] = cached_reverse("planner:class_week", class_id=group["id"])
         tests = [i for i in items if i["kind"] == "test"]
         if tests:
             week.append({"class": group, "tests": tests, "minutes": sum(i["minutes"] for i in items)})
     for lesson in lessons:
-        lesson["url"] = reverse("planner:class_week", kwargs={"class_id": lesson["class_id"]})
+        lesson["url"] = cached_reverse("planner:class_week", class_id=lesson["class_id"])
     for row in waiting:
-        row["url"] = reverse("handin:task_submissions", kwargs={"item_id": row["item_id"]})
+        row["url"] = cached_reverse("handin:task_submissions", item_id=row["item_id"])
     for row in unpublished:
-        row["url"] = reverse("results:evaluation", kwargs={"evaluation_id": row["id"]})
+        row["url"] = cached_reverse("results:evaluation", evaluation_id=row["id"])
     current, upcoming = _now_and_next(lessons, _local(now, ZoneInfo(school.time_zone)).strftime("%H:%M"),
                                       days["is_today"])
     return {"days": days, "lessons": lessons, "current": current, "upcoming": upcoming, "classes": classes,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from krijt.accounts.models import User
-from krijt.accounts.selectors import child_of_parent
+from krijt.accounts.selectors import child_of_parent, children_in_school
 from krijt.core import clock
 from krijt.core.api import Caller, ClassRef, CourseRef, Day, PersonRef, TeacherRef, caller, ok
 from krijt.core.errors import Forbidden, NotFound, ValidationFailed
@@ -127,7 +127,7 @@ def my_planner(request: HttpRequest, week: Day | None = None, student_id: int | 
         if Role.PARENT not in c.roles:
             raise Forbidden()
         if student_id is None:
-            children = planner.children_in_school(school=c.school, parent=c.user)
+            children = list(children_in_school(school=c.school, parent=c.user))
             if not children:
                 raise NotFound()
             child = children[0]

@@ -18,6 +18,7 @@ from krijt.planner.models import DoneMark, FeedToken, Override, PlannerAttachmen
 from krijt.planner.permissions import sees_all
 from krijt.planner.rules import ItemFacts, week_start
 from krijt.schools.models import ClassGroup, Enrollment, School, SchoolYear
+from krijt.schools.selectors import enrollment_of
 
 ITEM_RELATED = ("course", "class_group", "teacher", "lesson_period")
 
@@ -176,23 +177,8 @@ def done_ids(*, school: School, student: User, item_ids: list[int]) -> set[int]:
 def student_class(*, school: School, student: User, school_year: SchoolYear | None) -> ClassGroup | None:
     if school_year is None:
         return None
-    enrollment = (
-        Enrollment.objects.filter(school=school, school_year=school_year, student=student)
-        .select_related("class_group")
-        .first()
-    )
+    enrollment = enrollment_of(school=school, student=student, school_year=school_year)
     return enrollment.class_group if enrollment else None
-
-
-
-
-def children_in_school(*, school: School, parent: User) -> list[User]:
-    return [
-        link.student
-        for link in ParentLink.objects.filter(school=school, parent=parent)
-        .select_related("student")
-        .order_by("student__first_name")
-    ]
 
 
 def workload_classes(*, school: School, user: User, roles: frozenset[str], school_year: SchoolYear) -> list[ClassGroup]:

@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from krijt.accounts.selectors import child_of_parent, roles_in_school
+from krijt.accounts.selectors import child_of_parent, children_in_school, roles_in_school
 from krijt.core import clock, days
 from krijt.core.downloads import stored_file_response
 from krijt.core.errors import Forbidden, NotFound, ValidationFailed
@@ -87,7 +87,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("planner:workload")
     if Role.STUDENT in roles:
         return redirect("planner:mine")
-    children = selectors.children_in_school(school=_school(request), parent=_user(request))
+    children = list(children_in_school(school=_school(request), parent=_user(request)))
     if children:
         return redirect("planner:child", student_id=children[0].pk)
     raise NotFound()
@@ -125,7 +125,7 @@ def child(request: HttpRequest, student_id: int) -> HttpResponse:
     school = _school(request)
     student = child_of_parent(school=school, parent=_user(request), student_id=student_id)
     context = _student_week(request, student, own=False)
-    children = selectors.children_in_school(school=school, parent=_user(request))
+    children = list(children_in_school(school=school, parent=_user(request)))
     return render(
         request,
         "planner/student_week.html",

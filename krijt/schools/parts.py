@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from krijt.accounts.models import User
 from krijt.core import parts
 from krijt.schools import selectors
 from krijt.schools.calendar import year_for_day
-from krijt.schools.models import ClassGroup, Enrollment, School, SchoolYear, TimetableSlot
+from krijt.schools.models import ClassGroup, School, SchoolYear, TimetableSlot
 
 WINDOW_SCHOOL_DAYS = 7
 
@@ -59,11 +60,7 @@ def student_place(school: School, student_id: int, day: dt.date) -> parts.Part:
         year = _year(school, day)
         if year is None:
             return None
-        found = (
-            Enrollment.objects.filter(school=school, school_year=year, student_id=student_id)
-            .select_related("class_group")
-            .first()
-        )
+        found = selectors.enrollment_of(school=school, student=User(pk=student_id), school_year=year)
         if found is None:
             return None
         return {"class_id": found.class_group_id, "class_name": found.class_group.name}
