@@ -21,6 +21,40 @@ def done_scope(school_id: int, student_id: int) -> str:
     return parts.scope(school_id, "planner-done", student_id)
 
 
+class ItemView:
+    """A cached item as the planner's templates read an item (`item.course.name`, `item.is_done`, ...)."""
+
+    def __init__(self, data: dict[str, Any], *, done: bool = False) -> None:
+        self.pk = self.id = data["id"]
+        self.kind = data["kind"]
+        self.title = data["title"]
+        self.due_date = data["due_date"]
+        self.minutes = data["minutes"]
+        self.visible_from = data["visible_from"]
+        self.course = _Named(data["course"])
+        self.lesson_period = _Period(data["period"]) if data["period"] is not None else None
+        self.is_done = done
+
+    def get_kind_display(self) -> str:
+        return str(PlannerItem.Kind(self.kind).label)
+
+
+class ClassRef:
+    def __init__(self, pk: int, name: str) -> None:
+        self.pk = self.id = pk
+        self.name = name
+
+
+class _Named:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+class _Period:
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+
 def _item(item: PlannerItem) -> dict[str, Any]:
     period = item.lesson_period
     return {"id": item.pk, "kind": item.kind, "title": item.title, "course": item.course.name,

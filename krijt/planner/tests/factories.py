@@ -3,11 +3,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from krijt.core import clock
+from krijt.core import clock, parts
 from krijt.planner.models import PlannerItem
+from krijt.planner.parts import class_items_scope
 
 
 def make_item(course: Any, *, kind: str = "test", day: dt.date, title: str | None = None, **extra: Any) -> PlannerItem:
+    """An item written straight to the database, with the bump the planning service would make."""
+    parts.bump(class_items_scope(course.school_id, course.class_group_id))
     return PlannerItem.objects.create(
         school=course.school,
         school_year_id=course.school_year_id,

@@ -1,0 +1,63 @@
+"""A student's planner week comes from the same cached parts as Today: a change shows on the next page,
+and a warm page reads no planner or school table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from krijt.core.roles import Role
+from krijt.planner import services
+from tests.scenario import Scenario, english_client
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Brussels"))
+TEACHER = frozenset({Role.TEACHER})
+
+
+@pytest.fixture(autouse=True)
+def _monday() -> Iterator[None]:
+    with time_machine.travel(MONDAY, tick=False):
+        yield
+
+
+def week(client: Any, scenario: Scenario) -> str:
+    response = client.get(scenario.url("/planner/me/"), {"week": "2026-11-30"})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_planned_moved_and_done_show_on_the_next_page(scenario: Scenario) -> None:
+    client = english_client()
+    client.force_login(scenario.student, backend="krijt.accounts.backends.KrijtBackend")
+    assert "Breuken" not in week(client, scenario)
+    item = services.item_plan(school=scenario.school, actor=scenario.teacher, roles=TEACHER,
+                              course=scenario.courses[0], kind="task", title="Breuken",
+                              due_date=dt.date(2026, 12, 2), minutes=20)
+    # Planned in school hours: visible to students at once.
+    assert "Breuken" in week(client, scenario)
+    services.done_mark_set(school=scenario.school, student=scenario.student, item=item, done=True)
+    assert 'aria-pressed="true"' in week(client, scenario)
+    services.item_update(school=scenario.school, actor=scenario.teacher, roles=TEACHER, item=item, kind="task",
+                         title="Breuken", due_date=dt.date(2026, 12, 9), minutes=20)
+    assert "Breuken" not in week(client, scenario)  # moved to the week after
+
+
+def test_a_warm_week_reads_no_planner_or_school_table(scenario: Scenario) -> None:
+    services.item_plan(school=scenario.school, actor=scenario.teacher, roles=TEACHER, course=scenario.courses[0],
+                       kind="task", title="Breuken", due_date=dt.date(2026, 12, 2), minutes=20)
+    client = english_client()
+    client.force_login(scenario.student, backend="krijt.accounts.backends.KrijtBackend")
+    week(client, scenario)
+    with CaptureQueriesContext(connection) as captured:
+        assert "Breuken" in week(client, scenario)
+    read = [q["sql"] for q in captured.captured_queries if "planner_" in q["sql"] or "schools_" in q["sql"]]
+    assert not read, read
