@@ -51,6 +51,19 @@ def _now_and_next(lessons: list[dict[str, Any]], now_time: str, is_today: bool) 
     return current, upcoming
 
 
+def _day_is_over(days: dict[str, Any], lessons: list[dict[str, Any]], now_time: str) -> bool:
+    """After today's last lesson the page looks at the next school day (an evening's question is
+    "what do I have tomorrow?")."""
+    return bool(days["is_today"] and lessons and now_time >= lessons[-1]["ends"] and _next_day(days) is not days)
+
+
+def _next_day(days: dict[str, Any]) -> dict[str, Any]:
+    later = [d for d in days["window"] if d > days["today"]]
+    if not later:
+        return days
+    return {**days, "lesson_day": later[0], "is_today": False}
+
+
 def _visible_items(items: list[dict[str, Any]], now: dt.datetime, done: set[int] | None = None) -> list[dict[str, Any]]:
     shown = []
     for item in items:
@@ -87,7 +100,11 @@ def student(school: School, user: Any) -> dict[str, Any]:
             planner_parts.done_ids(school, user.pk, today, end),
         ])
         done = set(done_list)
-    current, upcoming = _now_and_next(lessons, _local(now, tz).strftime("%H:%M"), days["is_today"])
+    now_time = _local(now, tz).strftime("%H:%M")
+    if place is not None and _day_is_over(days, lessons, now_time):
+        days = _next_day(days)
+        (lessons,) = fetch([school_parts.class_day(school, place["class_id"], days["lesson_day"])])
+    current, upcoming = _now_and_next(lessons, now_time, days["is_today"])
     since = now - dt.timedelta(days=NEW_RESULT_DAYS)
     results = [s for s in latest["scores"] if since <= s["student_visible_at"] <= now]
     return {
@@ -110,6 +127,10 @@ def teacher(school: School, user: Any) -> dict[str, Any]:
     sunday = monday + dt.timedelta(days=6)
     lessons, *weeks = fetch([school_parts.teacher_day(school, user, days["lesson_day"])]
                             + [planner_parts.class_items(school, c["id"], monday, sunday) for c in classes])
+    now_time = _local(now, ZoneInfo(school.time_zone)).strftime("%H:%M")
+    if _day_is_over(days, lessons, now_time):
+        days = _next_day(days)
+        (lessons,) = fetch([school_parts.teacher_day(school, user, days["lesson_day"])])
     week: list[dict[str, Any]] = []
     for group, items in zip(classes, weeks, strict=True):
         group["url"] = cached_reverse("planner:class_week", class_id=group["id"])
@@ -122,8 +143,7 @@ def teacher(school: School, user: Any) -> dict[str, Any]:
         row["url"] = cached_reverse("handin:task_submissions", item_id=row["item_id"])
     for row in unpublished:
         row["url"] = cached_reverse("results:evaluation", evaluation_id=row["id"])
-    current, upcoming = _now_and_next(lessons, _local(now, ZoneInfo(school.time_zone)).strftime("%H:%M"),
-                                      days["is_today"])
+    current, upcoming = _now_and_next(lessons, now_time, days["is_today"])
     return {"days": days, "lessons": lessons, "current": current, "upcoming": upcoming, "classes": classes,
             "waiting": waiting, "unpublished": unpublished, "week": week, "messages": _messages(inbox, now)}
 

@@ -344,3 +344,18 @@ def test_a_session_signed_out_everywhere_sees_no_cached_today(
     with database_down(monkeypatch):
         response = old.get(scenario.url("/"))
     assert response.status_code == 503
+
+
+def test_quiet_hours_hold_messages_back_but_never_the_page(scenario: Scenario, monday: Any) -> None:
+    """At 21:30 a message sent to a student waits for the morning; Today itself still shows the next day."""
+    make_item(scenario.courses[0], day=dt.date(2026, 11, 24), title="Toets morgen",
+              visible_from=MONDAY - dt.timedelta(days=1))
+    monday.move_to(dt.datetime(2026, 11, 23, 21, 30, tzinfo=TZ))
+    send(scenario, to=f"user:{scenario.student.pk}", subject="Late bericht")
+    client = signed_in(scenario, Role.STUDENT)
+    page = today(client, scenario)
+    assert "Next school day: Tuesday 24 November" in page
+    assert "Toets morgen" in page
+    assert "Late bericht" not in page
+    monday.move_to(dt.datetime(2026, 11, 24, 8, 0, tzinfo=TZ))
+    assert "Late bericht" in today(client, scenario)
