@@ -39,10 +39,16 @@ def _folder(request: HttpRequest, folder: str) -> HttpResponse:
         "sent": selectors.sent_page,
         "scheduled": selectors.scheduled_page,
     }
-    page = pages[folder](school=school, user=user, page=page_no, q=q)  # type: ignore[operator,arg-type]
+    first = None
+    if folder == "inbox" and not q.strip() and page_no in (None, "", "1"):
+        first = selectors.inbox_first_page(school=school, user=user)  # type: ignore[arg-type]  # cached
+    if first is not None:
+        page, unread = first
+    else:
+        page = pages[folder](school=school, user=user, page=page_no, q=q)  # type: ignore[operator,arg-type]
+        unread = selectors.unread_count(school=school, user=user)  # type: ignore[arg-type]
     return render(request, "messaging/folder.html", {
-        "folder": folder, "page": page, "q": q, "received": folder in ("inbox", "archive"),
-        "unread": selectors.unread_count(school=school, user=user),  # type: ignore[arg-type]
+        "folder": folder, "page": page, "q": q, "received": folder in ("inbox", "archive"), "unread": unread,
     })
 
 

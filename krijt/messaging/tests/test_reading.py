@@ -82,7 +82,13 @@ def test_folders_cost_a_fixed_number_of_queries(
     message = Message.objects.filter(subject="Bericht 0").get()
     client = login_as("student", user=student)
     client.post(scenario.url(f"/messages/{message.pk}/archive/"), {"archived": "1"})
-    for path in ("/messages/", "/messages/archive/", "/messages/search/?q=Bericht"):
+    # The inbox's first page is a cached part: built once (user, held back, shown, unread, count), then
+    # only the user row; the other folders and searches read the database.
+    with django_assert_num_queries(5):
+        assert client.get(scenario.url("/messages/")).status_code == 200
+    with django_assert_num_queries(1):
+        assert client.get(scenario.url("/messages/")).status_code == 200
+    for path in ("/messages/archive/", "/messages/search/?q=Bericht", "/messages/?page=2"):
         with django_assert_num_queries(4):
             response = client.get(scenario.url(path))
         assert response.status_code == 200
@@ -238,3 +244,35 @@ def test_scheduled_messages_can_be_changed_and_cancelled_until_their_time(
     later = send("teacher", [f"class:{group.pk}"], subject="Later", send_at="2026-10-09T08:00")
     other = login_as("teacher", user=scenario.teachers[1])
     assert other.post(scenario.url(f"/messages/{later.pk}/cancel/")).status_code == 404
+
+
+def test_the_cached_first_page_of_the_inbox_follows_every_change(
+    scenario: Scenario, send: Send, login_as: Callable[..., Client], at: Any
+) -> None:
+    """Reading, archiving and a new message show on the next inbox page, and the cached first page reads
+    as the database's does (the second page comes from the database)."""
+    at(TUESDAY_10)
+    group = scenario.classes[0]
+    student = scenario.students_by_class[group.pk][0]
+    first = send("teacher", [f"class:{group.pk}"], subject="Eerste bericht")
+    client = login_as("student", user=student)
+    page = client.get(scenario.url("/messages/")).content.decode()
+    assert "Eerste bericht" in page
+    assert 'class="unread"' in page
+    client.get(scenario.url(f"/messages/{first.pk}/"))  # reading marks it read
+    assert 'class="unread"' not in client.get(scenario.url("/messages/")).content.decode()
+    send("teacher", [f"class:{group.pk}"], subject="Tweede bericht")
+    client = login_as("student", user=student)
+    assert "Tweede bericht" in client.get(scenario.url("/messages/")).content.decode()
+    client.post(scenario.url(f"/messages/{first.pk}/archive/"), {"archived": "1"})
+    cached = client.get(scenario.url("/messages/")).content.decode()
+    assert "Eerste bericht" not in cached
+    from krijt.messaging import selectors
+
+    first_page = selectors.inbox_first_page(school=scenario.school, user=student)
+    assert first_page is not None
+    cached_page, unread = first_page
+    from_database = selectors.inbox_page(school=scenario.school, user=student)
+    assert [r.message.pk for r in cached_page.object_list] == [r.message_id for r in from_database.object_list]
+    assert cached_page.paginator.count == from_database.paginator.count
+    assert unread == selectors.unread_count(school=scenario.school, user=student)
