@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import sys
 from typing import Any
 
@@ -145,16 +146,36 @@ def page_key(school_id: int, user_id: Any, path: str) -> str:
     return f"ops:page:{school_id}:{user_id}:{hashlib.sha256(path.encode()).hexdigest()[:32]}"
 
 
+# What this process last wrote per page key, and when: an unchanged page is written again only after
+# REWRITE_SECONDS (so a snapshot lost with a Redis restart comes back soon), not on every render.
+REWRITE_SECONDS = 600.0
+_WRITTEN_MAX = 50_000
+_written: dict[str, tuple[int, float]] = {}
+_CSRF = re.compile(r'"X-CSRFToken": "\w+"|name="csrfmiddlewaretoken" value="\w+"')
+
+
 def _remember_page(request: HttpRequest, response: HttpResponse) -> None:
+    import time
+
     school = getattr(request, "school", None)
     session = getattr(request, "session", None)
     if school is None or session is None or not request.user.is_authenticated:
         return
     data = {"hash": session.get(HASH_SESSION_KEY, ""), "html": response.content.decode(response.charset or "utf-8")}
+    key = page_key(school.pk, request.user.pk, request.get_full_path())
+    digest = hash((data["hash"], _CSRF.sub("", data["html"])))  # a token is masked anew on every render
+    last = _written.get(key)
+    now = time.monotonic()
+    if last is not None and last[0] == digest and now - last[1] < REWRITE_SECONDS:
+        return
     try:
-        cache.set(page_key(school.pk, request.user.pk, request.get_full_path()), data, SNAPSHOT_SECONDS)
+        cache.set(key, data, SNAPSHOT_SECONDS)
     except Exception:
         logger.warning("page snapshot not cached", exc_info=True)
+        return
+    if len(_written) >= _WRITTEN_MAX:
+        _written.clear()
+    _written[key] = (digest, now)
 
 
 def _page_from_cache(request: HttpRequest) -> HttpResponse | None:

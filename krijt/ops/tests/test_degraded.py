@@ -211,3 +211,28 @@ def test_after_a_failure_snapshots_are_served_without_waiting_on_the_database(
         assert len(queries) == 0
         degraded_module.breaker_reset()
         assert "X-Krijt-Degraded" not in client.get(scenario.url("/"))
+
+
+def test_an_unchanged_page_is_not_copied_again_on_every_render(
+    login_as: Callable[..., Client], scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The planner's read-only copy is written when the page changes (or every REWRITE_SECONDS), not on
+    each of a lesson change's many reloads."""
+    import datetime as dt
+
+    from krijt.planner import services as planner_services
+
+    written: list[str] = []
+    real_set = cache.set
+    monkeypatch.setattr(cache, "set", lambda key, *a, **kw: (written.append(key), real_set(key, *a, **kw))[1])
+    client = login_as(Role.STUDENT)
+    with time_machine.travel(MONDAY, tick=False):
+        for _ in range(3):
+            assert client.get(scenario.url("/planner/me/")).status_code == 200
+        assert len([k for k in written if "ops:page:" in k]) == 1
+        planner_services.item_plan(school=scenario.school, actor=scenario.teacher,
+                                   roles=frozenset({Role.TEACHER}), course=scenario.courses[0], kind="task",
+                                   title="Nieuwe taak", due_date=dt.date(2026, 11, 25), minutes=10,
+                                   override_reason="test")
+        assert "Nieuwe taak" in client.get(scenario.url("/planner/me/")).content.decode()
+    assert len([k for k in written if "ops:page:" in k]) == 2
