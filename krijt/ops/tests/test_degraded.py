@@ -224,7 +224,12 @@ def test_an_unchanged_page_is_not_copied_again_on_every_render(
 
     written: list[str] = []
     real_set = cache.set
-    monkeypatch.setattr(cache, "set", lambda key, *a, **kw: (written.append(key), real_set(key, *a, **kw))[1])
+
+    def counting_set(key: str, *args: Any, **kwargs: Any) -> Any:
+        written.append(key)
+        return real_set(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "set", counting_set)
     client = login_as(Role.STUDENT)
     with time_machine.travel(MONDAY, tick=False):
         for _ in range(3):
