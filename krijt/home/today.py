@@ -13,7 +13,6 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from krijt.accounts.models import User
 from krijt.core import clock
 from krijt.core.nav import cached_reverse
 from krijt.core.parts import fetch
@@ -66,9 +65,7 @@ def _next_day(days: dict[str, Any]) -> dict[str, Any]:
 
 def _visible_items(items: list[dict[str, Any]], now: dt.datetime, done: set[int] | None = None) -> list[dict[str, Any]]:
     shown = []
-    for item in items:
-        if item["visible_from"] > now:
-            continue
+    for item in planner_parts.visible_to_students(items, now):
         row = dict(item)
         row["done"] = done is not None and item["id"] in done
         row["url"] = cached_reverse("planner:item_detail", item_id=item["id"])
@@ -105,8 +102,7 @@ def student(school: School, user: Any) -> dict[str, Any]:
         days = _next_day(days)
         (lessons,) = fetch([school_parts.class_day(school, place["class_id"], days["lesson_day"])])
     current, upcoming = _now_and_next(lessons, now_time, days["is_today"])
-    since = now - dt.timedelta(days=NEW_RESULT_DAYS)
-    results = [s for s in latest["scores"] if since <= s["student_visible_at"] <= now]
+    results = results_parts.new_for_student(latest, now=now, days=NEW_RESULT_DAYS)
     return {
         "days": days, "place": place, "lessons": lessons, "current": current, "upcoming": upcoming,
         "items": _visible_items(items, now, done), "results": results, "messages": _messages(inbox, now),
@@ -170,18 +166,12 @@ def parent(school: School, user: Any) -> dict[str, Any]:
         items = _visible_items(next(queue), now) if place is not None else []
         for item in items:
             item["url"] = slug_path(kid["school_slug"], "planner:item_detail", item_id=item["id"])
-        private = latest["private"] and User(birth_date=latest["birth_date"]).is_adult_on(kid["today"])
-        seen = [] if private else [s for s in latest["scores"]
-                                   if s["parent_visible_at"] is not None and s["parent_visible_at"] <= now
-                                   and s["student_visible_at"] <= now][:5]
-        coming = None if private else min(
-            (s["parent_visible_at"] for s in latest["scores"]
-             if s["parent_visible_at"] is not None and s["parent_visible_at"] > now), default=None)
+        seen = results_parts.for_parents(latest, now=now, today=kid["today"])
         cards.append({
             "child": kid, "place": place, "other_school": kid["school_id"] != school.pk,
             "today_items": [i for i in items if i["due_date"] == kid["today"]],
             "tomorrow_items": [i for i in items if i["due_date"] == kid["tomorrow"]],
-            "results": seen, "private": private, "next_result_at": coming,
+            "results": seen["scores"], "private": seen["private"], "next_result_at": seen["next_at"],
             "planner_url": slug_path(kid["school_slug"], "planner:child", student_id=kid["id"]),
             "results_url": slug_path(kid["school_slug"], "results:student", student_id=kid["id"]),
         })
@@ -201,6 +191,7 @@ def staff(school: School, user: Any, roles: frozenset[str]) -> dict[str, Any]:
     """What the office watches today: imports running, deliveries failing or waiting, incidents, the
     workload rules overridden today and urgent messages sent today. Not a peak page (a few people per
     school): read from the database, a fixed number of queries, each block only for who may act on it."""
+    from krijt.imports.models import ImportJob
     from krijt.imports.permissions import MANAGE_IMPORTS
     from krijt.imports.selectors import job_list
     from krijt.notifications.permissions import SEE_FAILED, SEE_URGENT_LOG
@@ -214,7 +205,7 @@ def staff(school: School, user: Any, roles: frozenset[str]) -> dict[str, Any]:
     midnight = dt.datetime.combine(today, dt.time(0), tzinfo=ZoneInfo(school.time_zone))
     context: dict[str, Any] = {"overview": school_overview(school=school), "incidents": open_incidents()}
     if roles & MANAGE_IMPORTS:
-        context["imports"] = [j for j in job_list(school=school)[:20] if j.is_running]
+        context["imports"] = list(job_list(school=school).filter(status__in=ImportJob.RUNNING)[:20])
     if roles & SEE_FAILED:
         context["deliveries"] = delivery_counts(school=school)
     if roles & SEE_ALL_ROLES:

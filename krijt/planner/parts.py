@@ -21,6 +21,11 @@ def done_scope(school_id: int, student_id: int) -> str:
     return parts.scope(school_id, "planner-done", student_id)
 
 
+def visible_to_students(items: list[dict[str, Any]], now: Any) -> list[dict[str, Any]]:
+    """The cached items students and parents may see at `now` (each from its visible moment)."""
+    return [item for item in items if item["visible_from"] <= now]
+
+
 class ItemView:
     """A cached item as the planner's templates read an item (`item.course.name`, `item.is_done`, ...)."""
 

@@ -112,7 +112,8 @@ def _student_week(request: HttpRequest, student: Any, *, own: bool) -> dict[str,
             wanted.append(planner_parts.done_ids(school, student.pk, monday, sunday))
         found = fetch(wanted)
         done = set(found[1]) if own else set()
-        items = [planner_parts.ItemView(d, done=d["id"] in done) for d in found[0] if d["visible_from"] <= now]
+        items = [planner_parts.ItemView(d, done=d["id"] in done)
+                 for d in planner_parts.visible_to_students(found[0], now)]
     columns = selectors.group_by_day(items, start=monday, days=7, calendar=school_calendar(school=school))
     return {"class_group": group, "columns": _school_days_only(columns), "today": _today(request), **_week_nav(monday)}
 

@@ -10,6 +10,7 @@ from django.dispatch import receiver
 
 from krijt.accounts.models import Membership, ParentLink, User
 from krijt.core import parts
+from krijt.core.roles import Role
 from krijt.schools.models import (
     CalendarEntry,
     ClassGroup,
@@ -65,14 +66,20 @@ CHILD_FIELDS = NAME_FIELDS | {"birth_date"}  # a parent's view depends on whethe
 
 
 @receiver(post_save, sender=User)
-def _teacher_renamed(sender: Any, instance: User, update_fields: Any = None, created: bool = False,
-                     **kwargs: Any) -> None:
-    """Lessons show their teacher's name: a renamed teacher makes the lessons of their schools stale.
-    A sign-in (which saves only last_login) and a new account (no lessons yet) change nothing here."""
-    if created or (update_fields is not None and not NAME_FIELDS & set(update_fields)):
+def _person_changed(sender: Any, instance: User, update_fields: Any = None, created: bool = False,
+                    **kwargs: Any) -> None:
+    """Lessons (and results' "talk to") show a teacher's name, and a parent's Today names their children
+    and follows whether they are adults: a change makes those parts stale. A sign-in (which saves only
+    last_login) and a new account (nothing cached of it yet) change nothing here."""
+    changed = None if update_fields is None else set(update_fields)
+    if created or (changed is not None and not CHILD_FIELDS & changed):
         return
-    school_ids = Membership.objects.filter(user=instance, role="teacher").values_list("school_id", flat=True)
-    parts.bump(*(structure_scope(school_id) for school_id in school_ids))
+    scopes: list[str] = []
+    if changed is None or NAME_FIELDS & changed:
+        school_ids = Membership.objects.filter(user=instance, role=Role.TEACHER).values_list("school_id", flat=True)
+        scopes += [structure_scope(school_id) for school_id in school_ids]
+    parent_ids = ParentLink.objects.filter(student=instance).values_list("parent_id", flat=True)
+    parts.bump(*scopes, *(family_scope(pk) for pk in parent_ids))
 
 
 @receiver([post_save, post_delete], sender=ParentLink)
@@ -85,14 +92,3 @@ def _account_made_or_removed(sender: Any, instance: User, created: bool = False,
     """A person's own parts outlive no account: an id used again (SQLite) starts with nothing cached."""
     if created or kwargs.get("signal") is post_delete:
         parts.bump(family_scope(instance.pk))
-
-
-@receiver(post_save, sender=User)
-def _child_renamed(sender: Any, instance: User, update_fields: Any = None, created: bool = False,
-                   **kwargs: Any) -> None:
-    """A parent's Today names their children (and follows whether they are adults): a change makes their
-    parents' list stale."""
-    if created or (update_fields is not None and not CHILD_FIELDS & set(update_fields)):
-        return
-    parent_ids = ParentLink.objects.filter(student=instance).values_list("parent_id", flat=True)
-    parts.bump(*(family_scope(pk) for pk in parent_ids))

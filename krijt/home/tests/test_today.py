@@ -359,3 +359,16 @@ def test_quiet_hours_hold_messages_back_but_never_the_page(scenario: Scenario, m
     assert "Late bericht" not in page
     monday.move_to(dt.datetime(2026, 11, 24, 8, 0, tzinfo=TZ))
     assert "Late bericht" in today(client, scenario)
+
+
+def test_a_hard_result_on_today_names_who_to_talk_to_as_the_results_page_does(scenario: Scenario, monday: Any) -> None:
+    graded = evaluation(scenario)
+    results_services.score_set(school=scenario.school, actor=scenario.teacher, evaluation=graded,
+                               student_id=scenario.student.pk, entry="4", comment="We bekijken dit samen.")
+    results_services.evaluation_publish(school=scenario.school, actor=scenario.teacher, evaluation=graded)
+    score = graded.scores.get()
+    assert score.sensitive
+    monday.move_to(score.student_visible_at)
+    page = today(signed_in(scenario, Role.STUDENT), scenario)
+    assert "<strong>4</strong>/20" in page
+    assert f"Would you like to talk about this result? {scenario.teacher.full_name} is there for you" in page
