@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/peak.py logins   [--seconds 15]   # 1. fresh password sign-ins/s vs the raw hasher
     .venv/bin/python bench/peak.py home     [--seconds 15]   # 2. signed-in home page/s vs a trivial endpoint
+    .venv/bin/python bench/peak.py tails    [--seconds 30]   # 2b. p99 while workers are replaced, balance
     .venv/bin/python bench/peak.py overload [--seconds 20]   # 3. three times saturation, constant arrival rate
     .venv/bin/python bench/peak.py all
 
@@ -24,7 +25,9 @@ import secrets
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,13 +53,17 @@ def environment(args: argparse.Namespace, *, admission_limit: int | None) -> dic
 
 
 class Server:
-    def __init__(self, env: dict[str, str], args: argparse.Namespace) -> None:
+    def __init__(
+        self, env: dict[str, str], args: argparse.Namespace, transform: Callable[[list[str]], list[str]] | None = None
+    ) -> None:
         from krijt.ops.management.commands.serve import build_command
 
         self.port = servers.free_port()
         command = build_command(
             server="gunicorn", host="127.0.0.1", port=self.port, workers=args.workers, threads=args.threads
         )
+        if transform:
+            command = transform(command)
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -150,8 +157,8 @@ def bench_logins(args: argparse.Namespace) -> str:
 
 PERCENTILES_LUA = """
 done = function(summary, latency, requests)
-  for _, p in ipairs({50, 95, 99}) do
-    io.write(string.format("krijt-p%d %.3f\\n", p, latency:percentile(p) / 1000))
+  for _, p in ipairs({50, 95, 99, 99.9}) do
+    io.write(string.format("krijt-p%s %.3f\\n", p, latency:percentile(p) / 1000))
   end
 end
 """
@@ -173,7 +180,7 @@ def wrk_script(
     finally:
         os.unlink(lua.name)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
-    pcts = {m[1]: float(m[2]) for m in re.finditer(r"krijt-p(\d+) ([\d.]+)", out)}
+    pcts = {m[1]: float(m[2]) for m in re.finditer(r"krijt-p([\d.]+) ([\d.]+)", out)}
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     total = re.search(r"(\d+) requests in", out)
@@ -185,6 +192,7 @@ def wrk_script(
         "p50": pcts.get("50", float("nan")),
         "p95": pcts.get("95", float("nan")),
         "p99": pcts.get("99", float("nan")),
+        "p99.9": pcts.get("99.9", float("nan")),
         "non2xx": float(bad[1]) if bad else 0.0,
         "errors": float(sum(int(x) for x in errors.groups())) if errors else 0.0,
     }
@@ -238,6 +246,113 @@ def bench_home(args: argparse.Namespace) -> tuple[str, float]:
         f"ratio home / trivial: {statistics.median(ratios):.3f} (rounds from {min(ratios):.3f} to {max(ratios):.3f})",
         f"p99 home / trivial: {statistics.median(p99_ratios):.1f}x",
     ]), median(0, "rps")
+
+
+# ---------------------------------------------------------------- 2b. tails: worker balance and replacement
+
+
+def counted_replacement(command: list[str], max_requests: int) -> list[str]:
+    """The server as it was configured before config/gunicorn.py: no preload, one shared listening socket,
+    workers replaced after a number of requests (each replacement imports Django afresh)."""
+    dropped = {"--preload", "--reuse-port"}
+    out: list[str] = []
+    skip = False
+    for part in command:
+        if skip:
+            skip = False
+            continue
+        if part == "--config":
+            skip = True
+            continue
+        if part not in dropped:
+            out.append(part)
+    return [*out, "--max-requests", str(max_requests), "--max-requests-jitter", str(max(1, max_requests // 10))]
+
+
+def connections_per_worker(port: int) -> list[int]:
+    """Established connections each server process holds on the port, most first (from `ss`)."""
+    import re
+
+    out = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
+                         capture_output=True, text=True, check=False).stdout
+    counts: dict[str, int] = {}
+    for pid in re.findall(r"pid=(\d+)", out):
+        counts[pid] = counts.get(pid, 0) + 1
+    return sorted(counts.values(), reverse=True)
+
+
+def worker_pids(master: int) -> set[int]:
+    out = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True, check=False).stdout
+    return {int(p) for p in out.split()}
+
+
+def _watch(server: Server, stop: threading.Event, seen: set[int], spread: list[list[int]]) -> None:
+    while not stop.wait(0.5):
+        seen.update(worker_pids(server.process.pid))
+        spread.append(connections_per_worker(server.port))
+
+
+def bench_tails(args: argparse.Namespace) -> str:
+    """The signed-in home page for --seconds at --connections, three ways: the server as configured before
+    (workers replaced by request count at the rate 20,000 gives at 2,000 requests/s, each replacement a
+    cold start; one shared socket), as shipped now, and as shipped with replacements forced at the same
+    rate (each a fork of the warm master). Per row: p99 and p99.9, replacements seen, and how evenly the
+    workers hold the connections (sampled every half second with `ss`)."""
+    env = environment(args, admission_limit=1000)
+    student = students(env, 1)[0]
+    seconds = max(20, args.seconds)
+    replace_every = 10
+    rows = []
+    probe = Server(env, args)
+    try:
+        cookie = servers.sign_in(probe.port, student)
+        wrk_script(f"{probe.base}/s/{SCHOOL}/", 3, args.connections, None, cookie)
+        rate = wrk_script(f"{probe.base}/s/{SCHOOL}/", 4, args.connections, None, cookie)["rps"]
+    finally:
+        probe.stop()
+    per_worker = max(1, int(rate / args.workers * replace_every))
+    setups: list[tuple[str, dict[str, str], Callable[[list[str]], list[str]] | None]] = [
+        (f"before: one shared socket, no preload, --max-requests {per_worker} (a replacement every "
+         f"~{replace_every} s, as 20,000 gives at 2,000 req/s)", env,
+         lambda command: counted_replacement(command, per_worker)),
+        ("now: `manage.py serve` as shipped (--reuse-port, --preload, connections moved after 10 s, "
+         "replaced by age: not within the run)", env, None),
+        (f"now, with a replacement forced every ~{replace_every} s (KRIJT_WORKER_MAX_AGE={replace_every})",
+         {**env, "KRIJT_WORKER_MAX_AGE": str(replace_every)}, None),
+    ]
+    for name, setup_env, transform in setups:
+        server = Server(setup_env, args, transform)
+        try:
+            cookie = servers.sign_in(server.port, student)
+            url = f"{server.base}/s/{SCHOOL}/"
+            wrk_script(url, 3, args.connections, None, cookie)
+            seen: set[int] = set()
+            spread: list[list[int]] = []
+            stop = threading.Event()
+
+            watcher = threading.Thread(target=_watch, args=(server, stop, seen, spread), daemon=True)
+            watcher.start()
+            figures = wrk_script(url, seconds, args.connections, None, cookie)
+            stop.set()
+            watcher.join()
+        finally:
+            server.stop()
+        busiest = [max(s) / max(1, sum(s)) for s in spread if s]
+        rows.append(
+            f"| {name} | {figures['rps']:.0f} | {figures['p50']:.1f} | {figures['p99']:.1f} | "
+            f"{figures['p99.9']:.1f} | {len(seen) - args.workers} | "
+            f"{sorted(busiest)[len(busiest) // 2]:.0%} | {int(figures['non2xx'])} | {int(figures['errors'])} |"
+        )
+    return "\n".join([
+        f"## 2b. Tails: the home page for {seconds} s at wrk -c {args.connections}, {args.workers} workers",
+        "",
+        "| server | req/s | p50 ms | p99 ms | p99.9 ms | workers replaced | busiest worker's share of connections "
+        "(median of samples) | non-2xx | socket errors |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        *rows,
+        "",
+        f"An even spread over {args.workers} workers is {1 / args.workers:.0%}.",
+    ])
 
 
 # ---------------------------------------------------------------- 3. overload
@@ -332,7 +447,7 @@ def bench_overload(args: argparse.Namespace, peak: float | None = None) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["logins", "home", "overload", "all"])
+    parser.add_argument("what", choices=["logins", "home", "tails", "overload", "all"])
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
@@ -355,6 +470,8 @@ def main() -> None:
     if args.what in ("home", "all"):
         text, _home_rps = bench_home(args)
         sections.append(text)
+    if args.what in ("tails", "all"):
+        sections.append(bench_tails(args))
     if args.what in ("overload", "all"):
         sections.append(bench_overload(args, None))  # saturation measured under the production admission limit
     report = "\n\n".join(sections)

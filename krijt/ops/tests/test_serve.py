@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -142,3 +143,123 @@ def test_production_settings_pool_connections_and_use_the_manifest_storage(tmp_p
     assert pool_max >= 1
     assert static_root == str(tmp_path)
     assert limit == 6
+
+
+def test_gunicorn_preloads_a_warm_master_and_gives_each_worker_its_socket() -> None:
+    joined = " ".join(build_command(server="gunicorn", host="127.0.0.1", port=8000, workers=2, threads=4))
+    assert "--config python:config.gunicorn" in joined
+    assert "--preload" in joined
+    assert "--reuse-port" in joined
+    # Replacement by age and memory (config/gunicorn.py), never by a count that follows the traffic.
+    assert "--max-requests" not in joined
+
+
+def _listening_sockets(port: int) -> int:
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not os.path.exists(table):
+            continue
+        with open(table) as rows:
+            next(rows)
+            for row in rows:
+                local, state = row.split()[1], row.split()[3]
+                if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
+                    count += 1
+    return count
+
+
+@pytest.mark.slow
+def test_gunicorn_workers_are_warm_forks_that_listen_each_and_move_old_connections() -> None:
+    import http.client
+
+    port = _free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "KRIJT_CONNECTION_SECONDS": "0"}
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "2"],
+        cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/health/", time.monotonic() + 20)
+        deadline = time.monotonic() + 10
+        while _listening_sockets(port) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _listening_sockets(port) == 2  # one per worker: the kernel balances new connections
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("GET", "/health/")
+        first = connection.getresponse()
+        first.read()
+        assert first.getheader("Connection") == "keep-alive"
+        connection.request("GET", "/health/")
+        second = connection.getresponse()
+        second.read()
+        # Older than KRIJT_CONNECTION_SECONDS: the answer closes it, the next connection is placed afresh.
+        assert second.getheader("Connection") == "close"
+        connection.close()
+    finally:
+        process.terminate()
+        _out, err = process.communicate(timeout=20)
+    assert "warm: " in err
+    assert "heap frozen" in err
+
+
+def _worker(alive: bool = True) -> Any:
+    from types import SimpleNamespace
+
+    return SimpleNamespace(alive=alive, pid=1, log=SimpleNamespace(info=lambda *a: None))
+
+
+def _request(number: int, reader: Any) -> Any:
+    from types import SimpleNamespace
+
+    return SimpleNamespace(req_number=number, unreader=reader, must_close=False)
+
+
+def test_a_worker_past_its_age_finishes_and_closes_the_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from config import gunicorn as hooks
+
+    monkeypatch.setenv("KRIJT_WORKER_MAX_AGE", "100")
+    worker = _worker()
+    now = [1000.0]
+    monkeypatch.setattr(hooks.time, "monotonic", lambda: now[0])
+    hooks.post_fork(None, worker)
+    assert 1075 <= worker.krijt_retire_at <= 1125  # three to five quarters of the age
+    reader = SimpleNamespace()
+    for number in range(1, hooks.CHECK_EVERY + 1):
+        request = _request(number, reader)
+        hooks.pre_request(worker, request)
+    assert worker.alive  # young: nothing happens
+    now[0] = worker.krijt_retire_at + 1
+    monkeypatch.setenv("KRIJT_CONNECTION_SECONDS", str(10**9))
+    for number in range(hooks.CHECK_EVERY):
+        request = _request(number, SimpleNamespace())
+        hooks.pre_request(worker, request)
+    assert not worker.alive
+    assert request.must_close  # the answer says Connection: close, so the client does not lose a request
+
+
+def test_a_worker_past_its_memory_limit_is_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from config import gunicorn as hooks
+
+    monkeypatch.setenv("KRIJT_WORKER_MAX_RSS_MB", "1")  # any Python process is bigger
+    worker = _worker()
+    hooks.post_fork(None, worker)
+    for number in range(hooks.CHECK_EVERY):
+        hooks.pre_request(worker, _request(number, SimpleNamespace()))
+    assert not worker.alive
+
+
+def test_warming_compiles_templates_and_opens_no_connection() -> None:
+    from django.db import connections
+
+    from krijt.ops.warm import connections_opened, warm
+
+    for alias in connections:
+        connections[alias].close()
+    counts = warm()
+    assert counts["templates"] > 100
+    assert counts["languages"] == len(settings.LANGUAGES)
+    assert connections_opened() == []

@@ -42,9 +42,11 @@ def build_command(
             "--keep-alive", "5",
             # The largest request line gunicorn takes; Django answers past MAX_URL_CHARS in the one error shape.
             "--limit-request-line", "8190",
-            # Workers are replaced now and then, at staggered moments, so slow leaks never add up.
-            "--max-requests", "20000",
-            "--max-requests-jitter", "2000",
+            # Warm workers forked from a preloaded master, one listening socket each (SO_REUSEPORT), replaced
+            # by age and memory instead of request count: the hooks and the reasons are in config/gunicorn.py.
+            "--config", "python:config.gunicorn",
+            "--preload",
+            "--reuse-port",
             "--forwarded-allow-ips", os.environ.get("KRIJT_FORWARDED_ALLOW_IPS", "127.0.0.1"),
             "--worker-tmp-dir", "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp",  # noqa: S108
         ]
