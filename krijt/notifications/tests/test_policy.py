@@ -214,12 +214,31 @@ def _check(moment, audience, channel, urgent, policy, preference, calendar) -> N
         assert is_allowed(got, rules=rules, calendar=calendar, tz=TZ)
         # An independent reading of the rules: the wall-clock time inside [end, start) ...
         local_time = got.astimezone(TZ)
-        assert rules.end <= local_time.time().replace(tzinfo=None) < rules.start
+        wall_time = local_time.time().replace(tzinfo=None, fold=0)
+        # Quiet hours end when the clock first reads `end` (policy.wall: folds resolve to the first
+        # occurrence). In the second pass of October's repeated hour (fold=1) the clock has already read
+        # every time up to 03:00 once, so an `end` inside that hour has passed whatever the clock says now.
+        end_passed = rules.end <= wall_time or (local_time.fold == 1 and rules.end <= dt.time(3))
+        assert end_passed
+        assert wall_time < rules.start
         # ... on a day that is a school day, or whose reasons to be quiet the school turned off.
         day = local_time.date()
         weekend = day.isoweekday() not in calendar.weekdays
         holiday = not calendar.in_school_year(day) or calendar.closure_on(day) is not None
         assert calendar.is_school_day(day) or (not (weekend and rules.weekends) and not (holiday and rules.holidays))
+
+
+def test_quiet_hours_ending_inside_octobers_repeated_hour_end_at_its_first_pass() -> None:
+    """Found by the property test below: quiet until 02:30 on the night the clock goes back. 00:30 UTC is
+    02:30 summer time, the first time the clock reads 02:30: quiet hours are over. An hour later the clock
+    reads 02:00 again (winter time); that moment is allowed, not held back until the second 02:30."""
+    rules = QuietRules(start=dt.time(13), end=dt.time(2, 30), weekends=False, holidays=False)
+    policy = DeliveryPolicy(student=rules)
+    first_pass = dt.datetime(2026, 10, 25, 0, 15, tzinfo=dt.UTC)  # 02:15 summer time: still quiet
+    assert decide(first_pass, policy=policy) == dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC)
+    second_pass = dt.datetime(2026, 10, 25, 1, 0, tzinfo=dt.UTC)  # 02:00 winter time
+    assert decide(second_pass, policy=policy) == second_pass
+    _check(second_pass, "student", "inapp", False, policy, None, CALENDAR)
 
 
 @settings(max_examples=400, deadline=None)
