@@ -79,16 +79,24 @@ def device_cookie_value(request: HttpRequest, user: User) -> str:
     return signing.dumps({"d": device or secrets.token_urlsafe(16), "a": accounts}, salt=_DEVICE_SALT)
 
 
+def _sign_in_check(*, name: str, address: str, device: str) -> ratelimit.Check:
+    limits = _login_limits()
+    if device:
+        # A known device is limited by its own count only; the address's count is read to be reset after success.
+        never = 10**9
+        return ratelimit.check([
+            ("login-device-account", f"{device}|{name}", *limits["address_account"]),
+            ("login-addr-account", f"{address}|{name}", never, limits["address_account"][1]),
+        ])
+    return ratelimit.check([
+        ("login-account", name, *limits["account"]),
+        ("login-addr-account", f"{address}|{name}", *limits["address_account"]),
+    ])
+
+
 def sign_in_retry_after(*, username: str, address: str, device: str = "") -> int:
     """Seconds to wait before this address (or known device) may try this account again; 0 when allowed."""
-    limits = _login_limits()
-    name = normalize_username(username)
-    if device:
-        return ratelimit.retry_after("login-device-account", f"{device}|{name}", *limits["address_account"])
-    return max(
-        ratelimit.retry_after("login-account", name, *limits["account"]),
-        ratelimit.retry_after("login-addr-account", f"{address}|{name}", *limits["address_account"]),
-    )
+    return _sign_in_check(name=normalize_username(username), address=address, device=device).retry_after
 
 
 def auth_sign_in(*, request: HttpRequest, username: str, password: str, keep_signed_in: bool) -> User:
@@ -104,7 +112,8 @@ def auth_sign_in(*, request: HttpRequest, username: str, password: str, keep_sig
     if not name or not password:
         raise ValidationFailed(_("Enter your user name and password."))
     device = known_device(request, name)
-    wait = sign_in_retry_after(username=name, address=address, device=device)
+    limited = _sign_in_check(name=name, address=address, device=device)  # one cache round trip
+    wait = limited.retry_after
     if wait:
         message = _("Too many failed attempts for this account. Try again in %(s)d seconds.") % {"s": wait}
         if not device:
@@ -121,8 +130,10 @@ def auth_sign_in(*, request: HttpRequest, username: str, password: str, keep_sig
             ratelimit.hit("login-account", name, limits["account"][1])
             ratelimit.hit("login-addr-account", f"{address}|{name}", limits["address_account"][1])
         raise ValidationFailed(_("The user name or password is not correct."))
-    ratelimit.reset("login-addr-account", f"{address}|{name}")
-    if device:
+    # Only counts that exist are reset: most sign-ins follow no failure and cost no cache write here.
+    if "login-addr-account" in limited.counted:
+        ratelimit.reset("login-addr-account", f"{address}|{name}")
+    if "login-device-account" in limited.counted:
         ratelimit.reset("login-device-account", f"{device}|{name}")
     login(request, user)
     if keep_signed_in:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from krijt.accounts import services
 from krijt.accounts.forms import CodeForm, ParentAccountForm, SignInForm
-from krijt.accounts.selectors import first_school_slug, roles_in_school
+from krijt.accounts.selectors import cached_roles_in_school, first_school_slug
 from krijt.core.errors import KrijtError, RateLimited
 from krijt.core.forms import show_error
 
@@ -24,7 +24,8 @@ def _after_sign_in(request: HttpRequest, user: object) -> HttpResponse:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return HttpResponseRedirect(target)
     school = getattr(request, "school", None)
-    if school is not None and roles_in_school(school=school, user=request.user):  # type: ignore[arg-type]
+    # Through the cache: the home page this redirects to asks the same question next.
+    if school is not None and cached_roles_in_school(school=school, user=request.user):  # type: ignore[arg-type]
         return redirect("home")
     slug = first_school_slug(user=request.user)  # type: ignore[arg-type]
     if slug:
