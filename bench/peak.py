@@ -3,6 +3,7 @@
     .venv/bin/python bench/peak.py logins   [--seconds 15]   # 1. fresh password sign-ins/s vs the raw hasher
     .venv/bin/python bench/peak.py home     [--seconds 15]   # 2. signed-in home page/s vs a trivial endpoint
     .venv/bin/python bench/peak.py tails    [--seconds 30]   # 2b. p99 while workers are replaced, balance
+    .venv/bin/python bench/peak.py peer     [--seconds 16]   # 2c. Today and /api/v1/me beside Kolibri 0.19.5
     .venv/bin/python bench/peak.py overload [--seconds 20]   # 3. three times saturation, constant arrival rate
     .venv/bin/python bench/peak.py all
 
@@ -355,6 +356,67 @@ def bench_tails(args: argparse.Namespace) -> str:
     ])
 
 
+# ---------------------------------------------------------------- 2c. a peer: Kolibri
+
+
+def bench_peer(args: argparse.Namespace) -> str:
+    """Krijt's student Today page and /api/v1/me beside Kolibri 0.19.5's signed-in API read of a learner
+    (bench/kolibri.py), each server as shipped, in alternating rounds of two seconds at the same wrk
+    settings; the ratios are medians of the rounds'."""
+    import statistics
+
+    import kolibri
+
+    env = environment(args, admission_limit=1000)
+    student = students(env, 1)[0]
+    print("installing and provisioning Kolibri (a minute the first time) ...", file=sys.stderr)
+    peer = kolibri.Kolibri(servers.free_port(), env.get("KRIJT_DB_USER", "postgres"))
+    server = Server(env, args)
+    rounds: list[dict[str, dict[str, float]]] = []
+    try:
+        cookie = servers.sign_in(server.port, student)
+        targets = {
+            "today": (f"{server.base}/s/{SCHOOL}/", cookie),
+            "me": (f"{server.base}/s/{SCHOOL}/api/v1/me", cookie),
+            "kolibri": (f"http://127.0.0.1:{peer.port}{peer.path}", peer.cookie),
+        }
+        for url, target_cookie in targets.values():
+            wrk_script(url, 3, args.connections, None, target_cookie)  # warm-up
+        for _ in range(max(2, args.seconds // ROUND_SECONDS)):
+            rounds.append({name: wrk_script(url, ROUND_SECONDS, args.connections, None, target_cookie)
+                           for name, (url, target_cookie) in targets.items()})
+    finally:
+        server.stop()
+        peer.stop()
+
+    def median(name: str, figure: str) -> float:
+        return statistics.median(r[name][figure] for r in rounds)
+
+    labels = {
+        "today": f"Krijt: a student's Today page /s/{SCHOOL}/ (gunicorn, {args.workers} workers)",
+        "me": f"Krijt: /s/{SCHOOL}/api/v1/me",
+        "kolibri": f"Kolibri {kolibri.VERSION}: /api/auth/facilityuser/<id>/ (kolibri start, as shipped)",
+    }
+    rows = [
+        f"| {labels[name]} | {median(name, 'rps'):.0f} | {median(name, 'p50'):.1f} | {median(name, 'p99'):.1f} | "
+        f"{int(sum(r[name]['non2xx'] for r in rounds))} | {int(sum(r[name]['errors'] for r in rounds))} |"
+        for name in labels
+    ]
+    today_ratio = statistics.median(r["today"]["rps"] / r["kolibri"]["rps"] for r in rounds)
+    me_ratio = statistics.median(r["me"]["rps"] / r["kolibri"]["rps"] for r in rounds)
+    return "\n".join([
+        f"## 2c. Signed-in reads beside Kolibri {kolibri.VERSION} (wrk -c {args.connections}, {len(rounds)} "
+        f"alternating rounds of {ROUND_SECONDS} s, medians; both on PostgreSQL on loopback)",
+        "",
+        "| endpoint | req/s | p50 ms | p99 ms | non-2xx | socket errors |",
+        "| --- | --- | --- | --- | --- | --- |",
+        *rows,
+        "",
+        f"Krijt's Today page / Kolibri's read: {today_ratio:.1f}x; "
+        f"Krijt's /api/v1/me / Kolibri's read: {me_ratio:.1f}x",
+    ])
+
+
 # ---------------------------------------------------------------- 3. overload
 
 
@@ -447,7 +509,7 @@ def bench_overload(args: argparse.Namespace, peak: float | None = None) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["logins", "home", "tails", "overload", "all"])
+    parser.add_argument("what", choices=["logins", "home", "tails", "peer", "overload", "all"])
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
@@ -472,6 +534,8 @@ def main() -> None:
         sections.append(text)
     if args.what in ("tails", "all"):
         sections.append(bench_tails(args))
+    if args.what in ("peer", "all"):
+        sections.append(bench_peer(args))
     if args.what in ("overload", "all"):
         sections.append(bench_overload(args, None))  # saturation measured under the production admission limit
     report = "\n\n".join(sections)

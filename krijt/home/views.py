@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from krijt.accounts.selectors import who_part
-from krijt.core import parts
+from krijt.core import fragments, parts
 from krijt.core.roles import Role
 from krijt.home import today
 from krijt.ops import degraded
@@ -79,6 +79,7 @@ def _from_parts(request: HttpRequest, school: School) -> HttpResponse | None:
         return None
     if not context:
         return None
+    context = _with_fragments(context)
     language = translation.get_language()
     page = render_to_string("home/degraded.html", {**context, "name": asker.first_name, "LANG": language,
                                                    "school": school})
@@ -101,6 +102,30 @@ def _today(school: School, user: Any, roles: frozenset[str], *, office: bool = T
     return context
 
 
+STUDENT_LESSONS = ("days", "place", "lessons", "current", "upcoming")
+STUDENT_REST = ("items", "results", "messages")
+
+
+def _with_fragments(context: dict[str, Any]) -> dict[str, Any]:
+    """The role sections of Today as remembered fragments (krijt.core.fragments), in page order.
+
+    A student's lessons are a fragment of their own: the same for every student of the class at this
+    moment, so a lesson change renders it once per class, not once per student."""
+    wanted: dict[str, fragments.Fragment] = {}
+    if "student" in context:
+        s = context["student"]
+        wanted["student_lessons"] = fragments.Fragment(
+            "home/_student_lessons.html", {"s": {key: s[key] for key in STUDENT_LESSONS}})
+        wanted["student_rest"] = fragments.Fragment(
+            "home/_student_rest.html", {"s": {key: s[key] for key in STUDENT_REST}})
+    if "teacher" in context:
+        wanted["teacher"] = fragments.Fragment("home/_teacher.html", {"t": context["teacher"]})
+    if "parent" in context:
+        wanted["parent"] = fragments.Fragment("home/_parent.html", {"parent": context["parent"]})
+    html = fragments.render_many(wanted)
+    return {**context, "today_fragments": [html[name] for name in wanted]}
+
+
 def _home(request: HttpRequest) -> HttpResponse:
     school: School | None = getattr(request, "school", None)
     if school is None:
@@ -119,5 +144,5 @@ def _home(request: HttpRequest) -> HttpResponse:
             {"schools": schools_of(user=request.user)},  # type: ignore[arg-type]
             status=403,
         )
-    context = _today(school, request.user, roles)
+    context = _with_fragments(_today(school, request.user, roles))
     return render(request, "home/home.html", context)

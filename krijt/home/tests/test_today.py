@@ -306,6 +306,36 @@ def test_parts_never_cross_people_or_schools(scenario: Scenario, other_school: S
     assert "Elders" not in today(mine, scenario)
 
 
+def test_classmates_share_one_render_of_the_lessons_and_each_keeps_their_own_work(
+    scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At a lesson change the lessons of a class are rendered once for the whole class; what is a
+    student's own (their done marks) is never taken from a classmate's page."""
+    from krijt.core import fragments
+
+    fragments.forget_local()
+    rendered: list[str] = []
+    original = fragments.render_to_string
+
+    def counting(name: str, context: Any = None, *args: Any, **kwargs: Any) -> str:
+        rendered.append(name)
+        return original(name, context, *args, **kwargs)
+
+    monkeypatch.setattr(fragments, "render_to_string", counting)
+    course = scenario.courses[0]
+    item = make_item(course, day=dt.date(2026, 11, 24), title="Oefeningen breuken",
+                     visible_from=MONDAY - dt.timedelta(days=1))
+    first, second = scenario.students_by_class[course.class_group_id][:2]
+    planner_services.done_mark_set(school=scenario.school, student=first, item=item, done=True)
+    mine = today(signed_in(scenario, Role.STUDENT, user=first), scenario)
+    theirs = today(signed_in(scenario, Role.STUDENT, user=second), scenario)
+    assert rendered.count("home/_student_lessons.html") == 1
+    assert rendered.count("home/_student_rest.html") == 2
+    assert re.search(r'<li class="done">.*?Oefeningen breuken', mine, re.S)
+    assert "Oefeningen breuken" in theirs
+    assert not re.search(r'<li class="done">.*?Oefeningen breuken', theirs, re.S)
+
+
 # ---------------------------------------------------------------- the database down
 
 
