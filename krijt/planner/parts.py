@@ -29,8 +29,9 @@ def visible_to_students(items: list[dict[str, Any]], now: Any) -> list[dict[str,
 class ItemView:
     """A cached item as the planner's templates read an item (`item.course.name`, `item.is_done`, ...)."""
 
-    def __init__(self, data: dict[str, Any], *, done: bool = False) -> None:
+    def __init__(self, data: dict[str, Any], *, done: bool = False, class_name: str = "") -> None:
         self.pk = self.id = data["id"]
+        self.class_group = ClassRef(data["class_id"], class_name)
         self.kind = data["kind"]
         self.title = data["title"]
         self.due_date = data["due_date"]
@@ -58,6 +59,13 @@ class _Named:
 class _Period:
     def __init__(self, number: int) -> None:
         self.number = number
+
+
+def in_page_order(items: list[ItemView]) -> list[ItemView]:
+    """Several classes' items in the order one query would give them: by day, lesson period (items
+    without a period last), then as planned."""
+    return sorted(items, key=lambda i: (i.due_date, i.lesson_period is None,
+                                        i.lesson_period.number if i.lesson_period else 0, i.pk))
 
 
 def _item(item: PlannerItem) -> dict[str, Any]:

@@ -61,3 +61,42 @@ def test_a_warm_week_reads_no_planner_or_school_table(scenario: Scenario) -> Non
         assert "Breuken" in week(client, scenario)
     read = [q["sql"] for q in captured.captured_queries if "planner_" in q["sql"] or "schools_" in q["sql"]]
     assert not read, read
+
+
+def teacher_week(client: Any, scenario: Scenario) -> str:
+    response = client.get(scenario.url("/planner/teacher/"), {"week": "2026-11-30"})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_teachers_week_comes_from_parts_and_shows_every_change_on_the_next_page(scenario: Scenario) -> None:
+    client = english_client()
+    client.force_login(scenario.teacher, backend="krijt.accounts.backends.KrijtBackend")
+    assert "Breuken" not in teacher_week(client, scenario)
+    item = services.item_plan(school=scenario.school, actor=scenario.teacher, roles=TEACHER,
+                              course=scenario.courses[0], kind="test", title="Breuken",
+                              due_date=dt.date(2026, 12, 2), minutes=50)
+    page = teacher_week(client, scenario)
+    assert "Breuken" in page
+    assert scenario.courses[0].class_group.name in page  # each item names its class
+    with CaptureQueriesContext(connection) as captured:
+        assert "Breuken" in teacher_week(client, scenario)
+    read = [q["sql"] for q in captured.captured_queries if "planner_" in q["sql"] or "schools_" in q["sql"]]
+    assert not read, read
+    services.item_cancel(school=scenario.school, actor=scenario.teacher, roles=TEACHER, item=item)
+    assert "Breuken" not in teacher_week(client, scenario)
+
+
+def test_the_teacher_sees_an_item_before_students_do(scenario: Scenario) -> None:
+    """Planned in the evening, a task reaches students only the next school morning; its teacher sees it at once."""
+    evening = dt.datetime(2026, 11, 23, 21, 0, tzinfo=ZoneInfo("Europe/Brussels"))
+    with time_machine.travel(evening, tick=False):
+        services.item_plan(school=scenario.school, actor=scenario.teacher, roles=TEACHER,
+                           course=scenario.courses[0], kind="task", title="Avondtaak",
+                           due_date=dt.date(2026, 12, 2), minutes=20)
+        teacher = english_client()
+        teacher.force_login(scenario.teacher, backend="krijt.accounts.backends.KrijtBackend")
+        student = english_client()
+        student.force_login(scenario.student, backend="krijt.accounts.backends.KrijtBackend")
+        assert "Avondtaak" in teacher_week(teacher, scenario)
+        assert "Avondtaak" not in week(student, scenario)
