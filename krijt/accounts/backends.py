@@ -9,7 +9,19 @@ from krijt.accounts.models import normalize_username
 
 
 class KrijtBackend(ModelBackend):
-    """User names are case-insensitive; rate limits run before this (accounts.services.auth_sign_in)."""
+    """User names are case-insensitive; rate limits run before this (accounts.services.auth_sign_in).
+    The signed-in person's row comes from the cache (accounts.selectors.user_part)."""
+
+    def get_user(self, user_id: Any) -> Any:
+        from krijt.accounts.selectors import user_part
+        from krijt.core import parts
+
+        try:
+            pk = int(user_id)
+        except (TypeError, ValueError):
+            return None
+        (user,) = parts.fetch([user_part(pk)])
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def authenticate(
         self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any

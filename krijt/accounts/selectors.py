@@ -22,8 +22,17 @@ def roles_scope(school_id: int, user_id: int) -> str:
 
 
 def account_scope(user_id: int) -> str:
-    """Bumped when what a session is checked against (password, sign-out-everywhere) or the name changes."""
+    """Bumped when the person's row changes (any field but last_login): by the signal on every save, and
+    by hand after a bulk write (sign-out-everywhere's update(), an import's bulk_update)."""
     return parts.scope(0, "account", user_id)
+
+
+def user_part(user_id: int) -> parts.Part:
+    """The person's row, as every signed-in request needs it (Django's auth middleware asks the backend):
+    from the cache while their account scope stands, so a warm page reads no table at all. None when
+    there is no such person."""
+    return parts.Part(parts.key(0, "user", user_id), (account_scope(user_id),),
+                      lambda: User.objects.filter(pk=user_id).first())
 
 
 def who_part(school: Any, user: Any) -> parts.Part:

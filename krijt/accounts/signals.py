@@ -1,5 +1,5 @@
-"""Who a person is in a school, as cached for every request, follows every change of their memberships,
-parent links, password, sign-out-everywhere and name."""
+"""Who a person is, as cached for every request (their row, their roles in a school), follows every
+change of their row, memberships and parent links."""
 
 from __future__ import annotations
 
@@ -23,12 +23,11 @@ def _parent_link_changed(sender: Any, instance: ParentLink, **kwargs: Any) -> No
     parts.bump(roles_scope(instance.school_id, instance.parent_id))
 
 
-SESSION_FIELDS = frozenset({"password", "auth_epoch", "first_name", "username"})
-
-
 @receiver([post_save, post_delete], sender=User)
 def _account_changed(sender: Any, instance: User, update_fields: Any = None, **kwargs: Any) -> None:
-    """A new password or name; a sign-in (which saves only last_login) changes nothing cached."""
-    if update_fields is not None and not SESSION_FIELDS & set(update_fields):
+    """Any change of the person's row: the cached row every request reads (accounts.selectors.user_part),
+    and what a session is checked against, follow it. A sign-in, which saves only last_login, changes
+    nothing a request reads from the cache (the reset-token check reads last_login from the database)."""
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
         return
     parts.bump(account_scope(instance.pk))

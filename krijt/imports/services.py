@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from krijt.accounts.models import User
-from krijt.accounts.selectors import actor_roles
+from krijt.accounts.selectors import account_scope, actor_roles
 from krijt.accounts.services import parent_link_create, user_create
 from krijt.core import clock, parts
 from krijt.core.errors import Conflict, Forbidden, KrijtError, NotFound, PayloadTooLarge, ValidationFailed
@@ -305,6 +305,8 @@ def _execute(job: ImportJob, plan: Plan, *, every: int) -> None:
                 setattr(user, change.field, change.new)
                 fields.add(change.field)
         User.objects.bulk_update(list(existing_users.values()), sorted(fields), batch_size=500)
+        # A bulk write sends no signal: the rows (and names) every request reads from the cache follow here.
+        parts.bump(*(account_scope(pk) for pk in existing_users))
 
     moved = {p.existing.id: p.class_id for p in plan.people
              if p.existing is not None and p.class_id is not None and any(c.field == "class" for c in p.changes)}

@@ -3,8 +3,11 @@ a role granted or taken away, a parent link made or removed."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from krijt.accounts.models import Membership, ParentLink
@@ -44,3 +47,63 @@ def test_roles_are_not_read_from_the_database_once_cached(scenario: Scenario) ->
     with CaptureQueriesContext(connection) as captured:
         client.get(scenario.url("/"))
     assert not [q["sql"] for q in captured.captured_queries if "accounts_membership" in q["sql"]]
+
+
+# ---------------------------------------------------------------- the person's row from the cache
+
+
+def _signed_in(user: Any) -> Client:
+    client = english_client()
+    client.force_login(user, backend="krijt.accounts.backends.KrijtBackend")
+    return client
+
+
+def test_the_persons_row_is_read_from_the_cache_and_follows_every_save(scenario: Scenario) -> None:
+    from krijt.accounts.models import User
+
+    client = _signed_in(scenario.student)
+    assert client.get(scenario.url("/")).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        client.get(scenario.url("/"))
+    assert not [q for q in captured.captured_queries if "accounts_user" in q["sql"]]
+    student = User.objects.get(pk=scenario.student.pk)
+    student.first_name = "Lotte"
+    student.save(update_fields=["first_name"])
+    assert "Hello Lotte" in client.get(scenario.url("/")).content.decode()
+    student.email = "lotte@example.org"
+    student.save(update_fields=["email"])
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(scenario.url("/"))
+    assert getattr(response.wsgi_request.user, "email", None) == "lotte@example.org"
+    assert [q for q in captured.captured_queries if "accounts_user" in q["sql"]]  # read once, cached again
+
+
+def test_a_deactivated_account_is_signed_out_on_the_next_request(scenario: Scenario) -> None:
+    client = _signed_in(scenario.student)
+    assert client.get(scenario.url("/")).status_code == 200
+    scenario.student.is_active = False
+    scenario.student.save()
+    response = client.get(scenario.url("/"))
+    assert response.status_code == 302
+    assert "/accounts/sign-in/" in response["Location"]
+
+
+def test_a_new_password_elsewhere_ends_this_session_even_with_the_row_cached(scenario: Scenario) -> None:
+    client = _signed_in(scenario.student)
+    assert client.get(scenario.url("/")).status_code == 200
+    scenario.student.set_password("een-nieuw-wachtwoord-42")
+    scenario.student.save()
+    response = client.get(scenario.url("/"))
+    assert response.status_code == 302
+
+
+def test_a_sign_in_elsewhere_keeps_the_cached_row(scenario: Scenario) -> None:
+    """last_login alone changes nothing a request reads: the row stays cached through every sign-in."""
+    from django.contrib.auth.models import update_last_login
+
+    client = _signed_in(scenario.student)
+    client.get(scenario.url("/"))
+    update_last_login(type(scenario.student), scenario.student)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(scenario.url("/"))
+    assert not [q for q in captured.captured_queries if "accounts_user" in q["sql"]]

@@ -60,7 +60,7 @@ def test_me_costs_the_same_number_of_queries_for_every_member(
     for role in ["student", "teacher", "staff", "admin"]:
         api = api_as(role)
         api.get("/me")
-        with django_assert_num_queries(1):  # the user (the roles are a cache read)
+        with django_assert_num_queries(0):  # the session, the person's row and the roles are cache reads
             assert api.get("/me").status_code == 200
 
 
@@ -69,8 +69,8 @@ def test_me_for_a_parent_costs_a_fixed_number_of_queries(
 ) -> None:
     api = api_as("parent")
     api.get("/me")
-    # user, roles, the parent's links; per child the school year and the class (see children_of)
-    with django_assert_num_queries(4):
+    # the parent's links; per child the school year and the class (see children_of)
+    with django_assert_num_queries(3):
         assert api.get("/me").status_code == 200
 
 
@@ -161,11 +161,11 @@ def _more_lessons(scenario: Scenario) -> None:
                                          room=f"X{n}")
 
 
-@pytest.mark.parametrize(("role", "queries"), [("student", 4), ("teacher", 3)])
+@pytest.mark.parametrize(("role", "queries"), [("student", 3), ("teacher", 2)])
 def test_timetable_queries_do_not_grow_with_lessons(
     api_as: Callable[..., Api], scenario: Scenario, django_assert_num_queries: QueryCount, role: str, queries: int
 ) -> None:
-    # user, school year, [student: enrollment], lessons; the roles and the calendar are warm cache reads
+    # school year, [student: enrollment], lessons; the person, the roles and the calendar are warm cache reads
     api = api_as(role)
     api.get("/me/timetable/week", date=MONDAY.isoformat())
     for path in ["/me/timetable", "/me/timetable/week"]:
@@ -209,14 +209,14 @@ def test_my_classes_queries_do_not_grow_with_classes(
 
     api = api_as("teacher")
     api.get("/me/classes")
-    with django_assert_num_queries(3):  # user, school year, classes
+    with django_assert_num_queries(2):  # school year, classes
         api.get("/me/classes")
     for n in range(8):
         group = ClassGroup.objects.create(school=scenario.school, school_year=scenario.year, name=f"X{n}", grade=3,
                                           mentor=scenario.teachers[1])
         Course.objects.create(school=scenario.school, school_year=scenario.year, class_group=group, name="Wiskunde",
                               teacher=scenario.teacher)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert len(api.get("/me/classes").json()) == 10
 
 
@@ -278,14 +278,14 @@ def test_a_class_costs_a_fixed_number_of_queries(
     group = scenario.classes[0]
     api = api_as("teacher")
     api.get(f"/classes/{group.pk}")
-    with django_assert_num_queries(3):  # user, class, students
+    with django_assert_num_queries(2):  # class, students
         api.get(f"/classes/{group.pk}")
     for n in range(40):
         student = make_user(f"alpha.extra{n}", f"Ex{n}", "Tra")
         Membership.objects.create(school=scenario.school, user=student, role=Role.STUDENT)
         Enrollment.objects.create(school=scenario.school, school_year=scenario.year, class_group=group,
                                   student=student)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert len(api.get(f"/classes/{group.pk}").json()["students"]) == 43
 
 

@@ -139,15 +139,15 @@ def test_folders_cost_a_fixed_number_of_queries(
     _message(scenario.school, scenario.teacher, [scenario.student])
     student = api_as("student")
     student.get("/me/messages")
-    with django_assert_num_queries(4):  # session user, count, page, unread
+    with django_assert_num_queries(3):  # count, page, unread
         assert len(student.get("/me/messages").json()["results"]) == 1
     for n in range(PAGE_SIZE + 2):
         _message(scenario.school, scenario.teacher, [scenario.student], minutes_ago=20 + n)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         assert len(student.get("/me/messages").json()["results"]) == PAGE_SIZE
     teacher = api_as("teacher")
     teacher.get("/me/messages", folder="sent")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         assert len(teacher.get("/me/messages", folder="sent").json()["results"]) == PAGE_SIZE
 
 
@@ -157,10 +157,10 @@ def test_a_thread_costs_a_fixed_number_of_queries(
     first = _message(scenario.school, scenario.teacher, [scenario.student], read=True)
     api = api_as("student")
     api.get(f"/messages/{first.pk}")
-    with django_assert_num_queries(5):  # session user, anchor, messages, attachments, my rows
+    with django_assert_num_queries(4):  # anchor, messages, attachments, my rows
         assert api.get(f"/messages/{first.pk}").status_code == 200
     for n in range(5):
         _message(scenario.school, scenario.teacher, [scenario.student], thread=first.thread, minutes_ago=5 - n,
                  read=True)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert len(api.get(f"/messages/{first.pk}").json()["messages"]) == 6

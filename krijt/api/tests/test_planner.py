@@ -119,22 +119,22 @@ def test_the_planner_costs_a_fixed_number_of_queries(
     make_item(course, day=WEEK)
     student = api_as("student")
     student.get("/me/planner", week=WEEK.isoformat())
-    # session user, roles, school year, class, items, done marks
-    with django_assert_num_queries(5):
+    # school year, class, items, done marks
+    with django_assert_num_queries(4):
         assert len(student.get("/me/planner", week=WEEK.isoformat()).json()["items"]) == 1
     for n in range(5):
         make_item(course, day=WEEK + dt.timedelta(days=n % 5))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert len(student.get("/me/planner", week=WEEK.isoformat()).json()["items"]) == 6
     parent = api_as("parent")
     parent.get("/me/planner", week=WEEK.isoformat(), student_id=scenario.student.pk)
-    # session user, roles, the child, school year, class, items
-    with django_assert_num_queries(5):
+    # the child, school year, class, items
+    with django_assert_num_queries(4):
         assert parent.get("/me/planner", week=WEEK.isoformat(), student_id=scenario.student.pk).status_code == 200
     teacher = api_as("teacher", user=course.teacher)
     teacher.get("/me/planner", week=WEEK.isoformat())
-    # session user, roles, school year, classes, items
-    with django_assert_num_queries(4):
+    # school year, classes, items
+    with django_assert_num_queries(3):
         assert teacher.get("/me/planner", week=WEEK.isoformat()).status_code == 200
 
 

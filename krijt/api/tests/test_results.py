@@ -129,16 +129,16 @@ def test_results_cost_a_fixed_number_of_queries(
     _score(scenario, scenario.student)
     student = api_as("student")
     student.get("/me/results")
-    with django_assert_num_queries(2):  # session user, scores
+    with django_assert_num_queries(1):  # scores
         assert len(student.get("/me/results").json()["courses"]) == 1
     for index in range(2):
         for _ in range(3):
             _score(scenario, scenario.student, course=Course.objects.filter(
                 school=scenario.school, class_group=scenario.classes[0]).order_by("pk")[index])
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         assert len(_evaluations(student.get("/me/results").json())) == 7
     parent = api_as("parent")
     parent.get("/me/results", student_id=scenario.student.pk)
-    # session user, roles, the child, the log (with its savepoint), scores
-    with django_assert_num_queries(6):
+    # the child, the log (with its savepoint), scores
+    with django_assert_num_queries(5):
         assert len(_evaluations(parent.get("/me/results", student_id=scenario.student.pk).json())) == 7

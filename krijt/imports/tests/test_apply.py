@@ -266,3 +266,20 @@ def test_an_unexpected_error_while_checking_fails_the_job_clearly(upload: Upload
     html = admin_client.get(scenario.url(f"/manage/imports/{job.pk}/")).content.decode()
     assert "The import failed" in html
     assert 'hx-trigger="every 1s"' not in html  # the job page stops polling
+
+
+@pytest.mark.django_db
+def test_a_name_corrected_by_an_import_shows_on_the_students_next_page(upload: Upload, apply: Apply,
+                                                                      scenario: Scenario) -> None:
+    """The import writes people in bulk (no signals): the row and name every request reads from the cache
+    must follow anyway."""
+    from tests.scenario import english_client
+
+    client = english_client()
+    client.force_login(scenario.student, backend="krijt.accounts.backends.KrijtBackend")
+    assert "Hello Stu1" in client.get(scenario.url("/")).content.decode()
+    job = apply(upload("students", "leerlingen.csv", csv_bytes(students_file(scenario))))
+    assert job.status == ImportJob.Status.DONE, job.message
+    page = client.get(scenario.url("/")).content.decode()
+    assert "Hello Stuart" in page
+    assert "Hello Stu1" not in page

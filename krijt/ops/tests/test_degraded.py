@@ -44,7 +44,11 @@ def test_student_sees_the_days_lessons_from_cache_while_the_database_is_down(
         assert first.status_code == 200
         assert "read-only-banner" not in first.content.decode()
         with database_down(monkeypatch):
+            unnoticed = client.get(scenario.url("/"))  # all from the cache: served as usual
+            assert client.get(scenario.url("/messages/sent/")).status_code == 503  # finds the database down
             degraded = client.get(scenario.url("/"))
+        assert unnoticed.status_code == 200
+        assert "read-only-banner" not in unnoticed.content.decode()
         html = degraded.content.decode()
         assert degraded.status_code == 200
         assert degraded["X-Krijt-Degraded"] == "1"
@@ -164,8 +168,9 @@ def test_the_planner_is_shown_from_cache_while_the_database_is_down(
         assert first.status_code == 200
         assert "Breuken" in first.content.decode()
         with database_down(monkeypatch):
-            degraded = client.get(scenario.url("/planner/me/"))
+            # A week never shown before needs the database: a clear message, and the breaker opens.
             other_page = client.get(scenario.url("/planner/me/?week=2026-12-07"))
+            degraded = client.get(scenario.url("/planner/me/"))
         assert degraded.status_code == 200
         assert degraded["X-Krijt-Degraded"] == "1"
         html = degraded.content.decode()
@@ -202,7 +207,8 @@ def test_after_a_failure_snapshots_are_served_without_waiting_on_the_database(
         assert client.get(scenario.url("/")).status_code == 200
         assert client.get(scenario.url("/planner/me/")).status_code == 200
         with database_down(monkeypatch):
-            assert client.get(scenario.url("/")).status_code == 200  # trips the breaker
+            # A page that needs the database trips the breaker (Today and this week come from the cache).
+            assert client.get(scenario.url("/planner/me/?week=2027-03-01")).status_code == 503
         with CaptureQueriesContext(connection) as queries:
             home = client.get(scenario.url("/"))
             planner = client.get(scenario.url("/planner/me/"))

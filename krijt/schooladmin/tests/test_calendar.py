@@ -8,7 +8,7 @@ from krijt.schooladmin.selectors import non_school_days
 from krijt.schools.models import CalendarEntry, Period, SchoolYear
 from tests.scenario import Scenario
 
-CALENDAR_QUERIES = 4  # user, years, periods, entries; the roles and the school calendar are warm cache reads
+CALENDAR_QUERIES = 3  # years, periods, entries; the person, the roles and the school calendar are warm cache reads
 
 
 @pytest.mark.django_db

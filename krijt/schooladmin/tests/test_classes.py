@@ -10,9 +10,9 @@ from krijt.schools.models import ClassGroup, Enrollment
 from krijt.schools.services import class_create, school_year_create
 from tests.scenario import Scenario
 
-# user, roles, then the page's own queries (the school itself comes from the cache)
-CLASS_LIST_QUERIES = 3
-CLASS_DETAIL_QUERIES = 6
+# the page's own queries (the school itself comes from the cache)
+CLASS_LIST_QUERIES = 2
+CLASS_DETAIL_QUERIES = 5
 
 
 def _more_classes(s: Scenario, n: int) -> None:

@@ -5,7 +5,7 @@ import pytest
 from krijt.schools.models import ClassGroup, Course, TimetableSlot
 from tests.scenario import Scenario
 
-COURSE_LIST_QUERIES = 4  # user, years, classes, courses (with teacher, class and lesson count)
+COURSE_LIST_QUERIES = 3  # years, classes, courses (with teacher, class and lesson count)
 
 
 @pytest.mark.django_db

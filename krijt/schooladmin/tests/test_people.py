@@ -10,8 +10,8 @@ from krijt.schooladmin.selectors import PEOPLE_PER_PAGE
 from krijt.schools.models import Enrollment
 from tests.scenario import Scenario
 
-# user, roles, school years, count, page, then roles, classes and parent links of the page's people
-PEOPLE_QUERIES = 7
+# school years, count, page, then roles, classes and parent links of the page's people
+PEOPLE_QUERIES = 6
 
 
 def _bulk_people(s: Scenario, n: int) -> list[User]:

@@ -7,7 +7,7 @@ import pytest
 from krijt.schools.models import ClassGroup, Course, LessonPeriod, TimetableSlot
 from tests.scenario import Scenario
 
-TIMETABLE_QUERIES = 4  # user, lesson periods, years, classes (the roles are a cache read)
+TIMETABLE_QUERIES = 3  # lesson periods, years, classes (the person and the roles are cache reads)
 
 
 @pytest.mark.django_db

@@ -193,8 +193,8 @@ def test_the_device_list_shows_ones_own_devices_in_fixed_queries(
         )
     Browser.new().subscribe(scenario.teacher, ENDPOINT + "teacher")
     client.get(scenario.url("/push/devices"))  # warm the school cache
-    # user, roles, devices (the session comes from the cache)
-    with django_assert_num_queries(2):
+    # devices (the session comes from the cache)
+    with django_assert_num_queries(1):
         response = client.get(scenario.url("/push/devices"))
     body = response.content.decode()
     assert response.status_code == 200
