@@ -1,0 +1,72 @@
+"""The shell every page draws is remembered (krijt/core/templatetags/shell.py): each person still sees
+their own name and navigation, the page's own path marked, and forms that carry the request's own token."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from krijt.core import fragments
+from krijt.core.roles import Role
+from tests.scenario import Scenario, english_client
+
+pytestmark = pytest.mark.django_db
+
+TOKEN_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def signed_in(user: Any, **kwargs: Any) -> Client:
+    client = english_client() if not kwargs else Client(**kwargs)
+    client.force_login(user, backend="krijt.accounts.backends.KrijtBackend")
+    return client
+
+
+def test_each_person_sees_their_own_name_and_navigation(scenario: Scenario) -> None:
+    fragments.forget_local()
+    student = signed_in(scenario.student).get(scenario.url("/")).content.decode()
+    teacher = signed_in(scenario.teacher).get(scenario.url("/")).content.decode()
+    assert f">{scenario.student.first_name}</summary>" in student
+    assert f">{scenario.teacher.first_name}</summary>" in teacher
+    assert scenario.teacher.username not in student
+    assert scenario.student.username not in teacher
+
+
+def test_the_current_page_is_marked_in_the_navigation(scenario: Scenario) -> None:
+    client = signed_in(scenario.student)
+    marked = re.compile(r'href="[^"]*/messages/" aria-current="page"')
+    assert marked.search(client.get(scenario.url("/messages/")).content.decode())
+    assert not marked.search(client.get(scenario.url("/")).content.decode())
+
+
+def test_the_forms_carry_the_requests_own_token_and_it_works(scenario: Scenario) -> None:
+    client = signed_in(scenario.student, enforce_csrf_checks=True)
+    first = client.get(scenario.url("/")).content.decode()
+    second = client.get(scenario.url("/")).content.decode()
+    tokens = TOKEN_FIELD.findall(first)
+    assert len(tokens) == 3  # sign out, sign out everywhere, language
+    assert "placeholder" not in first
+    assert len(set(tokens)) == 1  # the request's one masked token in every form
+    assert TOKEN_FIELD.findall(second)[0] != tokens[0]  # masked afresh per request, never a remembered one
+    response = client.post(scenario.url("/accounts/sign-out/"), {"csrfmiddlewaretoken": tokens[0]})
+    assert response.status_code == 302
+    assert client.get(scenario.url("/")).status_code == 302  # signed out
+
+
+def test_the_shell_is_rendered_once_and_then_remembered(scenario: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    fragments.forget_local()
+    rendered: list[str] = []
+    original = fragments.render_to_string
+
+    def counting(name: str, context: Any = None, *args: Any, **kwargs: Any) -> str:
+        rendered.append(name)
+        return original(name, context, *args, **kwargs)
+
+    monkeypatch.setattr(fragments, "render_to_string", counting)
+    client = signed_in(scenario.user_for(Role.STUDENT))
+    client.get(scenario.url("/"))
+    client.get(scenario.url("/"))
+    assert rendered.count("shell/_menu.html") <= 1
+    assert rendered.count("shell/_footer.html") <= 1
