@@ -54,3 +54,21 @@ def login_as(client: Client, scenario: Scenario) -> Callable[..., Client]:
         return client
 
     return _login
+
+
+@pytest.fixture
+def fragment_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The templates krijt.core.fragments renders from here on (a fragment found in a cache is not
+    rendered), starting from an empty process cache."""
+    from krijt.core import fragments
+
+    fragments.forget_local()
+    rendered: list[str] = []
+    original = fragments.render_to_string
+
+    def counting(name: str, context: Any = None, *args: Any, **kwargs: Any) -> str:
+        rendered.append(name)
+        return original(name, context, *args, **kwargs)
+
+    monkeypatch.setattr(fragments, "render_to_string", counting)
+    return rendered

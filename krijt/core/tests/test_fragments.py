@@ -21,16 +21,8 @@ def _empty_local() -> Iterator[None]:
 
 
 @pytest.fixture
-def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    done: list[str] = []
-    original = fragments.render_to_string
-
-    def counting(name: str, context: Any = None, *args: Any, **kwargs: Any) -> str:
-        done.append(name)
-        return original(name, context, *args, **kwargs)
-
-    monkeypatch.setattr(fragments, "render_to_string", counting)
-    return done
+def renders(fragment_renders: list[str]) -> list[str]:
+    return fragment_renders
 
 
 LESSONS: dict[str, Any] = {"s": {

@@ -55,18 +55,9 @@ def test_the_forms_carry_the_requests_own_token_and_it_works(scenario: Scenario)
     assert client.get(scenario.url("/")).status_code == 302  # signed out
 
 
-def test_the_shell_is_rendered_once_and_then_remembered(scenario: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
-    fragments.forget_local()
-    rendered: list[str] = []
-    original = fragments.render_to_string
-
-    def counting(name: str, context: Any = None, *args: Any, **kwargs: Any) -> str:
-        rendered.append(name)
-        return original(name, context, *args, **kwargs)
-
-    monkeypatch.setattr(fragments, "render_to_string", counting)
+def test_the_shell_is_rendered_once_and_then_remembered(scenario: Scenario, fragment_renders: list[str]) -> None:
     client = signed_in(scenario.user_for(Role.STUDENT))
     client.get(scenario.url("/"))
     client.get(scenario.url("/"))
-    assert rendered.count("shell/_menu.html") <= 1
-    assert rendered.count("shell/_footer.html") <= 1
+    assert fragment_renders.count("shell/_menu.html") <= 1
+    assert fragment_renders.count("shell/_footer.html") <= 1

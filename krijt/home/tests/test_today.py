@@ -307,21 +307,11 @@ def test_parts_never_cross_people_or_schools(scenario: Scenario, other_school: S
 
 
 def test_classmates_share_one_render_of_the_lessons_and_each_keeps_their_own_work(
-    scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+    scenario: Scenario, fragment_renders: list[str]
 ) -> None:
     """At a lesson change the lessons of a class are rendered once for the whole class; what is a
     student's own (their done marks) is never taken from a classmate's page."""
-    from krijt.core import fragments
-
-    fragments.forget_local()
-    rendered: list[str] = []
-    original = fragments.render_to_string
-
-    def counting(name: str, context: Any = None, *args: Any, **kwargs: Any) -> str:
-        rendered.append(name)
-        return original(name, context, *args, **kwargs)
-
-    monkeypatch.setattr(fragments, "render_to_string", counting)
+    rendered = fragment_renders
     course = scenario.courses[0]
     item = make_item(course, day=dt.date(2026, 11, 24), title="Oefeningen breuken",
                      visible_from=MONDAY - dt.timedelta(days=1))

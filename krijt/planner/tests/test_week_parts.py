@@ -29,19 +29,29 @@ def _monday() -> Iterator[None]:
         yield
 
 
-def week(client: Any, scenario: Scenario) -> str:
-    response = client.get(scenario.url("/planner/me/"), {"week": "2026-11-30"})
+def week(client: Any, scenario: Scenario, page: str = "/planner/me/") -> str:
+    response = client.get(scenario.url(page), {"week": "2026-11-30"})
     assert response.status_code == 200
     return response.content.decode()
 
 
-def test_planned_moved_and_done_show_on_the_next_page(scenario: Scenario) -> None:
+def signed_in(user: Any) -> Any:
     client = english_client()
-    client.force_login(scenario.student, backend="krijt.accounts.backends.KrijtBackend")
+    client.force_login(user, backend="krijt.accounts.backends.KrijtBackend")
+    return client
+
+
+def plan(scenario: Scenario, **changes: Any) -> Any:
+    """Breuken, a task for the first course's class on Wednesday 2 December, planned by its teacher."""
+    fields: dict[str, Any] = {"kind": "task", "title": "Breuken", "due_date": dt.date(2026, 12, 2), "minutes": 20}
+    return services.item_plan(school=scenario.school, actor=scenario.teacher, roles=TEACHER,
+                              course=scenario.courses[0], **{**fields, **changes})
+
+
+def test_planned_moved_and_done_show_on_the_next_page(scenario: Scenario) -> None:
+    client = signed_in(scenario.student)
     assert "Breuken" not in week(client, scenario)
-    item = services.item_plan(school=scenario.school, actor=scenario.teacher, roles=TEACHER,
-                              course=scenario.courses[0], kind="task", title="Breuken",
-                              due_date=dt.date(2026, 12, 2), minutes=20)
+    item = plan(scenario)
     # Planned in school hours: visible to students at once.
     assert "Breuken" in week(client, scenario)
     services.done_mark_set(school=scenario.school, student=scenario.student, item=item, done=True)
@@ -52,10 +62,8 @@ def test_planned_moved_and_done_show_on_the_next_page(scenario: Scenario) -> Non
 
 
 def test_a_warm_week_reads_no_planner_or_school_table(scenario: Scenario) -> None:
-    services.item_plan(school=scenario.school, actor=scenario.teacher, roles=TEACHER, course=scenario.courses[0],
-                       kind="task", title="Breuken", due_date=dt.date(2026, 12, 2), minutes=20)
-    client = english_client()
-    client.force_login(scenario.student, backend="krijt.accounts.backends.KrijtBackend")
+    plan(scenario)
+    client = signed_in(scenario.student)
     week(client, scenario)
     with CaptureQueriesContext(connection) as captured:
         assert "Breuken" in week(client, scenario)
@@ -64,18 +72,13 @@ def test_a_warm_week_reads_no_planner_or_school_table(scenario: Scenario) -> Non
 
 
 def teacher_week(client: Any, scenario: Scenario) -> str:
-    response = client.get(scenario.url("/planner/teacher/"), {"week": "2026-11-30"})
-    assert response.status_code == 200
-    return response.content.decode()
+    return week(client, scenario, "/planner/teacher/")
 
 
 def test_the_teachers_week_comes_from_parts_and_shows_every_change_on_the_next_page(scenario: Scenario) -> None:
-    client = english_client()
-    client.force_login(scenario.teacher, backend="krijt.accounts.backends.KrijtBackend")
+    client = signed_in(scenario.teacher)
     assert "Breuken" not in teacher_week(client, scenario)
-    item = services.item_plan(school=scenario.school, actor=scenario.teacher, roles=TEACHER,
-                              course=scenario.courses[0], kind="test", title="Breuken",
-                              due_date=dt.date(2026, 12, 2), minutes=50)
+    item = plan(scenario, kind="test", minutes=50)
     page = teacher_week(client, scenario)
     assert "Breuken" in page
     assert scenario.courses[0].class_group.name in page  # each item names its class
@@ -91,12 +94,6 @@ def test_the_teacher_sees_an_item_before_students_do(scenario: Scenario) -> None
     """Planned in the evening, a task reaches students only the next school morning; its teacher sees it at once."""
     evening = dt.datetime(2026, 11, 23, 21, 0, tzinfo=ZoneInfo("Europe/Brussels"))
     with time_machine.travel(evening, tick=False):
-        services.item_plan(school=scenario.school, actor=scenario.teacher, roles=TEACHER,
-                           course=scenario.courses[0], kind="task", title="Avondtaak",
-                           due_date=dt.date(2026, 12, 2), minutes=20)
-        teacher = english_client()
-        teacher.force_login(scenario.teacher, backend="krijt.accounts.backends.KrijtBackend")
-        student = english_client()
-        student.force_login(scenario.student, backend="krijt.accounts.backends.KrijtBackend")
-        assert "Avondtaak" in teacher_week(teacher, scenario)
-        assert "Avondtaak" not in week(student, scenario)
+        plan(scenario, title="Avondtaak")
+        assert "Avondtaak" in teacher_week(signed_in(scenario.teacher), scenario)
+        assert "Avondtaak" not in week(signed_in(scenario.student), scenario)
