@@ -13,14 +13,13 @@ class KrijtBackend(ModelBackend):
     The signed-in person's row comes from the cache (accounts.selectors.user_part)."""
 
     def get_user(self, user_id: Any) -> Any:
-        from krijt.accounts.selectors import user_part
-        from krijt.core import parts
+        from krijt.accounts.selectors import cached_user
 
         try:
             pk = int(user_id)
         except (TypeError, ValueError):
             return None
-        (user,) = parts.fetch([user_part(pk)])
+        user = cached_user(pk)
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def authenticate(

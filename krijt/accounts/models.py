@@ -89,7 +89,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         age = self.age_on(day)
         return age is not None and age >= 18
 
+    # The session hash of a person read from the cache (accounts.selectors.cached_user), whose password
+    # hash stays in the database: used while the password was not loaded or set in this request.
+    cached_session_hash: str | None = None
+
     def get_session_auth_hash(self) -> str:
+        if self.cached_session_hash is not None and "password" not in self.__dict__:
+            return self.cached_session_hash
         # Django's hash covers the password; the epoch adds "sign out everywhere" without a hash check.
         key_salt = "krijt.accounts.User.get_session_auth_hash"
         return salted_hmac(key_salt, f"{self.password}:{self.auth_epoch}", algorithm="sha256").hexdigest()

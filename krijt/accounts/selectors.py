@@ -30,9 +30,29 @@ def account_scope(user_id: int) -> str:
 def user_part(user_id: int) -> parts.Part:
     """The person's row, as every signed-in request needs it (Django's auth middleware asks the backend):
     from the cache while their account scope stands, so a warm page reads no table at all. None when
-    there is no such person."""
-    return parts.Part(parts.key(0, "user", user_id), (account_scope(user_id),),
-                      lambda: User.objects.filter(pk=user_id).first())
+    there is no such person. The password hash never goes into the cache: the row is kept without it,
+    with the session hash it yields (`cached_user` puts them together again)."""
+
+    def build() -> dict[str, Any] | None:
+        user = User.objects.filter(pk=user_id).first()
+        if user is None:
+            return None
+        fields = {f.attname: getattr(user, f.attname) for f in User._meta.concrete_fields if f.attname != "password"}
+        return {"fields": fields, "session_hash": user.get_session_auth_hash()}
+
+    return parts.Part(parts.key(0, "user", user_id), (account_scope(user_id),), build)
+
+
+def cached_user(user_id: int) -> User | None:
+    """The person from `user_part`: a User whose password is deferred (read from the database only if
+    something asks for it; a save() writes only the loaded fields, so never a missing password)."""
+    (row,) = parts.fetch([user_part(user_id)])
+    if row is None:
+        return None
+    fields = row["fields"]
+    user = User.from_db("default", list(fields), list(fields.values()))
+    user.cached_session_hash = row["session_hash"]
+    return user
 
 
 def who_part(school: Any, user: Any) -> parts.Part:

@@ -186,7 +186,6 @@ class _Kid:
         self.birth_date = kid["birth_date"]
 
 
-
 def staff(school: School, user: Any, roles: frozenset[str]) -> dict[str, Any]:
     """What the office watches today: imports running, deliveries failing or waiting, incidents, the
     workload rules overridden today and urgent messages sent today. Not a peak page (a few people per

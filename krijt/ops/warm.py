@@ -21,6 +21,8 @@ from django.urls import get_resolver
 from django.utils import translation
 from django.utils.translation import trans_real
 
+from krijt.core.fragments import release_digest
+
 logger = logging.getLogger(__name__)
 
 TEMPLATE_SUFFIXES = (".html", ".txt", ".ics", ".xml")
@@ -35,7 +37,8 @@ def _template_names(directory: Path) -> list[str]:
 
 
 def warm() -> dict[str, int]:
-    """Compile every template, load every language's catalogue, build the URL resolver's reverse maps.
+    """Compile every template, load every language's catalogue, build the URL resolver's reverse maps, and
+    take the release digest remembered fragments are keyed by.
 
     Returns what was loaded, for the log line the master writes."""
     counts = {"templates": 0, "languages": 0, "url_patterns": 0}
@@ -58,6 +61,7 @@ def warm() -> dict[str, int]:
             resolver.reverse_dict  # noqa: B018
         counts["languages"] += 1
     counts["url_patterns"] = len(resolver.url_patterns)
+    release_digest()  # reads every template and catalogue once; forks inherit it
     return counts
 
 

@@ -107,3 +107,23 @@ def test_a_sign_in_elsewhere_keeps_the_cached_row(scenario: Scenario) -> None:
     with CaptureQueriesContext(connection) as captured:
         client.get(scenario.url("/"))
     assert not [q for q in captured.captured_queries if "accounts_user" in q["sql"]]
+
+
+def test_the_cache_never_holds_the_password_hash_and_saving_the_cached_person_keeps_it(scenario: Scenario) -> None:
+    from django.core.cache import cache
+
+    from krijt.accounts.models import User
+    from krijt.accounts.selectors import user_part
+
+    password = User.objects.get(pk=scenario.student.pk).password
+    client = _signed_in(scenario.student)
+    response = client.get(scenario.url("/"))
+    assert password not in repr(cache.get(user_part(scenario.student.pk).key))
+    person = response.wsgi_request.user
+    assert isinstance(person, User)
+    person.first_name = "Lotte"
+    person.save()  # a full save of the person read from the cache
+    again = User.objects.get(pk=scenario.student.pk)
+    assert again.password == password
+    assert again.first_name == "Lotte"
+    assert client.get(scenario.url("/")).status_code == 200  # the session still matches

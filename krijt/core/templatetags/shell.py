@@ -2,10 +2,11 @@
 navigation, the footer's language form) as remembered fragments (krijt.core.fragments).
 
 The shell costs about half a millisecond to render and is the same on every page a person opens in
-a school, but for the page's path and the CSRF token. So it is rendered from plain data (the school's
-name, the person's names, the navigation's labels and addresses, the path) with a placeholder where
-the token goes, remembered, and the request's own token put in its place. The notification bell and
-the page's messages stay live in base.html.
+a school, but for the CSRF token and the address the language form returns to. So it is rendered from
+plain data (the school's name, the person's names, the navigation's labels and addresses, which entry
+is current) with a marker where each of those two goes, remembered, and the request's own values put
+in their place. Nothing a client sends becomes part of a key: a new query string or an unknown path
+never adds a fragment to the cache. The notification bell and the page's messages stay live in base.html.
 """
 
 from __future__ import annotations
@@ -13,14 +14,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from krijt.core.fragments import Fragment, render_many
 
 register = template.Library()
 
-# Replaced by the request's masked token after the fragment is fetched; no template output looks like it.
-TOKEN_PLACEHOLDER = "krijt-csrf-token-placeholder-5d1f0c"  # noqa: S105 - a marker, not a secret
+# Replaced by the request's own values after the fragment is fetched; no template output looks like them.
+TOKEN_MARK = "krijt-shell-csrf-token-5d1f0c"  # noqa: S105 - a marker, not a secret
+NEXT_MARK = "krijt-shell-next-address-5d1f0c"
 
 
 def _label(label: Any) -> str:
@@ -37,23 +40,29 @@ def shell_parts(context: Any) -> dict[str, SafeString]:
     signed_in = bool(user is not None and user.is_authenticated)
     school = context.get("school")
     nav_items = [{"url": item["url"], "label": _label(item["label"])} for item in context.get("nav_items") or []]
-    common = {"csrf_token": TOKEN_PLACEHOLDER}
+    path = request.path if request is not None else ""
     fragments = {
         "top": Fragment("shell/_top.html", {"school_name": school.name if school is not None else ""}),
         "menu": Fragment("shell/_menu.html", {
-            **common,
+            "csrf_token": TOKEN_MARK,
             "signed_in": signed_in,
             "first_name": user.first_name if signed_in else "",
             "username": user.username if signed_in else "",
             "nav_items": nav_items,
-            "path": request.path if request is not None else "",
+            "current": next((item["url"] for item in nav_items if item["url"] == path), ""),
         }),
-        "footer": Fragment("shell/_footer.html", {
-            **common,
-            "full_path": request.get_full_path() if request is not None else "",
-        }),
+        "footer": Fragment("shell/_footer.html", {"csrf_token": TOKEN_MARK, "full_path": NEXT_MARK}),
     }
     html = render_many(fragments)
     token = context.get("csrf_token")
-    real = str(token) if token is not None else ""
-    return {name: mark_safe(text.replace(TOKEN_PLACEHOLDER, real)) for name, text in html.items()}  # noqa: S308
+    values = {
+        TOKEN_MARK: str(token) if token is not None else "",
+        NEXT_MARK: escape(request.get_full_path()) if request is not None else "",
+    }
+    result = {}
+    for name, fetched in html.items():
+        text = str(fetched)
+        for mark, value in values.items():
+            text = text.replace(mark, value)
+        result[name] = mark_safe(text)  # noqa: S308 - our templates' output and escaped request values
+    return result

@@ -47,7 +47,7 @@ def test_the_forms_carry_the_requests_own_token_and_it_works(scenario: Scenario)
     second = client.get(scenario.url("/")).content.decode()
     tokens = TOKEN_FIELD.findall(first)
     assert len(tokens) == 3  # sign out, sign out everywhere, language
-    assert "placeholder" not in first
+    assert "krijt-shell-" not in first  # no marker left behind
     assert len(set(tokens)) == 1  # the request's one masked token in every form
     assert TOKEN_FIELD.findall(second)[0] != tokens[0]  # masked afresh per request, never a remembered one
     response = client.post(scenario.url("/accounts/sign-out/"), {"csrfmiddlewaretoken": tokens[0]})
@@ -61,3 +61,19 @@ def test_the_shell_is_rendered_once_and_then_remembered(scenario: Scenario, frag
     client.get(scenario.url("/"))
     assert fragment_renders.count("shell/_menu.html") <= 1
     assert fragment_renders.count("shell/_footer.html") <= 1
+
+
+def test_what_a_client_sends_never_adds_a_fragment(scenario: Scenario, fragment_renders: list[str]) -> None:
+    """The address the language form returns to goes in after the fragment is fetched, escaped: a new
+    query string (or a made-up address) reuses the remembered shell and cannot fill the cache."""
+    client = signed_in(scenario.student)
+    client.get(scenario.url("/"))
+    before = len(fragment_renders)
+    page = client.get(scenario.url("/"), {"q": '"><script>x</script>', "n": "1"}).content.decode()
+    client.get(scenario.url("/"), {"n": "2"})
+    assert len(fragment_renders) == before
+    returns_to = re.search(r'name="next" type="hidden" value="([^"]*)"', page)
+    assert returns_to is not None
+    assert returns_to[1].startswith(scenario.url("/?q="))  # this request's own address, escaped
+    assert "n=1" in returns_to[1]
+    assert "<script>x</script>" not in page
