@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "krijt.core.middleware.SecurityHeadersMiddleware",
     "krijt.ops.admission.AdmissionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "krijt.core.readahead.ReadAheadMiddleware",
     "krijt.schools.middleware.SchoolMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
-from krijt.accounts.selectors import cached_roles_in_school
+from krijt.accounts.selectors import cached_roles_in_school, read_ahead_person
 from krijt.core import clock
 
 
@@ -27,8 +27,12 @@ class MembershipMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        until = request.session.get("krijt_until") if hasattr(request, "session") else None
+        session = getattr(request, "session", None)
+        until = session.get("krijt_until") if session is not None else None
         if until is not None and clock.now().timestamp() > until:
             logout(request)
+        elif session is not None and str(session.get(SESSION_KEY, "")).isdigit():
+            school = getattr(request, "school", None)
+            read_ahead_person(school_id=school.pk if school is not None else None, user_id=int(session[SESSION_KEY]))
         request.roles = SimpleLazyObject(lambda: _roles_for(request))  # type: ignore[attr-defined]
         return self.get_response(request)

@@ -63,8 +63,21 @@ def who_part(school: Any, user: Any) -> parts.Part:
         return {"roles": sorted(roles_in_school(school=school, user=user)), "hash": user.get_session_auth_hash(),
                 "name": user.first_name or user.username}
 
-    return parts.Part(parts.key(school.pk, "who", user.pk),
-                      (roles_scope(school.pk, user.pk), account_scope(user.pk)), build)
+    return _who(school.pk, user.pk, build)
+
+
+def _who(school_id: int, user_id: int, build: Any) -> parts.Part:
+    return parts.Part(parts.key(school_id, "who", user_id), (roles_scope(school_id, user_id), account_scope(user_id)),
+                      build)
+
+
+def read_ahead_person(*, school_id: int | None, user_id: int) -> None:
+    """Reads the signed-in person's row and, in a school, what they are there, in one round trip before
+    the first is needed (the session names the person; krijt.core.readahead)."""
+    wanted = [user_part(user_id)]
+    if school_id is not None:
+        wanted.append(_who(school_id, user_id, None))
+    parts.prefetch(wanted)
 
 
 def cached_roles_in_school(*, school: Any, user: User) -> frozenset[str]:

@@ -14,12 +14,17 @@ save inserts the row; outside a transaction a single statement is already atomic
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
+from django.http import HttpRequest
+
+from krijt.core import readahead
 
 logger = logging.getLogger(__name__)
 
@@ -38,16 +43,29 @@ def new_session_key() -> str:
     return "".join(chars)
 
 
+_KEY_RE = re.compile(r"^[a-z0-9]{32}$")
+
+
+def read_ahead_keys(request: HttpRequest) -> list[str]:
+    """The session's cache key, for krijt.core.readahead: every request with a session cookie reads it."""
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
+    if settings.SESSION_CACHE_ALIAS != "default" or not _KEY_RE.match(key):
+        return []
+    return [SessionStore.cache_key_prefix + key]
+
+
 class SessionStore(CachedDBStore):
     _cache: Any
     _session: Any
 
     def load(self) -> dict[str, Any]:
-        try:
-            data = self._cache.get(self.cache_key)
-        except Exception:
-            logger.warning("session cache unreachable; reading the database", exc_info=True)
-            data = None
+        data = readahead.take(self.cache_key)
+        if data is readahead.MISSING:
+            try:
+                data = self._cache.get(self.cache_key)
+            except Exception:
+                logger.warning("session cache unreachable; reading the database", exc_info=True)
+                data = None
         if data is None:
             s = self._get_session_from_db()  # type: ignore[attr-defined]
             if s:

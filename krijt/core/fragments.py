@@ -67,20 +67,18 @@ def release_digest() -> str:
     return _release
 
 
-def key_for(fragment: Fragment) -> str:
+def _setting() -> tuple[str, str, str, str]:
+    """What every fragment of this request depends on beside its own template and context."""
+    return (release_digest(), translation.get_language(), get_script_prefix(), timezone.get_current_timezone_name())
+
+
+def key_for(fragment: Fragment, setting: tuple[str, str, str, str] | None = None) -> str:
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     # Without the memo: equal contexts give equal bytes whichever objects they happen to share (a part
     # just built shares strings between its rows; the same part read back from the cache does not).
     pickler.fast = True
-    pickler.dump((
-        release_digest(),
-        fragment.template,
-        translation.get_language(),
-        get_script_prefix(),
-        timezone.get_current_timezone_name(),
-        fragment.context,
-    ))
+    pickler.dump((setting or _setting(), fragment.template, fragment.context))
     return "fragment:" + hashlib.blake2b(buffer.getvalue(), digest_size=20).hexdigest()
 
 
@@ -96,7 +94,8 @@ def render_many(fragments: dict[str, Fragment]) -> dict[str, SafeString]:
     """Each fragment's HTML, rendered only when neither this process nor the shared cache has it.
 
     One shared-cache read for all the fragments a page misses locally, one write for those rendered."""
-    keys = {name: key_for(fragment) for name, fragment in fragments.items()}
+    setting = _setting()
+    keys = {name: key_for(fragment, setting) for name, fragment in fragments.items()}
     html: dict[str, str] = {}
     with _lock:
         for name, key in keys.items():

@@ -33,6 +33,8 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 
+from krijt.core import readahead
+
 logger = logging.getLogger(__name__)
 
 # How long the cache may keep a part or a version: memory hygiene only, never what keeps a part right.
@@ -88,6 +90,7 @@ def bump(*scopes: str) -> None:
             except Exception:
                 logger.error("part versions neither bumped nor dropped: %s", wanted, exc_info=True)
 
+    readahead.forget(wanted)
     publish()
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(publish)
@@ -96,6 +99,7 @@ def bump(*scopes: str) -> None:
 def _versions(found: dict[str, Any], scopes: list[str]) -> dict[str, Any]:
     versions = {s: found.get(s) for s in scopes}
     for name in [s for s, v in versions.items() if v is None]:
+        readahead.forget([name])
         token = _token()
         versions[name] = token if cache.add(name, token, VERSION_SECONDS) else cache.get(name)
     return versions
@@ -133,6 +137,29 @@ def _fetch_offline(parts: Sequence[Part], *, current: bool) -> list[Any]:
     return values
 
 
+def prefetch(parts: Sequence[Part]) -> None:
+    """Reads these parts and their versions now, in one round trip, so that fetching them later in this
+    request costs none (krijt.core.readahead); builds nothing. Outside a request it does nothing."""
+    if readahead.active() and not _offline.get():
+        readahead.read([p.key for p in parts] + sorted({d for p in parts for d in p.all_deps}))
+
+
+def _get_many(keys: list[str]) -> dict[str, Any]:
+    """The cache's entries for these keys (absent ones left out), from what the request read ahead where
+    it did: a part is taken once, a version stays for the next part that depends on it."""
+    found: dict[str, Any] = {}
+    rest = []
+    for k in keys:
+        value = readahead.peek(k) if k.startswith("pv:") else readahead.take(k)
+        if value is readahead.MISSING:
+            rest.append(k)
+        elif value is not None:
+            found[k] = value
+    if rest:
+        found.update(cache.get_many(rest))
+    return found
+
+
 def fetch(parts: Sequence[Part], *, current: bool = False) -> list[Any]:
     """The value of each part, in order: from the cache when current, else built and stored.
 
@@ -142,7 +169,7 @@ def fetch(parts: Sequence[Part], *, current: bool = False) -> list[Any]:
         return _fetch_offline(parts, current=current)
     scopes = sorted({d for p in parts for d in p.all_deps})
     try:
-        found = cache.get_many([p.key for p in parts] + scopes)
+        found = _get_many([p.key for p in parts] + scopes)
         versions = _versions(found, scopes)
     except Exception:
         logger.warning("parts unreachable; building them from the database", exc_info=True)

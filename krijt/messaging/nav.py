@@ -7,16 +7,18 @@ HTML; it is only ever shown as the link's content.
 
 from __future__ import annotations
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
+
+from krijt.core.nav import cached_reverse
 
 
 class MessagesLabel:
     def __str__(self) -> SafeString:
         try:
-            url = reverse("messaging:unread_badge")
+            url = cached_reverse("messaging:unread_badge")
         except NoReverseMatch:
             return format_html("{}", gettext("Messages"))
         return format_html(

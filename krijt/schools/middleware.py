@@ -14,7 +14,28 @@ from django.urls import get_script_prefix, set_script_prefix
 
 from krijt.core.errors import NotFound
 from krijt.core.middleware import PLATFORM_ONLY, PREFIX_RE, error_response
-from krijt.schools.selectors import school_by_slug
+from krijt.schools.selectors import school_by_slug, school_cache_key
+
+
+def _host_slug(request: HttpRequest) -> str | None:
+    base = settings.KRIJT_BASE_DOMAIN
+    if base:
+        host = request.get_host().split(":")[0]
+        if host.endswith("." + base):
+            return host[: -len(base) - 1]
+    return None
+
+
+def read_ahead_keys(request: HttpRequest) -> list[str]:
+    """The school's cache key, for krijt.core.readahead: every request for a school reads it first."""
+    try:
+        slug = _host_slug(request)
+    except Exception:  # a host Django refuses: SchoolMiddleware answers it
+        return []
+    if slug is None:
+        match = PREFIX_RE.match(request.path_info)
+        slug = match["slug"] if match else None
+    return [school_cache_key(slug)] if slug else []
 
 
 class SchoolMiddleware:
@@ -22,12 +43,7 @@ class SchoolMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        slug = None
-        base = settings.KRIJT_BASE_DOMAIN
-        if base:
-            host = request.get_host().split(":")[0]
-            if host.endswith("." + base):
-                slug = host[: -len(base) - 1]
+        slug = _host_slug(request)
         previous_prefix = get_script_prefix()
         if slug is None:
             match = PREFIX_RE.match(request.path_info)

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
 from krijt.accounts.models import Membership, ParentLink, User
-from krijt.core import clock
+from krijt.core import clock, readahead
 from krijt.core.errors import NotFound
 from krijt.core.roles import Role
 from krijt.schools.calendar import LessonHours, SchoolCalendar, year_containing, year_for_day
@@ -30,17 +30,20 @@ logger = logging.getLogger(__name__)
 SCHOOL_CACHE_SECONDS = 300
 
 
-def _school_cache_key(slug: str) -> str:
+def school_cache_key(slug: str) -> str:
     return f"school:slug:{slug}"
 
 
 def school_by_slug(slug: str) -> School | None:
-    """One cache read on the hot path; the database when the cache is cold or down."""
-    key = _school_cache_key(slug)
-    try:
-        school = cache.get(key)
-    except Exception:
-        school = None
+    """One cache read on the hot path (read ahead with the session: krijt.core.readahead); the database
+    when the cache is cold or down."""
+    key = school_cache_key(slug)
+    school = readahead.take(key)
+    if school is readahead.MISSING:
+        try:
+            school = cache.get(key)
+        except Exception:
+            school = None
     if school is not None:
         return school  # type: ignore[no-any-return]
     school = School.objects.filter(slug=slug).first()
@@ -54,7 +57,7 @@ def school_by_slug(slug: str) -> School | None:
 
 def forget_school(slug: str) -> None:
     try:
-        cache.delete(_school_cache_key(slug))
+        cache.delete(school_cache_key(slug))
     except Exception:
         logger.warning("school cache unreachable; %s stays cached until it expires", slug, exc_info=True)
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -289,6 +290,25 @@ def test_a_warm_page_reads_no_part_from_the_database(scenario: Scenario, role: s
     assert not read, read
     # Nothing at all: the session, the person's row, their roles and the parts all come from the cache.
     assert captured.captured_queries == []
+
+
+@pytest.mark.parametrize(("role", "round_trips"), [(Role.STUDENT, 4), (Role.TEACHER, 4), (Role.PARENT, 5)])
+def test_a_warm_page_reads_the_cache_in_few_round_trips_and_writes_nothing(
+    scenario: Scenario, role: str, round_trips: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The session and the school in one read, the person and their roles in a second, then the page's
+    parts in two (a student's lessons need their class) or, for a parent, three (the children, then where
+    each is, then their classes' items): each round trip is CPU in the client."""
+    client = signed_in(scenario, role)
+    today(client, scenario)
+    backend = caches["default"]
+    calls: list[str] = []
+    for name in ("get", "get_many", "set", "set_many", "add", "delete", "delete_many", "incr"):
+        original = getattr(backend, name)
+        monkeypatch.setattr(backend, name, lambda *a, _n=name, _o=original, **k: calls.append(_n) or _o(*a, **k))
+    today(client, scenario)
+    assert [c for c in calls if c not in ("get", "get_many")] == []
+    assert len(calls) == round_trips, calls
 
 
 def test_parts_never_cross_people_or_schools(scenario: Scenario, other_school: Scenario) -> None:

@@ -122,13 +122,19 @@ def test_signed_in_home_page_reads_the_session_from_cache_once_and_never_from_th
         reads: list[str] = []
         backend = type(cache._cache) if hasattr(cache, "_cache") else None
         assert backend is not None
-        original_get = backend.get
+        original_get, original_get_many = backend.get, backend.get_many
 
         def counting_get(self: Any, key: str, *args: Any, **kwargs: Any) -> Any:
             reads.append(key)
             return original_get(self, key, *args, **kwargs)
 
+        def counting_get_many(self: Any, keys: Any, *args: Any, **kwargs: Any) -> Any:
+            keys = list(keys)
+            reads.extend(keys)
+            return original_get_many(self, keys, *args, **kwargs)
+
         monkeypatch.setattr(backend, "get", counting_get)
+        monkeypatch.setattr(backend, "get_many", counting_get_many)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(scenario.url("/"))
     assert response.status_code == 200
