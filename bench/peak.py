@@ -7,7 +7,7 @@
     .venv/bin/python bench/peak.py overload [--seconds 20]   # 3. three times saturation, constant arrival rate
     .venv/bin/python bench/peak.py all
 
-Common options: --workers 2 --threads 4 (gunicorn processes and working slots per process),
+Common options: --workers 2 --threads 2 (gunicorn processes and working slots per process),
 --connections 16 (wrk). Needs PostgreSQL on 127.0.0.1:5432, Redis on 127.0.0.1:6379 and wrk
 (`apt-get install wrk`). Uses its own database krijt_bench_peak (created when missing, dropped with
 --drop), one benchmark school (`seed_large --schools 1`, 575 students: enough distinct accounts for
@@ -513,7 +513,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--deadline", type=float, default=10.0, help="seconds after which a request counts as hung")
     parser.add_argument("--drop", action="store_true", help="drop the benchmark database afterwards")
     args = parser.parse_args()

@@ -814,7 +814,7 @@ def main() -> None:
     parser.add_argument("what", choices=["stuffing", "monday", "faults"])
     parser.add_argument("--seconds", type=int, default=60, help="load per phase (stuffing, monday), at most 60")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--deadline", type=float, default=10.0, help="client timeout: past it a request counts as hung")
     parser.add_argument("--attack-rate", type=float, default=40.0, help="stuffing: attacker tries per second")
     parser.add_argument("--students", type=int, default=20000, help="monday: students")

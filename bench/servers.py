@@ -1,6 +1,6 @@
 """Production servers side by side: requests per second of a signed-in home page and of a trivial endpoint.
 
-    .venv/bin/python bench/servers.py [--seconds 10] [--connections 16] [--workers 2] [--threads 4]
+    .venv/bin/python bench/servers.py [--seconds 10] [--connections 16] [--workers 2] [--threads 2]
 
 Needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 (as for the tests), wrk
 (`apt-get install wrk`, or build it from https://github.com/wg/wrk) and, for the granian column,
@@ -198,7 +198,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk (or build it from https://github.com/wg/wrk)")

@@ -141,12 +141,15 @@ def prefetch(parts: Sequence[Part]) -> None:
     """Reads these parts and their versions now, in one round trip, so that fetching them later in this
     request costs none (krijt.core.readahead); builds nothing. Outside a request it does nothing."""
     if readahead.active() and not _offline.get():
-        readahead.read([p.key for p in parts] + sorted({d for p in parts for d in p.all_deps}))
+        keys = [p.key for p in parts] + sorted({d for p in parts for d in p.all_deps})
+        readahead.note(keys)
+        readahead.read(keys)
 
 
 def _get_many(keys: list[str]) -> dict[str, Any]:
     """The cache's entries for these keys (absent ones left out), from what the request read ahead where
     it did: a part is taken once, a version stays for the next part that depends on it."""
+    readahead.note(keys)
     found: dict[str, Any] = {}
     rest = []
     for k in keys:

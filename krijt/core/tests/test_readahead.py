@@ -3,7 +3,7 @@ a change the request makes itself, and a cache that fails only costs the round t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,7 +19,7 @@ SCOPE = parts.scope(1, "readahead-test", 3)
 
 
 @pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, ...]]]:
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
     """Every read of the cache (one entry per round trip: the keys asked for)."""
     backend = caches["default"]
     seen: list[tuple[str, ...]] = []
@@ -36,7 +36,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, ...]]]:
 
     monkeypatch.setattr(backend, "get", counted_get)
     monkeypatch.setattr(backend, "get_many", counted_get_many)
-    yield seen
+    return seen
 
 
 def in_request(body: Callable[[], Any]) -> Any:
@@ -79,7 +79,11 @@ def test_prefetched_parts_cost_no_round_trip_and_are_built_only_when_stale(reads
     built: list[str] = []
 
     def part(value: str) -> parts.Part:
-        return parts.Part(parts.key(1, "readahead-test", 3), (SCOPE,), lambda: built.append(value) or value)
+        def build() -> str:
+            built.append(value)
+            return value
+
+        return parts.Part(parts.key(1, "readahead-test", 3), (SCOPE,), build)
 
     parts.fetch([part("first")])  # built and stored
     reads.clear()
@@ -133,3 +137,57 @@ def test_only_a_well_formed_session_cookie_and_a_school_address_are_read_ahead()
     assert session_keys(odd) == []
     assert school_keys(odd) == []
     assert session_keys(factory.get("/", HTTP_COOKIE="krijt_session=ABC;DEF")) == []
+
+
+def visit(body: Callable[[], Any], *, cookie: str, method: str = "GET", status: int = 200) -> None:
+    def view(request: HttpRequest) -> HttpResponse:
+        body()
+        return HttpResponse("ok", status=status)
+
+    request = getattr(RequestFactory(), method.lower())("/health/", HTTP_COOKIE=f"krijt_session={cookie}")
+    readahead.ReadAheadMiddleware(view)(request)
+
+
+def test_a_second_visit_reads_ahead_the_parts_the_first_one_read(reads: list[tuple[str, ...]]) -> None:
+    readahead.forget_learned()
+    built: list[int] = []
+
+    def build() -> str:
+        built.append(1)
+        return "page"
+
+    page_part = parts.Part(parts.key(1, "readahead-page", 3), (SCOPE,), build)
+
+    def page() -> None:
+        assert parts.fetch([page_part]) == ["page"]
+
+    visit(page, cookie="c" * 32)
+    reads.clear()
+    visit(page, cookie="c" * 32)
+    assert len(reads) == 1
+    assert page_part.key in reads[0]  # read with the rest, before the page asked
+    assert built == [1]
+    reads.clear()
+    visit(page, cookie="d" * 32)  # another session: nothing learned for it
+    assert page_part.key not in reads[0]
+
+
+def test_only_successful_reads_are_learned_and_the_memory_is_bounded(
+    reads: list[tuple[str, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readahead.forget_learned()
+    page_part = parts.Part(parts.key(1, "readahead-page", 4), (SCOPE,), lambda: "page")
+
+    def page() -> None:
+        parts.fetch([page_part])
+
+    visit(page, cookie="e" * 32, status=404)
+    visit(page, cookie="f" * 32, method="POST")
+    reads.clear()
+    visit(page, cookie="e" * 32)
+    visit(page, cookie="f" * 32)
+    assert all(page_part.key not in r for r in reads[::2])  # the first read of each visit: nothing learned
+    monkeypatch.setattr(readahead, "LEARNED_SIZE", 2)
+    for cookie in ("g", "h", "i"):
+        visit(page, cookie=cookie * 32)
+    assert len(readahead._learned) == 2

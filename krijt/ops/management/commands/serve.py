@@ -87,8 +87,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads",
             type=int,
-            default=_int_env("KRIJT_WEB_THREADS", 4),
-            help="working slots per process: the admission limit (default 4)",
+            default=_int_env("KRIJT_WEB_THREADS", 2),
+            help="working slots per process: the admission limit (default 2, docs/decisions/0007)",
         )
         parser.add_argument("--access-log", action="store_true")
         parser.add_argument("--print", action="store_true", help="print the command instead of running it")
