@@ -17,9 +17,6 @@ from krijt.notifications import kinds
 from krijt.notifications.models import Delivery, Notification
 from krijt.schools.models import School
 
-# The address people open links at; production sets KRIJT_SITE_URL to the public https address.
-SITE_URL = getattr(settings, "KRIJT_SITE_URL", "http://localhost:8000")
-
 
 def message_domain() -> str:
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
@@ -45,7 +42,9 @@ def absolute_url(school: School, url: str) -> str:
         return url
     prefix = f"/s/{school.slug}"
     path = url if url.startswith(prefix + "/") else prefix + (url if url.startswith("/") else "/" + url)
-    return SITE_URL.rstrip("/") + path
+    # The address people open links at: production sets KRIJT_SITE_URL to its public https address, the
+    # demo to the port it serves on.
+    return str(settings.KRIJT_SITE_URL).rstrip("/") + path
 
 
 def item_context(notification: Notification, language: str) -> dict[str, Any]:

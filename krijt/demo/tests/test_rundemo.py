@@ -6,6 +6,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -27,6 +28,8 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[Any, ...], d
             build_school("demo", "Sint-Lutgardiscollege")
 
     monkeypatch.setattr(rundemo, "call_command", fake_call_command)
+    # rundemo points e-mail links at its own port; the next test gets the address back.
+    monkeypatch.setattr(settings, "KRIJT_SITE_URL", settings.KRIJT_SITE_URL)
     monkeypatch.setattr(rundemo, "start_background_worker", lambda: recorded.append(("worker", (), {})))
     return recorded
 
@@ -57,6 +60,25 @@ def test_rundemo_uses_an_existing_demo_and_the_given_port(calls: list[Any]) -> N
     assert [c[0] for c in calls] == ["migrate", "worker", "runserver"]
     assert calls[-1][1] == ("127.0.0.1:8123",)
     assert "http://127.0.0.1:8123/s/demo/" in output
+
+
+def test_links_in_e_mails_follow_the_demos_port(calls: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from krijt.notifications.emails import absolute_url
+    from krijt.schools.models import School
+
+    monkeypatch.delenv("KRIJT_SITE_URL", raising=False)
+    build_school("demo")
+    run("--port", "8123")
+    school = School.objects.get(slug="demo")
+    assert absolute_url(school, "/planner/") == "http://127.0.0.1:8123/s/demo/planner/"
+
+
+def test_a_site_address_set_for_the_demo_is_kept(calls: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KRIJT_SITE_URL", "https://demo.example.org")
+    monkeypatch.setattr(settings, "KRIJT_SITE_URL", "https://demo.example.org")
+    build_school("demo")
+    run("--port", "8123")
+    assert settings.KRIJT_SITE_URL == "https://demo.example.org"
 
 
 def test_rundemo_refuses_a_bad_port(calls: list[Any]) -> None:

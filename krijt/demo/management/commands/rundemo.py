@@ -6,8 +6,10 @@ production runs gunicorn and `manage.py db_worker` (see docs/).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -35,6 +37,9 @@ class Command(BaseCommand):
             self.stdout.write("Building the demo school (first start only)...")
             call_command("demo_seed", stdout=self.stdout)
             school = School.objects.get(slug=DEMO_SLUG)
+        if not os.environ.get("KRIJT_SITE_URL"):
+            # Links in e-mails (password resets, digests) point at this server, whatever its port.
+            settings.KRIJT_SITE_URL = f"http://{HOST}:{port}"
         start_background_worker()
         self._banner(school, port)
         call_command("runserver", f"{HOST}:{port}", use_reloader=False, use_threading=True)
