@@ -118,7 +118,8 @@ class RoleForm(forms.Form):
 
     def __init__(self, *args: Any, roles: Iterable[str] = MEMBERSHIP_ROLES, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = _role_choices(roles)  # type: ignore[attr-defined]
+        # No role is chosen for the administrator: a student must not become a teacher by one careless click.
+        self.fields["role"].choices = [("", _("Choose a role")), *_role_choices(roles)]  # type: ignore[attr-defined]
 
 
 class EnrolForm(forms.Form):

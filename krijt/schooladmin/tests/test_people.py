@@ -215,6 +215,21 @@ def test_add_and_remove_a_role(scenario: Scenario, login_as) -> None:
 
 
 @pytest.mark.django_db
+def test_the_add_role_menu_chooses_no_role_by_itself(scenario: Scenario, login_as) -> None:
+    client = login_as("admin")
+    client.cookies["krijt_language"] = "en"
+    student = scenario.student
+    html = client.get(scenario.url(f"/manage/people/{student.pk}/")).content.decode()
+    menu = html[html.index('name="role"'):]
+    menu = menu[:menu.index("</select>")]
+    assert menu.index('<option value="" selected>Choose a role</option>') < menu.index('value="teacher"')
+    response = client.post(scenario.url(f"/manage/people/{student.pk}/roles/add/"), {"role": ""}, follow=True)
+    assert "Choose a role." in response.content.decode()
+    assert set(Membership.objects.filter(school=scenario.school, user=student).values_list("role", flat=True)) == {
+        Role.STUDENT}
+
+
+@pytest.mark.django_db
 def test_role_changes_refuse_bad_input(scenario: Scenario, login_as) -> None:
     client = login_as("admin")
     client.cookies["krijt_language"] = "en"
