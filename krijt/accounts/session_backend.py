@@ -59,13 +59,11 @@ class SessionStore(CachedDBStore):
     _session: Any
 
     def load(self) -> dict[str, Any]:
-        data = readahead.take(self.cache_key)
-        if data is readahead.MISSING:
-            try:
-                data = self._cache.get(self.cache_key)
-            except Exception:
-                logger.warning("session cache unreachable; reading the database", exc_info=True)
-                data = None
+        try:
+            data = readahead.get(self.cache_key, self._cache)
+        except Exception:
+            logger.warning("session cache unreachable; reading the database", exc_info=True)
+            data = None
         if data is None:
             s = self._get_session_from_db()  # type: ignore[attr-defined]
             if s:

@@ -42,9 +42,12 @@ PART_SECONDS = 3 * 24 * 3600
 VERSION_SECONDS = 30 * 24 * 3600
 
 
+SCOPE_PREFIX = "pv"
+
+
 def scope(school_id: int, name: str, *ids: Any) -> str:
     """The version key of a scope: what one kind of write changes (a class's planner, a person's inbox)."""
-    return ":".join(["pv", str(school_id), name, *(str(i) for i in ids)])
+    return ":".join([SCOPE_PREFIX, str(school_id), name, *(str(i) for i in ids)])
 
 
 def key(school_id: int, name: str, *ids: Any) -> str:
@@ -153,7 +156,7 @@ def _get_many(keys: list[str]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     rest = []
     for k in keys:
-        value = readahead.peek(k) if k.startswith("pv:") else readahead.take(k)
+        value = readahead.peek(k) if k.startswith(SCOPE_PREFIX + ":") else readahead.take(k)
         if value is readahead.MISSING:
             rest.append(k)
         elif value is not None:

@@ -6,7 +6,7 @@ that costs more CPU in the client than the command costs the server; on a warm T
 trips were half of the page's cost. So the domains that own those entries say which keys a request will
 read (`provider`: the session from the cookie, the school from the address), `ReadAheadMiddleware`
 reads them all at once before the first of them is needed, and each owner takes its entry from here
-(`take`) instead of asking the cache. Parts read ahead the same way (`parts.prefetch`).
+(`get`) instead of asking the cache. Parts read ahead the same way (`parts.prefetch`).
 
 An entry taken here is exactly what the cache held at the start of the request: nothing is kept
 between requests. Each key is read ahead at most once per request, and `take` hands an entry out only
@@ -85,6 +85,13 @@ def take(key: str) -> Any:
     if store is None:
         return MISSING
     return store.pop(key, MISSING)
+
+
+def get(key: str, backend: Any = None) -> Any:
+    """The entry for `key`: as read ahead when it was (taken, so once), else from the cache (`backend`,
+    the default cache unless given). Raises what the cache raises, as `cache.get` would."""
+    value = take(key)
+    return (backend or cache).get(key) if value is MISSING else value
 
 
 def peek(key: str) -> Any:

@@ -6,6 +6,7 @@ school were the whole site) and reverse() adds the prefix by itself.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -17,24 +18,23 @@ from krijt.core.middleware import PLATFORM_ONLY, PREFIX_RE, error_response
 from krijt.schools.selectors import school_by_slug, school_cache_key
 
 
-def _host_slug(request: HttpRequest) -> str | None:
+def _school_address(request: HttpRequest) -> tuple[str | None, re.Match[str] | None]:
+    """The school's slug from the sub-domain, else from the /s/<slug>/ prefix (with the prefix's match)."""
     base = settings.KRIJT_BASE_DOMAIN
     if base:
         host = request.get_host().split(":")[0]
         if host.endswith("." + base):
-            return host[: -len(base) - 1]
-    return None
+            return host[: -len(base) - 1], None
+    match = PREFIX_RE.match(request.path_info)
+    return (match["slug"], match) if match else (None, None)
 
 
 def read_ahead_keys(request: HttpRequest) -> list[str]:
     """The school's cache key, for krijt.core.readahead: every request for a school reads it first."""
     try:
-        slug = _host_slug(request)
+        slug, _ = _school_address(request)
     except Exception:  # a host Django refuses: SchoolMiddleware answers it
         return []
-    if slug is None:
-        match = PREFIX_RE.match(request.path_info)
-        slug = match["slug"] if match else None
     return [school_cache_key(slug)] if slug else []
 
 
@@ -43,19 +43,13 @@ class SchoolMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        slug = _host_slug(request)
+        slug, match = _school_address(request)
         previous_prefix = get_script_prefix()
-        if slug is None:
-            match = PREFIX_RE.match(request.path_info)
-            if match:
-                slug = match["slug"]
-                rest = match["rest"]
-                if rest is None:
-                    rest = "/"
-                script_name = request.META.get("SCRIPT_NAME", "").rstrip("/") + f"/s/{slug}"
-                request.META["SCRIPT_NAME"] = script_name
-                request.path_info = rest
-                set_script_prefix(script_name + "/")
+        if match:
+            script_name = request.META.get("SCRIPT_NAME", "").rstrip("/") + f"/s/{slug}"
+            request.META["SCRIPT_NAME"] = script_name
+            request.path_info = match["rest"] or "/"
+            set_script_prefix(script_name + "/")
         request.school = None  # type: ignore[attr-defined]
         try:
             if slug is not None and request.path_info.startswith(PLATFORM_ONLY):

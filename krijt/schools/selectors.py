@@ -38,12 +38,10 @@ def school_by_slug(slug: str) -> School | None:
     """One cache read on the hot path (read ahead with the session: krijt.core.readahead); the database
     when the cache is cold or down."""
     key = school_cache_key(slug)
-    school = readahead.take(key)
-    if school is readahead.MISSING:
-        try:
-            school = cache.get(key)
-        except Exception:
-            school = None
+    try:
+        school = readahead.get(key)
+    except Exception:
+        school = None
     if school is not None:
         return school  # type: ignore[no-any-return]
     school = School.objects.filter(slug=slug).first()
