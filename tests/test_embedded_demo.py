@@ -12,14 +12,24 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 SCRIPT = """
+import datetime as dt
+import html
+import re
+import time
+from zoneinfo import ZoneInfo
 import django
+import time_machine
 django.setup()
 from django.core.management import call_command
 from django.test import Client
 from django.test.utils import setup_test_environment
 setup_test_environment()
+# A Wednesday morning in the fourteenth week of term, whatever day the test runs.
+time_machine.travel(dt.datetime(2026, 12, 2, 9, 20, tzinfo=ZoneInfo("Europe/Brussels")), tick=True).start()
 call_command("migrate", interactive=False, verbosity=0)
-call_command("demo_seed", verbosity=0)
+started = time.monotonic()
+call_command("demo_seed", "--year", "2026", verbosity=0)
+print(f"built in {time.monotonic() - started:.0f} s")
 from krijt.demo.selectors import demo_accounts
 from krijt.demo.services import DEMO_PASSWORD
 from krijt.imports.models import ImportJob
@@ -30,6 +40,7 @@ accounts = demo_accounts(school=school)
 ImportJob.objects.create(school=school, kind="students", original_name="leerlingen.csv", status="preview",
                          created_by=accounts.admin, errors=[{"row": 2, "column": "klas", "message": "x"}],
                          summary={"errors_total": 1})
+SEEN = {}
 for role, user in accounts.rows():
     client = Client()
     response = client.post("/s/demo/accounts/sign-in/", {"username": user.username, "password": DEMO_PASSWORD})
@@ -39,7 +50,58 @@ for role, user in accounts.rows():
     for path in ("/s/demo/manage/", "/s/demo/manage/people/?q=a", "/s/demo/api/v1/me"):
         if role == "administrator" or path.endswith("/me"):
             assert client.get(path).status_code == 200, (role, path)
+    SEEN[role] = client
     print(role, "ok")
+
+# Every printed account opens on a school in the middle of its term: real content on each main page.
+from django.utils import timezone
+from krijt.handin.models import Submission
+from krijt.planner.models import PlannerItem
+from krijt.results.models import Score
+
+def words(client, path):
+    response = client.get(path, follow=True)
+    assert response.status_code == 200, (path, response.status_code)
+    return html.unescape(re.sub(r"\\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())))
+
+def shows_one(text, titles, what):
+    titles = [t for t in titles if t]
+    assert titles, f"the demo made no {what}"
+    assert any(t in text for t in titles), f"none of the {what} shows: {titles[:5]}"
+
+now = timezone.now()
+student, teacher, parent = accounts.student, accounts.teacher, accounts.parent
+klas = student.enrollments.get(school=school).class_group
+coming = list(PlannerItem.objects.filter(school=school, class_group=klas, due_date__gte=now.date(),
+                                         state="planned").values_list("title", flat=True))
+shows_one(words(SEEN["student"], "/s/demo/"), coming, "coming tests and tasks on the student's Today")
+shows_one(words(SEEN["student"], "/s/demo/planner/"), coming, "items in the student's planner")
+assert "Uitstap naar het Gravensteen" in words(SEEN["student"], "/s/demo/messages/")
+released = list(Score.objects.filter(school=school, student=student, student_visible_at__lte=now)
+                .values_list("evaluation__name", flat=True))
+shows_one(words(SEEN["student"], "/s/demo/results/"), released, "released results of the student")
+assert Submission.objects.filter(school=school, student=student, returned_at__isnull=False).exists()
+
+waiting = list(Submission.objects.filter(school=school, item__teacher=teacher, returned_at__isnull=True)
+               .values_list("item__title", flat=True).distinct())
+shows_one(words(SEEN["teacher"], "/s/demo/"), waiting, "hand-ins waiting for the mentor's feedback")
+inbox = words(SEEN["teacher"], "/s/demo/messages/")
+assert "Oudercontact" in inbox and "Vraag over de uitstap" in inbox, inbox[:2000]
+assert "Vergeet je turnzak niet" in words(SEEN["teacher"], "/s/demo/messages/scheduled/")
+shows_one(words(SEEN["teacher"], "/s/demo/planner/"), [*coming], "items in the mentor's planner")
+
+family = words(SEEN["parent"], "/s/demo/")
+for child in parent.children_links.filter(school=school).select_related("student"):
+    assert child.student.first_name in family, child.student.first_name
+seen_by_parent = list(Score.objects.filter(school=school, student__parent_links__parent=parent,
+                                           parent_visible_at__lte=now).values_list("evaluation__name", flat=True))
+shows_one(words(SEEN["parent"], f"/s/demo/results/students/{student.pk}/"), seen_by_parent,
+          "results the parents may see")
+assert "Oudercontact" in words(SEEN["parent"], "/s/demo/messages/")
+
+assert "Lokaal voor het oudercontact" in words(SEEN["administrator"], "/s/demo/messages/")
+assert "stagiairs.csv" in words(SEEN["administrator"], "/s/demo/manage/imports/")
+print("living ok")
 """
 
 # Every page a demo role reaches by following links from its home page: each must answer without a
@@ -123,7 +185,7 @@ def test_demo_runs_on_sqlite_with_every_role(tmp_path: Path) -> None:
         [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.count(" ok") == 4
+    assert result.stdout.count(" ok") == 5, result.stdout
     crawl = subprocess.run(
         [sys.executable, "-c", CRAWL], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
     )

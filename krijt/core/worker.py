@@ -54,7 +54,8 @@ def register_runner(name: str, run_once: Callable[[], int]) -> None:
     _runners[name] = run_once
 
 
-def _run_registered() -> int:
+def run_registered() -> int:
+    """One round of the polled work (the notification dispatcher); how much it did."""
     return sum(run_once() for run_once in list(_runners.values()))
 
 
@@ -67,7 +68,7 @@ def start_background_worker(*, interval: float = 0.5, stop: threading.Event | No
             try:
                 close_old_connections()
                 ran = run_pending_tasks(limit=50)
-                sent = _run_registered()
+                sent = run_registered()
                 housekeeping.run_due()
                 if not ran and not sent:
                     stop_event.wait(interval)

@@ -13,6 +13,7 @@ from django.db.models import Q
 from krijt.accounts.models import Membership, ParentLink, User
 from krijt.core import parts
 from krijt.demo.generator import LESSON_TIMES, SchoolPlan
+from krijt.results.models import Evaluation
 from krijt.schools.models import (
     CalendarEntry,
     ClassGroup,
@@ -129,6 +130,8 @@ def demo_school_delete(*, slug: str) -> int:
     accounts = User.objects.filter(own).exclude(elsewhere)
     removed = accounts.count()
     accounts.delete()
+    # Evaluations hold on to their period (a school's real results are never deleted by removing a term).
+    Evaluation.objects.filter(school=school).delete()
     school.delete()
     forget_school(slug)
     return removed

@@ -35,7 +35,7 @@ MODELS = (School, SchoolYear, Period, CalendarEntry, LessonPeriod, User, Members
 
 def seed(*args: str) -> str:
     out = StringIO()
-    call_command("demo_seed", "--year", "2026", *args, stdout=out)
+    call_command("demo_seed", "--year", "2026", "--no-activity", *args, stdout=out)
     return out.getvalue()
 
 
@@ -174,3 +174,23 @@ def test_the_build_works_where_bulk_inserts_return_no_ids(monkeypatch: pytest.Mo
     assert counts["lessons"] == len(plan.slots)
     assert ClassGroup.objects.filter(school=school, mentor__isnull=True).count() == 0
     assert Enrollment.objects.filter(school=school).count() == 150
+
+
+def test_reset_removes_a_school_whose_term_has_results() -> None:
+    """Evaluations hold on to their period; a reset removes them first instead of failing."""
+    from decimal import Decimal
+
+    from krijt.results.models import Evaluation
+
+    seed()
+    school = School.objects.get(slug=DEMO_SLUG)
+    course = Course.objects.filter(school=school).select_related("teacher").first()
+    assert course is not None
+    period = Period.objects.filter(school=school).first()
+    assert period is not None
+    Evaluation.objects.create(school=school, school_year_id=course.school_year_id, course=course, period=period,
+                              name="Toets", date=period.starts_on, maximum=Decimal(20), created_by=course.teacher)
+    output = seed("--reset")
+    assert "Removed the demo school" in output
+    assert not Evaluation.objects.filter(school=school).exists()
+    assert School.objects.get(slug=DEMO_SLUG).pk != school.pk
