@@ -50,10 +50,10 @@ def _sessions(people: list[list[str]], out: str) -> None:
 
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.models import Session
     from django.core.cache import caches
     from django.utils import timezone
 
+    from krijt.accounts.models import DeviceSession as Session
     from krijt.accounts.models import User
     from krijt.accounts.session_backend import SessionStore
 
@@ -86,7 +86,7 @@ def _sessions(people: list[list[str]], out: str) -> None:
 
 def forget_sessions(keys_file: str) -> None:
     """Deletes the device sessions a run wrote, so repeated runs do not pile them up."""
-    from django.contrib.sessions.models import Session
+    from krijt.accounts.models import DeviceSession as Session
 
     with open(keys_file) as handle:
         keys = json.load(handle)

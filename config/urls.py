@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog, set_language
+from django.views.i18n import JavaScriptCatalog
 
-from krijt.accounts.views import platform_sign_in
+from krijt.accounts.views import platform_sign_in, set_language
 
 # The platform administration signs people in through Krijt's sign-in (limits, hashing pool), never its own.
 admin.site.login = platform_sign_in  # type: ignore[assignment,method-assign]

@@ -41,7 +41,7 @@ PARAM_RE = re.compile(r"<(?:(?P<conv>[a-z]+):)?(?P<name>\w+)>")
 
 # Routes that are not about school data, or are Django's own operator admin (platform staff only).
 SKIP_PREFIXES = ("platform-admin/", "i18n/", "static/", "media/")
-PUBLIC_PARAMS = {"uidb64": "MQ", "token": "set-password", "kind": "students"}
+PUBLIC_PARAMS = {"uidb64": "MQ", "token": "set-password", "kind": "students", "topic": "teacher"}
 
 
 def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
 from krijt.accounts.selectors import cached_roles_in_school, read_ahead_person
 from krijt.core import clock
+
+LANGUAGES = frozenset(code for code, _name in settings.LANGUAGES)
 
 
 def _roles_for(request: HttpRequest) -> frozenset[str]:
@@ -18,6 +23,18 @@ def _roles_for(request: HttpRequest) -> frozenset[str]:
     if school is None or not user.is_authenticated:
         return frozenset()
     return cached_roles_in_school(school=school, user=user)
+
+
+def _speak_their_language(request: HttpRequest) -> None:
+    """The language kept on the person's account wins over the browser's and the cookie's: it follows them
+    to every device. (The row is read ahead with the session: no extra round trip.)"""
+    try:
+        language = getattr(request.user, "language", "")
+    except DatabaseError:  # the database is down and the row not cached: the page decides what to show
+        return
+    if language and language != getattr(request, "LANGUAGE_CODE", "") and language in LANGUAGES:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
 
 
 class MembershipMiddleware:
@@ -34,5 +51,6 @@ class MembershipMiddleware:
         elif session is not None and str(session.get(SESSION_KEY, "")).isdigit():
             school = getattr(request, "school", None)
             read_ahead_person(school_id=school.pk if school is not None else None, user_id=int(session[SESSION_KEY]))
+            _speak_their_language(request)
         request.roles = SimpleLazyObject(lambda: _roles_for(request))  # type: ignore[attr-defined]
         return self.get_response(request)

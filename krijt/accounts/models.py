@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -181,3 +182,28 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}...)"
+
+
+class DeviceSession(AbstractBaseSession):
+    """A signed-in session with whose it is and on what device, so that a person can see where they are
+    signed in and end one of them. Written by the session engine (krijt.accounts.session_backend) in the
+    same single statement as any session row; nothing more is written at a sign-in."""
+
+    user_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    device = models.CharField(max_length=120, blank=True)
+    signed_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "krijt_session"
+        verbose_name = _("session")
+
+    @classmethod
+    def get_session_store_class(cls) -> Any:
+        from krijt.accounts.session_backend import SessionStore
+
+        return SessionStore
+
+    @property
+    def public_id(self) -> str:
+        """Names the session on a page without revealing its key (which signs a person in)."""
+        return hashlib.sha256(self.session_key.encode()).hexdigest()[:20]

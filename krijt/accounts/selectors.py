@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet, Value
 
 from krijt.accounts.models import Membership, ParentLink, User
-from krijt.core import parts
+from krijt.core import clock, parts
 from krijt.core.errors import NotFound
 from krijt.core.roles import Role
 
@@ -150,3 +152,23 @@ def first_child_of(*, school: Any, parent: User) -> User:
     if found is None:
         raise NotFound()
     return found
+
+
+@dataclass(frozen=True)
+class Device:
+    id: str
+    label: str
+    signed_in_at: dt.datetime | None
+    expires_at: dt.datetime
+    current: bool
+
+
+def devices_of(*, user: User, current_key: str | None) -> list[Device]:
+    """Where the person is signed in: their live sessions, newest first (this one marked)."""
+    from krijt.accounts.devices import device_label
+    from krijt.accounts.models import DeviceSession
+
+    rows = (DeviceSession.objects.filter(user_id=user.pk, expire_date__gt=clock.now())
+            .order_by("-signed_in_at", "-expire_date")[:50])
+    return [Device(id=r.public_id, label=device_label(r.device), signed_in_at=r.signed_in_at,
+                   expires_at=r.expire_date, current=r.session_key == current_key) for r in rows]

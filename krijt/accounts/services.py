@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
@@ -154,6 +155,7 @@ def auth_sign_out_everywhere(*, request: HttpRequest, user: User) -> None:
     """Invalidates every session of the user (all devices): the session hash includes the epoch."""
     User.objects.filter(pk=user.pk).update(auth_epoch=user.auth_epoch + 1)
     parts.bump(account_scope(user.pk))  # an update() sends no signal: the cached session check follows here
+    _end_other_sessions(request=request, user=user)  # and they leave the list of signed-in devices
     logout(request)
 
 
@@ -383,3 +385,93 @@ def _redeem_parent(activation: ActivationCode, parent: User) -> User:
     activation.used_by = parent
     activation.save(update_fields=["used_at", "used_by"])
     return parent
+
+
+# ---------------------------------------------------------------- my account (the person themselves)
+
+
+def _check_own_password(user: User, password: str, field: str) -> None:
+    with password_check_slot():
+        correct = bool(password) and user.check_password(password)
+    if not correct:
+        raise ValidationFailed(fields={field: [_("This is not your current password.")]})
+
+
+@transaction.atomic
+def own_password_change(*, request: HttpRequest, user: User, current: str, new: str, repeated: str) -> User:
+    """A new password for oneself: the current one first. Every other device is signed out; this one stays."""
+    _check_own_password(user, current, "current_password")
+    if new != repeated:
+        raise ValidationFailed(fields={"new_password2": [_("The two new passwords are not the same.")]})
+    try:
+        validate_password(new, user=user)
+    except DjangoValidationError as error:
+        raise ValidationFailed(fields={"new_password1": list(error.messages)}) from error
+    user.set_password(new)
+    user.save(update_fields=["password"])
+    _end_other_sessions(request=request, user=user)
+    update_session_auth_hash(request, user)
+    return user
+
+
+@transaction.atomic
+def own_email_change(*, user: User, email: str, password: str, school: Any = None) -> User:
+    """One's own e-mail address (where password resets go): the current password first; the old address
+    hears of the change, so that a stolen session cannot quietly take the account."""
+    _check_own_password(user, password, "email_password")
+    email = email.strip()
+    if email:
+        try:
+            EmailValidator()(email)
+        except DjangoValidationError as error:
+            raise ValidationFailed(fields={"email": [_("Enter a valid e-mail address.")]}) from error
+    old_email = user.email
+    if old_email.lower() == email.lower():
+        return user
+    user.email = email
+    user.save(update_fields=["email"])
+    if old_email:
+        from krijt.accounts import mail
+
+        params = {"first_name": user.first_name, "username": user.username, "school": str(school or ""),
+                  "new_address": email or _("no address"), "by_owner": True}
+        mail.queue(mail.EMAIL_CHANGED, address=old_email,
+                   language=user.language or getattr(school, "language", "") or settings.LANGUAGE_CODE,
+                   params=params)
+    return user
+
+
+def own_language_set(*, user: User, language: str) -> User:
+    """The language Krijt speaks to the person on every device, in e-mails and notifications."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationFailed(fields={"language": [_("Choose one of the languages.")]})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
+
+
+def _end_other_sessions(*, request: HttpRequest, user: User) -> int:
+    from krijt.accounts.models import DeviceSession
+
+    current = getattr(request.session, "session_key", None)
+    others = list(DeviceSession.objects.filter(user_id=user.pk).exclude(session_key=current or "")
+                  .values_list("session_key", flat=True))
+    store = request.session.__class__
+    for key in others:
+        store(session_key=key).delete()
+    return len(others)
+
+
+def device_sign_out(*, request: HttpRequest, user: User, device_id: str) -> None:
+    """Ends one of the person's own sessions, named by its public id; the current one signs out as usual."""
+    from krijt.accounts.models import DeviceSession
+
+    rows = DeviceSession.objects.filter(user_id=user.pk).only("session_key")
+    row = next((r for r in rows if r.public_id == device_id), None)
+    if row is None:
+        raise NotFound()
+    if row.session_key == request.session.session_key:
+        logout(request)
+        return
+    request.session.__class__(session_key=row.session_key).delete()

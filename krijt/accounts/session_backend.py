@@ -13,12 +13,14 @@ save inserts the row; outside a transaction a single statement is already atomic
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import secrets
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
@@ -54,9 +56,31 @@ def read_ahead_keys(request: HttpRequest) -> list[str]:
     return [SessionStore.cache_key_prefix + key]
 
 
+# What a sign-in puts in the session for the list of signed-in devices (krijt.accounts.models.DeviceSession).
+DEVICE_KEY = "krijt_device"
+SIGNED_IN_KEY = "krijt_signed_in"
+
+
 class SessionStore(CachedDBStore):
     _cache: Any
     _session: Any
+
+    @classmethod
+    def get_model_class(cls) -> Any:
+        from krijt.accounts.models import DeviceSession
+
+        return DeviceSession
+
+    def create_model_instance(self, data: dict[str, Any]) -> Any:
+        """The row, with whose session it is and on what device (read from the data, no query)."""
+        obj: Any = super().create_model_instance(data)
+        user_id = str(data.get(SESSION_KEY, ""))
+        obj.user_id = int(user_id) if user_id.isdigit() else None
+        obj.device = str(data.get(DEVICE_KEY, ""))[:120]
+        signed_in = data.get(SIGNED_IN_KEY)
+        obj.signed_in_at = (dt.datetime.fromtimestamp(signed_in, tz=dt.UTC)
+                            if isinstance(signed_in, int | float) else None)
+        return obj
 
     def load(self) -> dict[str, Any]:
         try:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from krijt.accounts.devices import device_name
 from krijt.accounts.models import Membership, ParentLink, User
 from krijt.accounts.selectors import account_scope, roles_scope
-from krijt.core import parts
+from krijt.accounts.session_backend import DEVICE_KEY, SIGNED_IN_KEY
+from krijt.core import clock, parts
 
 
 @receiver([post_save, post_delete], sender=Membership)
@@ -31,3 +34,13 @@ def _account_changed(sender: Any, instance: User, update_fields: Any = None, **k
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return
     parts.bump(account_scope(instance.pk))
+
+
+@receiver(user_logged_in)
+def _mark_device(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
+    """Every sign-in (the form, an activation, the platform's admin) names its device and time in the
+    session, for the list of signed-in devices on My account. Part of the session's one write."""
+    if request is None or not hasattr(request, "session"):
+        return
+    request.session[DEVICE_KEY] = device_name(request.META.get("HTTP_USER_AGENT", ""))
+    request.session[SIGNED_IN_KEY] = int(clock.now().timestamp())

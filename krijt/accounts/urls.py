@@ -11,6 +11,7 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="logout"),
     path("sign-out-everywhere/", views.sign_out_everywhere, name="logout_everywhere"),
     path("activate/", views.activate, name="activate"),
+    path("me/", views.my_account, name="my_account"),
     path("password-reset/", RateLimitedPasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",

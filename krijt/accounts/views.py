@@ -1,20 +1,32 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from krijt.accounts import services
-from krijt.accounts.forms import CodeForm, ParentAccountForm, SignInForm
-from krijt.accounts.selectors import cached_roles_in_school, first_school_slug
+from krijt.accounts.forms import (
+    CodeForm,
+    OwnEmailForm,
+    OwnLanguageForm,
+    OwnPasswordForm,
+    ParentAccountForm,
+    SignInForm,
+)
+from krijt.accounts.selectors import cached_roles_in_school, devices_of, first_school_slug
 from krijt.core.errors import KrijtError, RateLimited
 from krijt.core.forms import show_error
 
@@ -147,3 +159,96 @@ def platform_sign_in(request: HttpRequest, extra_context: object = None) -> Http
 
         raise Forbidden(_("This page is for the platform's operators."))
     return redirect_to_login(target, reverse("accounts:login"))
+
+
+# ---------------------------------------------------------------- my account
+
+
+def _account_forms(request: HttpRequest, bound: str = "") -> dict[str, Any]:
+    user = request.user
+    data = request.POST if request.method == "POST" else None
+    return {
+        "password_form": OwnPasswordForm(data if bound == "password" else None, prefix="pw"),
+        "email_form": OwnEmailForm(data if bound == "email" else None, prefix="em",
+                                   initial={"email": user.email}),  # type: ignore[union-attr]
+        "language_form": OwnLanguageForm(data if bound == "language" else None, prefix="lang",
+                                         initial={"language": user.language  # type: ignore[union-attr]
+                                                  or translation.get_language()}),
+    }
+
+
+@never_cache
+@login_required
+def my_account(request: HttpRequest) -> HttpResponse:
+    """One's own account: e-mail, language, password, notification settings, and where one is signed in."""
+    user: Any = request.user
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    forms = _account_forms(request, action)
+    status = 200
+    if action == "password":
+        form = forms["password_form"]
+        if form.is_valid():
+            try:
+                services.own_password_change(request=request, user=user, current=form.cleaned_data["current_password"],
+                                             new=form.cleaned_data["new_password1"],
+                                             repeated=form.cleaned_data["new_password2"])
+            except KrijtError as error:
+                show_error(form, error)
+            else:
+                messages.success(request, _("Your password is changed. Your other devices are signed out."))
+                return redirect("accounts:my_account")
+        status = 400
+    elif action == "email":
+        form = forms["email_form"]
+        if form.is_valid():
+            try:
+                services.own_email_change(user=user, email=form.cleaned_data["email"],
+                                          password=form.cleaned_data["email_password"],
+                                          school=getattr(request, "school", None))
+            except KrijtError as error:
+                show_error(form, error)
+            else:
+                messages.success(request, _("Your e-mail address is saved."))
+                return redirect("accounts:my_account")
+        status = 400
+    elif action == "language":
+        form = forms["language_form"]
+        if form.is_valid():
+            language = form.cleaned_data["language"]
+            services.own_language_set(user=user, language=language)
+            translation.activate(language)
+            messages.success(request, _("Krijt now speaks this language to you on every device."))
+            response = redirect("accounts:my_account")
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                                samesite="Lax")
+            return response
+        status = 400
+    elif action == "device":
+        current = request.session.session_key
+        device_id = request.POST.get("device", "")
+        signing_out_here = any(d.id == device_id and d.current for d in devices_of(user=user, current_key=current))
+        services.device_sign_out(request=request, user=user, device_id=device_id)
+        if signing_out_here:
+            return redirect("accounts:login")
+        messages.success(request, _("That device is signed out."))
+        return redirect("accounts:my_account")
+    elif action:
+        status = 400
+    school = getattr(request, "school", None)
+    context = {
+        **forms,
+        "devices": devices_of(user=user, current_key=request.session.session_key),
+        "in_school": school is not None,
+    }
+    return render(request, "accounts/my_account.html", context, status=status)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; for a signed-in person the choice is also kept on their account, so that it
+    follows them to every device (krijt.accounts.middleware applies it)."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.own_language_set(user=request.user, language=language)  # type: ignore[arg-type]
+    return response

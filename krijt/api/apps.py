@@ -11,4 +11,5 @@ class ApiConfig(AppConfig):
         from krijt.core.roles import Role
 
         # Students and parents can reach the page too; the menu stays short for them on a phone.
-        nav.register("api_tokens", _("API tokens"), "api:tokens", {Role.TEACHER, Role.STAFF, Role.ADMIN}, order=900)
+        nav.register("api_tokens", _("API tokens"), "api:tokens", {Role.TEACHER, Role.STAFF, Role.ADMIN}, order=900,
+                     icon="key")

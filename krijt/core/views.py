@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.http import HttpRequest, HttpResponse
 
 from krijt.core.errors import Forbidden, KrijtError, NotFound, ValidationFailed
 from krijt.core.middleware import error_response
+
+logger = logging.getLogger(__name__)
+PLAIN_ERROR = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Krijt</title></head>'
+               "<body><main><h1>500</h1><p>Something went wrong. Try again in a moment.</p></main></body></html>")
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -21,7 +27,14 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page. When even the page cannot be drawn (the error came from the database, and the shell
+    would ask it for the person again), a plain one: the error page must never fail itself. Admission
+    control then answers a database outage with its own 503 (krijt.ops.admission)."""
     error = KrijtError()
     error.status = 500
     error.code = "server_error"
-    return error_response(request, error)
+    try:
+        return error_response(request, error)
+    except Exception:
+        logger.warning("the error page could not be drawn; a plain one instead", exc_info=True)
+        return HttpResponse(PLAIN_ERROR, status=500, content_type="text/html; charset=utf-8")

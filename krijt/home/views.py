@@ -4,14 +4,19 @@ import logging
 from typing import Any
 
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils import translation
 
 from krijt.accounts.selectors import who_part
 from krijt.core import fragments, parts
+from krijt.core.errors import NotFound
+from krijt.core.nav import cached_reverse
+from krijt.core.permissions import require_roles, require_school
 from krijt.core.roles import Role
+from krijt.home import help as helppages
 from krijt.home import today
 from krijt.ops import degraded
 from krijt.ops.degraded import DB_ERRORS
@@ -19,6 +24,8 @@ from krijt.schools.models import School
 from krijt.schools.selectors import schools_of
 
 logger = logging.getLogger(__name__)
+
+ALL_ROLES = frozenset(r.value for r in Role)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -146,3 +153,41 @@ def _home(request: HttpRequest) -> HttpResponse:
         )
     context = _with_fragments(_today(school, request.user, roles))
     return render(request, "home/home.html", context)
+
+
+def help_page(request: HttpRequest, topic: str = "") -> HttpResponse:
+    """Help for one role; without a topic, the reader's own. Signed-in people of the school only."""
+    school = require_school(request)
+    roles = require_roles(request, ALL_ROLES)
+    if topic and topic not in helppages.TOPICS:
+        raise NotFound()
+    chosen = topic or helppages.topic_for(roles)
+    return render(request, "home/help.html", {
+        "topic": chosen, "topics": helppages.TOPICS, "rules": helppages.school_rules(school=school),
+    })
+
+
+def manifest(request: HttpRequest) -> HttpResponse:
+    """The web app manifest of a school: Krijt installs on a phone's home screen under the school's name."""
+    school = require_school(request)
+    home_url = cached_reverse("home")
+    data = {
+        "name": f"{school.name} · Krijt",
+        "short_name": school.name if len(school.name) <= 12 else "Krijt",
+        "lang": translation.get_language() or school.language,
+        "start_url": home_url,
+        "scope": home_url,
+        "display": "standalone",
+        "background_color": "#f5f6f8",
+        "theme_color": "#1d2330",
+        "icons": [
+            {"src": static("krijt/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("krijt/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {"src": static("krijt/icon-maskable-512.png"), "sizes": "512x512", "type": "image/png",
+             "purpose": "maskable"},
+            {"src": static("krijt/favicon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        ],
+    }
+    response = JsonResponse(data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

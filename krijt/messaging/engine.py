@@ -71,3 +71,10 @@ def urgent_roles(*, school: Any) -> frozenset[str]:
     from krijt.notifications.selectors import policy_for
 
     return frozenset(policy_for(school=school).urgent_roles)
+
+
+def notifications_mark_read_about(*, school: Any, user: Any, keys: Sequence[str]) -> int:
+    """Reading messages reads the notifications that announced them."""
+    from krijt.notifications.services import notifications_mark_read_about as mark
+
+    return mark(school=school, user=user, keys=keys)

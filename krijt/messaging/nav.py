@@ -22,7 +22,8 @@ class MessagesLabel:
         except NoReverseMatch:
             return format_html("{}", gettext("Messages"))
         return format_html(
-            '{} <span class="msg-badge" hx-get="{}" hx-trigger="load, every 120s" hx-swap="innerHTML"></span>',
+            '{} <span class="msg-badge" data-hx-get="{}" data-hx-trigger="load, every 120s" '
+            'data-hx-swap="innerHTML"></span>',
             gettext("Messages"),
             url,
         )

@@ -373,12 +373,18 @@ def message_archive(*, school: School, user: User, message_id: int, archived: bo
 
 @transaction.atomic
 def message_mark_read(*, school: School, user: User, thread_id: int) -> int:
-    marked = MessageRecipient.objects.filter(
+    """Marks the thread's messages read for the reader, and the notifications that told them of those
+    messages: what one has read is not still waiting behind the bell."""
+    unread = MessageRecipient.objects.filter(
         school=school, user=user, message__thread_id=thread_id, read_at__isnull=True,
         visible_at__lte=clock.now(),
-    ).update(read_at=clock.now())
+    )
+    keys = [f"message:{pk}:{generation}"
+            for pk, generation in unread.values_list("message_id", "message__generation")]
+    marked = unread.update(read_at=clock.now())
     if marked:
         parts.bump(inbox_scope(school.pk, user.pk))
+        engine.notifications_mark_read_about(school=school, user=user, keys=keys)
     return int(marked)
 
 

@@ -493,6 +493,17 @@ def notification_mark_read(*, school: School, user: User, notification_id: int) 
     return item
 
 
+def notifications_mark_read_about(*, school: School, user: User, keys: Sequence[str]) -> int:
+    """Marks the user's visible items about these events read (reading a message reads its notification);
+    returns how many. One UPDATE, whatever the number of keys."""
+    if not keys:
+        return 0
+    now = clock.now()
+    return Notification.objects.filter(
+        school=school, recipient=user, key__in=list(keys), visible_at__lte=now, read_at__isnull=True
+    ).update(read_at=now)
+
+
 @transaction.atomic
 def notifications_mark_all_read(*, school: School, user: User) -> int:
     """Marks every visible unread item read; returns how many. Items still held back stay unread."""

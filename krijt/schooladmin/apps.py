@@ -10,4 +10,5 @@ class SchooladminConfig(AppConfig):
         from krijt.core import nav
         from krijt.schooladmin.permissions import VIEW_ROLES
 
-        nav.register("schooladmin", _("School administration"), "schooladmin:overview", VIEW_ROLES, order=90)
+        nav.register("schooladmin", _("School administration"), "schooladmin:overview", VIEW_ROLES, order=90,
+                     icon="settings")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from krijt.accounts.models import User
@@ -154,8 +155,9 @@ class LessonPeriodForm(forms.Form):
     ends_at = forms.TimeField(label=_("Ends at"), widget=TimeInput())
 
 
-WEEKDAY_NAMES = {1: _("Monday"), 2: _("Tuesday"), 3: _("Wednesday"), 4: _("Thursday"), 5: _("Friday"),
-                 6: _("Saturday"), 7: _("Sunday")}
+WEEKDAY_NAMES = {n: capfirst(name) for n, name in enumerate(
+    (_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")),
+    start=1)}
 
 
 class SlotForm(forms.Form):

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from krijt.accounts.models import Membership, ParentLink, User
@@ -242,8 +243,9 @@ class TimetableGrid:
 
     @property
     def weekday_names(self) -> list[tuple[int, str]]:
-        names = {1: _("Monday"), 2: _("Tuesday"), 3: _("Wednesday"), 4: _("Thursday"), 5: _("Friday"),
-                 6: _("Saturday"), 7: _("Sunday")}
+        names = {n: capfirst(name) for n, name in enumerate(
+            (_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")),
+            start=1)}
         return [(d, names[d]) for d in self.weekdays]
 
 

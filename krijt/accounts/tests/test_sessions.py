@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 from django.contrib.sessions.backends.base import UpdateError
-from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from krijt.accounts import session_backend
+from krijt.accounts.models import DeviceSession as Session
 from krijt.accounts.session_backend import SessionStore
 from tests.scenario import TEST_PASSWORD, Scenario
 
@@ -53,7 +53,7 @@ def test_a_sign_in_writes_its_session_with_one_insert_and_few_round_trips(
         )
     assert response.status_code == 302
     sql = [q["sql"] for q in queries.captured_queries]
-    session_sql = [s for s in sql if "django_session" in s]
+    session_sql = [s for s in sql if "krijt_session" in s]
     assert len(session_sql) == 1
     assert session_sql[0].startswith("INSERT")
     assert not [s for s in sql if s in ("BEGIN", "COMMIT") or s.startswith("SAVEPOINT")]

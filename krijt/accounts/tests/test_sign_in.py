@@ -5,10 +5,10 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client
 
+from krijt.accounts.models import DeviceSession as Session
 from krijt.accounts.models import User
 from krijt.core.worker import run_pending_tasks
 from tests.scenario import TEST_PASSWORD, Scenario, english_client

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.templatetags.static import static
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -33,14 +34,40 @@ def _label(label: Any) -> str:
     return str(label)
 
 
+PHONE_BAR_ITEMS = 5  # a phone's bottom bar: all entries when they fit, else four and "More"
+
+
+def current_section(path: str, nav_items: list[dict[str, Any]]) -> str:
+    """The entry a page belongs to: its own address, or the longest entry address it lies under (a message
+    belongs to Messages). The first entry (Today, the school's home) only counts for itself."""
+    home = nav_items[0]["url"] if nav_items else ""
+    best = ""
+    for item in nav_items:
+        url = item["url"]
+        if path == url:
+            return str(url)
+        if url != home and path.startswith(url) and len(url) > len(best):
+            best = url
+    return best
+
+
+def split_for_phones(nav_items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    if len(nav_items) <= PHONE_BAR_ITEMS:
+        return nav_items, []
+    return nav_items[: PHONE_BAR_ITEMS - 1], nav_items[PHONE_BAR_ITEMS - 1:]
+
+
 @register.simple_tag(takes_context=True)
 def shell_parts(context: Any) -> dict[str, SafeString]:
     request = context.get("request")
     user = context.get("user")
     signed_in = bool(user is not None and user.is_authenticated)
     school = context.get("school")
-    nav_items = [{"url": item["url"], "label": _label(item["label"])} for item in context.get("nav_items") or []]
+    nav_items = [{"url": item["url"], "label": _label(item["label"]), "icon": item.get("icon") or "dot"}
+                 for item in context.get("nav_items") or []]
     path = request.path if request is not None else ""
+    current = current_section(path, nav_items)
+    primary, more = split_for_phones(nav_items)
     fragments = {
         "top": Fragment("shell/_top.html", {"school_name": school.name if school is not None else ""}),
         "menu": Fragment("shell/_menu.html", {
@@ -49,9 +76,16 @@ def shell_parts(context: Any) -> dict[str, SafeString]:
             "first_name": user.first_name if signed_in else "",
             "username": user.username if signed_in else "",
             "nav_items": nav_items,
-            "current": next((item["url"] for item in nav_items if item["url"] == path), ""),
+            "primary": primary,
+            "more": more,
+            "more_current": any(item["url"] == current for item in more),
+            "current": current,
+            # The page itself, or a page inside that section (WAI-ARIA: "page" only for the page itself).
+            "current_kind": "page" if current == path else "true",
+            "icons": static("krijt/icons.svg"),
         }),
-        "footer": Fragment("shell/_footer.html", {"csrf_token": TOKEN_MARK, "full_path": NEXT_MARK}),
+        "footer": Fragment("shell/_footer.html", {"csrf_token": TOKEN_MARK, "full_path": NEXT_MARK,
+                                                  "signed_in": signed_in and school is not None}),
     }
     html = render_many(fragments)
     token = context.get("csrf_token")

@@ -28,8 +28,8 @@ def test_each_person_sees_their_own_name_and_navigation(scenario: Scenario) -> N
     fragments.forget_local()
     student = signed_in(scenario.student).get(scenario.url("/")).content.decode()
     teacher = signed_in(scenario.teacher).get(scenario.url("/")).content.decode()
-    assert f">{scenario.student.first_name}</summary>" in student
-    assert f">{scenario.teacher.first_name}</summary>" in teacher
+    assert f'<span class="menu-name">{scenario.student.first_name}</span></summary>' in student
+    assert f'<span class="menu-name">{scenario.teacher.first_name}</span></summary>' in teacher
     assert scenario.teacher.username not in student
     assert scenario.student.username not in teacher
 
@@ -77,3 +77,32 @@ def test_what_a_client_sends_never_adds_a_fragment(scenario: Scenario, fragment_
     assert returns_to[1].startswith(scenario.url("/?q="))  # this request's own address, escaped
     assert "n=1" in returns_to[1]
     assert "<script>x</script>" not in page
+
+
+def test_a_page_inside_a_section_marks_that_section(scenario: Scenario) -> None:
+    client = signed_in(scenario.teacher)
+    html = client.get(scenario.url("/messages/sent/")).content.decode()
+    assert re.search(r'href="[^"]*/messages/" aria-current="true"', html)
+    assert not re.search(r'href="[^"]*/s/alpha/" aria-current', html)  # Today only marks itself
+    today = client.get(scenario.url("/")).content.decode()
+    assert re.search(r'href="/s/alpha/" aria-current="page"', today)
+
+
+def test_a_phone_shows_four_sections_and_more_when_there_are_many(scenario: Scenario) -> None:
+    from krijt.core.templatetags.shell import current_section, split_for_phones
+
+    admin = signed_in(scenario.admin).get(scenario.url("/")).content.decode()
+    nav = admin.split('<nav class="mainnav"', 1)[1].split("</nav>", 1)[0]
+    assert nav.count('class="wide-only"') >= 1
+    assert '<li class="phone-only more">' in nav
+    panel = nav.split('class="more-panel"', 1)[1]
+    assert "School administration" in panel  # every destination is reachable on a phone
+    assert nav.count('<use href="') == nav.count("<svg")  # every entry has its icon
+    items = [{"url": f"/s/a/{n}/", "label": n} for n in ("", "planner", "messages", "results", "cards", "more")]
+    items[0]["url"] = "/s/a/"
+    primary, more = split_for_phones(items)
+    assert len(primary) == 4
+    assert [i["label"] for i in more] == ["cards", "more"]
+    assert split_for_phones(items[:5]) == (items[:5], [])
+    assert current_section("/s/a/messages/12/", items) == "/s/a/messages/"
+    assert current_section("/s/a/unknown/", items) == ""

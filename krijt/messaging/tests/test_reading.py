@@ -276,3 +276,22 @@ def test_the_cached_first_page_of_the_inbox_follows_every_change(
     assert [r.message.pk for r in cached_page.object_list] == [r.message_id for r in from_database.object_list]
     assert cached_page.paginator.count == from_database.paginator.count
     assert unread == selectors.unread_count(school=scenario.school, user=student)
+
+
+def test_reading_a_message_reads_its_notification_too(
+    scenario: Scenario, send: Send, login_as: Callable[..., Client], at: Any
+) -> None:
+    at(TUESDAY_10)
+    group = scenario.classes[0]
+    student = scenario.students_by_class[group.pk][0]
+    message = send("teacher", [f"class:{group.pk}"], subject="Lees mij")
+    other = send("teacher", [f"class:{group.pk}"], subject="Nog niet gelezen")
+    run_pending_tasks()
+    mine = Notification.objects.filter(school=scenario.school, recipient=student)
+    assert mine.filter(read_at__isnull=True).count() == 2
+    client = login_as("student", user=student)
+    assert client.get(scenario.url(f"/messages/{message.pk}/")).status_code == 200
+    assert mine.get(key=message.notification_key).read_at is not None
+    assert mine.get(key=other.notification_key).read_at is None  # only what was read
+    classmate = scenario.students_by_class[group.pk][1]
+    assert Notification.objects.get(recipient=classmate, key=message.notification_key).read_at is None

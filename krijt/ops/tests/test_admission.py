@@ -196,8 +196,9 @@ def test_a_refused_page_is_a_small_page_in_the_visitors_language(holder: Holder)
     page = response.content.decode()
     assert response.status_code == 503
     assert '<html lang="fr">' in page
-    assert 'http-equiv="refresh"' in page  # a page view retries by itself
-    assert 'http-equiv="refresh"' not in posted.content.decode()  # a form is never re-sent behind the user's back
+    assert 'data-retry-after="' in page  # a page view retries by itself (and can be stopped)
+    assert 'http-equiv="refresh"' not in page
+    assert "data-retry-after" not in posted.content.decode()  # a form is never re-sent behind the user's back
     assert "Nothing was saved" in posted.content.decode()
 
 

@@ -140,7 +140,7 @@ def test_signed_in_home_page_reads_the_session_from_cache_once_and_never_from_th
     assert response.status_code == 200
     session_reads = [k for k in reads if SessionStore.cache_key_prefix in k]
     assert len(session_reads) == 1
-    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
+    assert not [q for q in queries.captured_queries if "krijt_session" in q["sql"]]
     # The user, the roles and the day's lessons; the same bound as the home page's own test.
     assert len(queries) <= 12
     assert not [q for q in queries.captured_queries if "password" in q["sql"] and "UPDATE" in q["sql"]]

@@ -15,4 +15,35 @@
       target.select();
     }
   });
+  // While htmx waits for the server, a thin bar shows at the top (krijt.css: html.is-loading), and the
+  // region being replaced says it is busy.
+  var pending = 0;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    pending += 1;
+    document.documentElement.classList.add("is-loading");
+    var target = event.detail && event.detail.target;
+    if (target instanceof Element) { target.setAttribute("aria-busy", "true"); }
+  });
+  function done(event) {
+    pending = Math.max(0, pending - 1);
+    if (!pending) { document.documentElement.classList.remove("is-loading"); }
+    var target = event.detail && event.detail.target;
+    if (target instanceof Element) { target.removeAttribute("aria-busy"); }
+  }
+  document.addEventListener("htmx:afterRequest", done);
+  // The "More" menu of the phone's bottom bar and the account menu close when one clicks elsewhere or
+  // presses Escape, as menus do.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.menu[open], .mainnav details[open]").forEach(function (menu) {
+      if (!(event.target instanceof Node) || !menu.contains(event.target)) { menu.removeAttribute("open"); }
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    document.querySelectorAll("details.menu[open], .mainnav details[open]").forEach(function (menu) {
+      menu.removeAttribute("open");
+      var summary = menu.querySelector("summary");
+      if (summary) { summary.focus(); }
+    });
+  });
 })();

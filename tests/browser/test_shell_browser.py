@@ -1,0 +1,90 @@
+"""The shell on a phone and a desktop: every destination reachable, My account and Help, light and dark.
+
+Screenshots for review go to bench/out/screens/ (not kept in the repository)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from krijt.core.roles import Role
+from tests.browser.helpers import assert_accessible, sign_in
+from tests.scenario import build_school
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SCREENS = Path(__file__).resolve().parents[2] / "bench" / "out" / "screens"
+
+
+@pytest.fixture
+def school(live_server: Any) -> Any:
+    return build_school("alpha")
+
+
+def shot(page: Any, name: str) -> None:
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("role", [Role.STUDENT, Role.TEACHER, Role.PARENT, Role.ADMIN])
+def test_on_a_phone_every_section_is_one_or_two_taps_away(page: Any, live_server: Any, school: Any,
+                                                          role: str) -> None:
+    sign_in(page, live_server.url, school.user_for(role).username, language="en")
+    bar = page.locator("nav.mainnav")
+    box = bar.bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] >= 780 - 1  # at the bottom of the screen, within reach of a thumb
+    visible = [a for a in bar.locator("a").all() if a.is_visible()]
+    assert 3 <= len(visible) <= 5
+    hidden_links = [a.get_attribute("href") for a in bar.locator(".more-panel a").all()]
+    if hidden_links:
+        bar.locator("summary").click()
+        for link in bar.locator(".more-panel a").all():
+            assert link.is_visible()
+        page.keyboard.press("Escape")
+        assert not bar.locator(".more-panel a").first.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, f"today-{role}-360")
+    assert_accessible(page)
+
+
+def test_the_section_stays_marked_on_a_page_inside_it(page: Any, live_server: Any, school: Any) -> None:
+    sign_in(page, live_server.url, school.teacher.username, language="en")
+    page.goto(f"{live_server.url}/s/alpha/messages/sent/")
+    marked = page.locator("nav.mainnav a[aria-current]")
+    assert marked.count() == 1
+    assert "Messages" in marked.inner_text()
+
+
+@pytest.mark.parametrize("screen", ["page", "desktop_page"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_my_account_and_help_read_well_in_light_and_dark(request: Any, live_server: Any, school: Any,
+                                                         screen: str, scheme: str) -> None:
+    page = request.getfixturevalue(screen)
+    page.emulate_media(color_scheme=scheme)
+    sign_in(page, live_server.url, school.parent.username, language="en")
+    width = 360 if screen == "page" else 1280
+    for path, name in (("/accounts/me/", "account"), ("/help/", "help"), ("/", "today")):
+        page.goto(f"{live_server.url}/s/alpha{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        shot(page, f"{name}-parent-{width}-{scheme}")
+        assert_accessible(page)
+
+
+def test_my_account_changes_the_language_from_the_keyboard(page: Any, live_server: Any, school: Any) -> None:
+    sign_in(page, live_server.url, school.student.username, language="en")
+    page.locator("nav.mainnav").wait_for()
+    page.locator(".menu summary").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="My account").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/s/alpha/accounts/me/")
+    page.locator("#id_lang-language").focus()
+    page.locator("#id_lang-language").select_option("fr")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/s/alpha/accounts/me/")
+    assert page.locator("h1").inner_text() == "Mon compte"
+    assert page.locator("html").get_attribute("lang") == "fr"
