@@ -30,6 +30,7 @@ from krijt.schools.selectors import forget_school
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Sint-Lutgardiscollege"
+DEMO_ACCENT = "#7a1f5c"  # the college's burgundy: the shell takes a school's own colour
 DEMO_PASSWORD = "krijt-demo"  # noqa: S105 - published on purpose: every demo account shares it
 BATCH_SIZE = 1000
 
@@ -64,7 +65,8 @@ def _fill_missing_pks(rows: Sequence[M], lookup: dict[tuple[Any, ...], Any], key
 def demo_school_create(*, plan: SchoolPlan, password_hash: str) -> School:
     """One school, with its year, calendar, people, classes, courses and timetable, in a few bulk inserts."""
     spec, year_plan = plan.spec, plan.year
-    school = School.objects.create(slug=spec.slug, name=spec.name, school_weekdays=[1, 2, 3, 4, 5])
+    school = School.objects.create(slug=spec.slug, name=spec.name, school_weekdays=[1, 2, 3, 4, 5],
+                                   accent_color=DEMO_ACCENT if spec.slug == DEMO_SLUG else "")
     year = SchoolYear.objects.create(school=school, name=year_plan.name, starts_on=year_plan.starts_on,
                                      ends_on=year_plan.ends_on)
     _bulk(Period, [Period(school=school, school_year=year, name=t.name, starts_on=t.starts_on, ends_on=t.ends_on)

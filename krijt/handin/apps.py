@@ -13,7 +13,9 @@ class HandinConfig(AppConfig):
 
         nav.register("handin", _("Hand-in"), "handin:overview", OVERVIEW_ROLES, order=25, icon="inbox")
 
-        from krijt.handin import hooks
+        from krijt.handin import hooks, kinds
+
+        kinds.register_kind()
         from krijt.planner import extensions
 
         extensions.deadline_changed.connect(hooks.recompute_late, dispatch_uid="handin.recompute_late")

@@ -6,9 +6,11 @@ import logging
 import re
 from collections.abc import Sequence
 
+from django.apps import apps
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from krijt.accounts.models import User
@@ -16,7 +18,7 @@ from krijt.accounts.selectors import actor_roles
 from krijt.core import clock, parts
 from krijt.core.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
 from krijt.core.uploads import CheckedFile, check
-from krijt.handin import selectors
+from krijt.handin import kinds, selectors
 from krijt.handin.models import Submission, SubmissionFile
 from krijt.handin.parts import reviewer_scope, reviewers_of
 from krijt.handin.permissions import can_hand_in, can_review
@@ -182,7 +184,33 @@ def submission_feedback_give(
     locked.save(update_fields=fields)
     submission.refresh_from_db()
     parts.bump(*(reviewer_scope(school.pk, t) for t in reviewers_of(submission.item)))
+    if "returned_at" in fields:
+        _tell_student(school=school, submission=locked, reviewer=reviewer)
     return submission
+
+
+def _tell_student(*, school: School, submission: Submission, reviewer: User) -> None:
+    """The student hears that feedback came back, through the notification engine (so not at night, and
+    never their parents: feedback stays between the student and the teacher). A second return after a
+    change is a new event."""
+    if not apps.is_installed("krijt.notifications"):
+        return
+    from krijt.notifications.services import Target, notify
+
+    item = submission.item
+    try:
+        url = reverse("handin:hand_in", args=[item.pk])
+    except NoReverseMatch:
+        url = ""
+    returned = submission.returned_at or clock.now()
+    notify(
+        school=school,
+        kind=kinds.KIND,
+        key=f"handin:{submission.pk}:feedback:{int(returned.timestamp())}",
+        targets=[Target(user_id=submission.student_id, audience="student")],
+        params={"title": item.title, "course": item.course.name, "teacher": reviewer.full_name or reviewer.username},
+        url=url,
+    )
 
 
 @transaction.atomic

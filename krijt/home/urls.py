@@ -7,4 +7,6 @@ urlpatterns = [
     path("help/", views.help_page, name="help"),
     path("help/<slug:topic>/", views.help_page, name="help_topic"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("theme.css", views.theme_css, name="school_theme"),
+    path("logo", views.school_logo, name="school_logo"),
 ]

@@ -20,6 +20,7 @@ from krijt.home import help as helppages
 from krijt.home import today
 from krijt.ops import degraded
 from krijt.ops.degraded import DB_ERRORS
+from krijt.schools import identity
 from krijt.schools.models import School
 from krijt.schools.selectors import schools_of
 
@@ -190,4 +191,34 @@ def manifest(request: HttpRequest) -> HttpResponse:
     }
     response = JsonResponse(data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def theme_css(request: HttpRequest) -> HttpResponse:
+    """The school's colour as the shell's accent, in light and dark mode (a file, for the
+    Content-Security-Policy allows no inline style). Its address carries the colour: cached for a year."""
+    school = require_school(request)
+    color = school.accent_color
+    if not identity.HEX.match(color or ""):
+        raise NotFound()
+    css = (f":root{{--accent:{color};--accent-ink:#fff}}\n"
+           f"@media (prefers-color-scheme: dark){{:root{{--accent:{identity.dark_variant(color)};"
+           f"--accent-ink:#0d1420}}}}\n")
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+def school_logo(request: HttpRequest) -> HttpResponse:
+    """The school's logo (checked when it was uploaded); its address changes with every new logo."""
+    school = require_school(request)
+    if not school.logo:
+        raise NotFound()
+    try:
+        data = school.logo.open("rb").read()
+    except OSError as error:
+        raise NotFound() from error
+    response = HttpResponse(data, content_type=school.logo_type or "application/octet-stream")
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils import translation
+
+from krijt.messaging.subjects import for_reader
+
 KIND = "message"
 
 
 def render_message(params: Mapping[str, Any], language: str) -> Any:
     from krijt.notifications.kinds import Rendered
 
-    return Rendered(title=str(params.get("subject", "")), text=str(params.get("sender", "")))
+    with translation.override(language or None):
+        title = for_reader(str(params.get("subject", "")))
+    return Rendered(title=title, text=str(params.get("sender", "")))
 
 
 def register_kind() -> None:

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from krijt.core.models import SchoolScoped, TimeStamped
+from krijt.core.roles import Role
 
 
 class ResultsPolicy(SchoolScoped):
@@ -136,7 +137,7 @@ class ResultView(SchoolScoped):
 
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    role = models.CharField(max_length=10)
+    role = models.CharField(max_length=10, choices=Role.choices)
     viewed_at = models.DateTimeField()
     course = models.ForeignKey("schools.Course", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 

@@ -275,14 +275,17 @@ def grid(*, school: School, course: Course, period: Period | None = None) -> Gri
     return Grid(course, period, students, evaluations, cells, stats, averages)
 
 
-def courses_for_gradebook(*, school: School, user: User, roles: frozenset[str]) -> QuerySet[Course]:
-    """Courses whose gradebook the person may open."""
+def courses_for_gradebook(*, school: School, user: User, roles: frozenset[str], query: str = "") -> QuerySet[Course]:
+    """Courses whose gradebook the person may open; `query` finds them by class, course or teacher name."""
     from krijt.core.roles import Role
 
     qs = Course.objects.filter(school=school).select_related("class_group", "teacher")
     if not roles & {Role.ADMIN, Role.STAFF}:
         qs = qs.filter(Q(teacher=user) | Q(class_group__mentor=user))
-    return qs.order_by("class_group__grade", "class_group__name", "name")
+    for word in query.split()[:5]:
+        qs = qs.filter(Q(class_group__name__iexact=word) | Q(name__icontains=word) | Q(code__iexact=word)
+                       | Q(teacher__first_name__istartswith=word) | Q(teacher__last_name__istartswith=word))
+    return qs.order_by("class_group__grade", "class_group__name", "name", "pk")
 
 
 def periods_of(*, school: School, course: Course) -> list[Period]:

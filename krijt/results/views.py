@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -56,13 +58,22 @@ def _period(request: HttpRequest, periods: list[Period]) -> Period | None:
     return next((p for p in periods if str(p.pk) == wanted), None)
 
 
+GRADEBOOKS_PER_PAGE = 50
+SEARCH_FROM = 12  # a teacher's few courses need no search box
+
+
 @never_cache
 @school_view(roles=RESULTS_ROLES)
 def home(request: HttpRequest) -> HttpResponse:
     school, user, roles = _school(request), _user(request), _roles(request)
     if roles & GRADEBOOK_ROLES:
-        courses = list(selectors.courses_for_gradebook(school=school, user=user, roles=roles))
-        return render(request, "results/home.html", {"courses": courses, "roles": roles})
+        query = request.GET.get("q", "").strip()[:100]
+        courses = selectors.courses_for_gradebook(school=school, user=user, roles=roles, query=query)
+        page = Paginator(courses, GRADEBOOKS_PER_PAGE).get_page(request.GET.get("page", 1))
+        return render(request, "results/home.html", {
+            "courses": page.object_list, "page": page, "query": query, "roles": roles,
+            "searchable": bool(query) or page.paginator.count > SEARCH_FROM,
+            "keep": urlencode({"q": query}) if query else ""})
     if Role.STUDENT in roles:
         return redirect("results:mine")
     children = list(

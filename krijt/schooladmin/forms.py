@@ -211,3 +211,16 @@ class CalendarEntryForm(_InYearForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=CalendarEntry.Kind.choices)
     name = forms.CharField(label=_("Name"), max_length=100, help_text=_("For example Christmas holidays."))
     field_order = ["school_year", "kind", "name", "starts_on", "ends_on"]
+
+
+class IdentityForm(forms.Form):
+    name = forms.CharField(label=_("School name"), max_length=200)
+    accent_color = forms.CharField(
+        label=_("Colour"), max_length=7, required=False,
+        help_text=_("As # and six hexadecimal digits, e.g. #1f5fbf. Links and buttons take this colour; it must "
+                    "be dark enough to read on white. Leave empty for Krijt's blue."),
+        widget=forms.TextInput(attrs={"placeholder": "#1f5fbf", "autocapitalize": "none", "spellcheck": "false"}))
+    logo = forms.FileField(label=_("Logo"), required=False,
+                           help_text=_("PNG, JPEG or WebP, at most 512 KB; shown small beside the name."),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".png,.jpg,.jpeg,.webp"}))
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)

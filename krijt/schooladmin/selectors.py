@@ -214,19 +214,32 @@ def class_students(*, school: School, class_group: ClassGroup) -> list[User]:
     )
 
 
+COURSES_PER_PAGE = 50
+
+
 def course_list(*, school: School, school_year: SchoolYear | None,
-                class_group: ClassGroup | None = None) -> QuerySet[Course]:
-    """Courses with their class, teacher and the number of weekly lessons in the timetable."""
+                class_group: ClassGroup | None = None, query: str = "") -> QuerySet[Course]:
+    """Courses with their class, teacher and the number of weekly lessons in the timetable; `query` finds
+    a course by its name or code, or by its teacher's name."""
     if school_year is None:
         return Course.objects.none()
     qs = Course.objects.filter(school=school, school_year=school_year)
     if class_group is not None:
         qs = qs.filter(class_group=class_group)
+    for word in query.split()[:5]:
+        qs = qs.filter(Q(name__icontains=word) | Q(code__iexact=word) | Q(teacher__first_name__istartswith=word)
+                       | Q(teacher__last_name__istartswith=word))
     return (
         qs.select_related("class_group", "teacher")
         .annotate(lessons=Count("slots", filter=Q(slots__school=school)))
-        .order_by("class_group__grade", "class_group__name", "name")
+        .order_by("class_group__grade", "class_group__name", "name", "pk")
     )
+
+
+def course_page(*, school: School, school_year: SchoolYear | None, class_group: ClassGroup | None = None,
+                query: str = "", page: int | str = 1) -> Any:
+    return Paginator(course_list(school=school, school_year=school_year, class_group=class_group, query=query),
+                     COURSES_PER_PAGE).get_page(page)
 
 
 @dataclass

@@ -6,6 +6,7 @@ app_name = "schooladmin"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("school/", views.identity, name="identity"),
     path("classes/", views.class_list_view, name="class_list"),
     path("classes/new/", views.class_create, name="class_create"),
     path("classes/<int:class_id>/", views.class_detail, name="class_detail"),

@@ -27,6 +27,7 @@ from krijt.core.request import roles_of as _roles
 from krijt.core.request import school_of as _school
 from krijt.core.request import user_of as _user
 from krijt.core.roles import MEMBERSHIP_ROLES, Role
+from krijt.core.templatetags.shell import logo_version
 from krijt.schooladmin import forms as f
 from krijt.schooladmin import selectors as sel
 from krijt.schooladmin import services as people
@@ -575,11 +576,16 @@ def course_list(request: HttpRequest) -> HttpResponse:
     classes = list(sel.classes_of_year(school=school, school_year=year))
     wanted = _int(request.GET.get("class"))
     group = next((c for c in classes if c.pk == wanted), None)
-    courses = list(sel.course_list(school=school, school_year=year, class_group=group))
+    query = request.GET.get("q", "").strip()[:100]
+    page = sel.course_page(school=school, school_year=year, class_group=group, query=query,
+                           page=request.GET.get("page", 1))
+    keep = {k: v for k, v in {"year": request.GET.get("year", ""), "class": group.pk if group else "",
+                                "q": query}.items() if v}
     return _page(
         request,
         "schooladmin/course_list.html",
-        {"years": years, "year": year, "classes": classes, "group": group, "courses": courses},
+        {"years": years, "year": year, "classes": classes, "group": group, "courses": page.object_list,
+         "page": page, "query": query, "keep": urlencode(keep)},
     )
 
 
@@ -842,3 +848,24 @@ def entry_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
         _("Removed from the calendar."),
         "schooladmin:calendar",
     )
+
+
+@never_cache
+@school_view(roles=MANAGE_ROLES)
+def identity(request: HttpRequest) -> HttpResponse:
+    """The school's name, colour and logo, as the shell shows them to everyone."""
+    school = _school(request)
+    form = f.IdentityForm(request.POST or None, request.FILES or None,
+                          initial={"name": school.name, "accent_color": school.accent_color})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.school_identity_update(
+                school=school, actor=_user(request), roles=_roles(request), name=data["name"],
+                accent_color=data["accent_color"], logo=data["logo"] or None, remove_logo=data["remove_logo"])
+        except KrijtError as exc:
+            _show_error(form, exc)
+        else:
+            return _done(request, _("The school's name, colour and logo are saved."), "schooladmin:identity")
+    return _form_page(request, "schooladmin/identity.html", form,
+                      {"section": "identity", "logo_version": logo_version(school)})

@@ -21,6 +21,11 @@ class School(TimeStamped):
     language = models.CharField(max_length=8, default="nl")
     # ISO weekdays (1 = Monday) on which lessons are given.
     school_weekdays = models.JSONField(default=list)
+    # The school's identity in the shell, set by its administrators: a colour (checked for contrast,
+    # krijt.schools.identity) and a logo (PNG, JPEG or WebP).
+    accent_color = models.CharField(max_length=7, blank=True)
+    logo = models.FileField(upload_to="schools/logos/", blank=True)
+    logo_type = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["name"]

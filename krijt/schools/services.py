@@ -7,17 +7,23 @@ view that forgot a filter still cannot reach across schools.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from krijt.accounts.models import Membership, User
 from krijt.accounts.selectors import actor_roles
+from krijt.core import uploads
 from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from krijt.core.roles import Role
 from krijt.core.writes import model_update, save_unique
+from krijt.schools import identity
 from krijt.schools.models import (
     CalendarEntry,
     ClassGroup,
@@ -30,6 +36,7 @@ from krijt.schools.models import (
     TimetableSlot,
 )
 from krijt.schools.permissions import can_manage_structure
+from krijt.schools.selectors import forget_school
 
 
 def _own(school: School, *objects: Any) -> None:
@@ -542,3 +549,50 @@ def timetable_slot_delete(
     _check_manage(school=school, actor=actor, roles=roles)
     _own(school, slot)
     slot.delete()
+
+
+# ---------------------------------------------------------------- identity
+
+LOGO = uploads.Use(extensions=frozenset({"png", "jpg", "jpeg", "webp"}), max_bytes=512 * 1024, field="logo")
+
+
+@transaction.atomic
+def school_identity_update(
+    *,
+    school: School,
+    actor: User,
+    roles: frozenset[str] | None = None,
+    name: str,
+    accent_color: str,
+    logo: UploadedFile | None = None,
+    remove_logo: bool = False,
+) -> School:
+    """The school's name, colour and logo as the shell shows them. A colour that would make links or
+    buttons hard to read is refused with its contrast; a logo goes through the shared upload checker."""
+    _check_manage(school=school, actor=actor, roles=roles)
+    name = _required_text(name, "name")[:200]
+    color = accent_color.strip().lower()
+    if color:
+        if not identity.HEX.match(color):
+            raise ValidationFailed(fields={"accent_color": [_("Write the colour as # and six hexadecimal digits, "
+                                                              "for example #1f5fbf.")]})
+        ratio = identity.accent_contrast(color)
+        if ratio < identity.MINIMUM:
+            raise ValidationFailed(fields={"accent_color": [_(
+                "This colour is too light to read: its contrast with white is %(ratio)s to 1, and at least "
+                "4.5 to 1 is needed. Choose a darker shade.") % {"ratio": number_format(ratio, 1)}]})
+    checked = uploads.check(logo, LOGO) if logo is not None else None
+    old_logo = school.logo.name if school.logo else ""
+    school.name, school.accent_color = name, color
+    if checked is not None:
+        school.logo.save(f"{school.slug}-{uuid.uuid4().hex[:12]}.{checked.extension}", checked.upload, save=False)
+        school.logo_type = checked.content_type
+    elif remove_logo:
+        school.logo = ""  # type: ignore[assignment]
+        school.logo_type = ""
+    school.save(update_fields=["name", "accent_color", "logo", "logo_type", "updated_at"])
+    if old_logo and old_logo != (school.logo.name if school.logo else ""):
+        transaction.on_commit(lambda: default_storage.delete(old_logo))
+    slug = school.slug
+    transaction.on_commit(lambda: forget_school(slug))  # the shell's fragments are keyed by these values
+    return school

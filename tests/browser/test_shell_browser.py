@@ -88,3 +88,23 @@ def test_my_account_changes_the_language_from_the_keyboard(page: Any, live_serve
     page.wait_for_url(f"{live_server.url}/s/alpha/accounts/me/")
     assert page.locator("h1").inner_text() == "Mon compte"
     assert page.locator("html").get_attribute("lang") == "fr"
+
+
+def test_the_status_page_shows_times_in_the_readers_zone(browser: Any, live_server: Any, school: Any) -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    context = browser.new_context(timezone_id="Asia/Tokyo", locale="en-GB", viewport={"width": 360, "height": 780})
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/s/alpha/status/")
+        node = page.locator("time[data-local]").first
+        moment = dt.datetime.fromisoformat(node.get_attribute("datetime"))
+        shown = node.inner_text()
+        tokyo = moment.astimezone(ZoneInfo("Asia/Tokyo"))
+        assert f"{tokyo:%H}:{tokyo:%M}" in shown, shown
+        assert "CET" not in shown
+        assert page.locator("footer a", has_text="Service status").count() == 1
+        assert_accessible(page)
+    finally:
+        context.close()

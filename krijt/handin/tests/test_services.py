@@ -305,3 +305,32 @@ def test_stored_files_leave_with_their_task(
         task.delete()
     assert not Submission.objects.exists()
     assert not default_storage.exists(name)
+
+
+def test_returned_feedback_reaches_the_student_through_the_engine_and_never_at_night(
+    scenario: Scenario, task: PlannerItem, pdf: Any, time_machine: Any
+) -> None:
+    from krijt.notifications.models import Notification
+
+    submission = hand_in(scenario, task, files=[pdf()])
+    teacher = frozenset({Role.TEACHER})
+    give = services.submission_feedback_give
+    give(school=scenario.school, reviewer=scenario.teacher, roles=teacher, submission=submission,
+         feedback="A draft", return_to_student=False)
+    assert not Notification.objects.filter(kind="handin_feedback").exists()  # a draft tells nobody
+    time_machine.move_to(dt.datetime(2026, 10, 1, 19, 30, tzinfo=UTC), tick=False)  # 21:30 in Brussels
+    give(school=scenario.school, reviewer=scenario.teacher, roles=teacher, submission=submission,
+         feedback="Well done", return_to_student=True)
+    told = Notification.objects.get(kind="handin_feedback")
+    assert told.recipient_id == scenario.student.pk
+    assert told.audience == "student"
+    assert told.visible_at == dt.datetime(2026, 10, 2, 5, 0, tzinfo=UTC)  # 07:00 the next morning
+    parents = set(scenario.student.parent_links.values_list("parent_id", flat=True))
+    assert not Notification.objects.filter(kind="handin_feedback", recipient_id__in=parents).exists()
+    give(school=scenario.school, reviewer=scenario.teacher, roles=teacher, submission=submission,
+         feedback="Well done", return_to_student=True)  # saved again unchanged: not a new event
+    assert Notification.objects.filter(kind="handin_feedback").count() == 1
+    time_machine.move_to(dt.datetime(2026, 10, 2, 8, 0, tzinfo=UTC), tick=False)
+    give(school=scenario.school, reviewer=scenario.teacher, roles=teacher, submission=submission,
+         feedback="Well done, see the margin notes", return_to_student=True)
+    assert Notification.objects.filter(kind="handin_feedback").count() == 2

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from krijt.core.worker import run_pending_tasks
 from krijt.messaging.models import Attachment, Message, MessageRecipient
@@ -295,3 +296,34 @@ def test_reading_a_message_reads_its_notification_too(
     assert mine.get(key=other.notification_key).read_at is None  # only what was read
     classmate = scenario.students_by_class[group.pk][1]
     assert Notification.objects.get(recipient=classmate, key=message.notification_key).read_at is None
+
+
+def test_a_reply_reads_with_the_readers_own_prefix(
+    scenario: Scenario, send: Send, login_as: Callable[..., Client], at: Any
+) -> None:
+    from django.conf import settings
+
+    from krijt.messaging import subjects
+
+    at(TUESDAY_10)
+    with translation.override("nl"):
+        assert subjects.for_reader("Antw: Uitstap") == "Antw: Uitstap"
+    with translation.override("en"):
+        assert subjects.for_reader("Antw: Uitstap") == "Re: Uitstap"
+        assert subjects.for_reader("Antwerpen bezoek") == "Antwerpen bezoek"  # only a prefix followed by a space
+    with translation.override("fr"):
+        assert subjects.for_reader("Re: Trip").startswith(translation.gettext("Re:"))
+    group = scenario.classes[0]
+    student = scenario.students_by_class[group.pk][0]
+    message = send("teacher", [f"class:{group.pk}"], subject="Uitstap")
+    from krijt.messaging import services
+
+    with translation.override("nl"):
+        services.message_reply(school=scenario.school, sender=student, roles=frozenset({"student"}),
+                               message_id=message.pk, body="Mag ik mijn fiets meenemen?")
+    run_pending_tasks()
+    teacher = login_as("teacher")
+    teacher.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    inbox = teacher.get(scenario.url("/messages/")).content.decode()
+    assert "Re: Uitstap" in inbox
+    assert "Antw: Uitstap" not in inbox

@@ -297,3 +297,37 @@ def test_grid_query_count_is_fixed(scenario, login_as, django_assert_num_queries
         response = client.get(scenario.url(f"/results/courses/{big.pk}/"))
     assert response.content.decode().count('class="rs-input') == 1200
     assert n <= 14
+
+
+def test_the_view_log_names_the_role_in_the_readers_language(scenario, login_as, evaluation) -> None:  # type: ignore[no-untyped-def]
+    from django.conf import settings
+
+    with time_machine.travel(local(2026, 11, 17, 11), tick=False):
+        _published(scenario, evaluation)
+        login_as("parent").get(scenario.url(f"/results/students/{scenario.student.pk}/"))
+        student = login_as("student")
+        student.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+        page = student.get(scenario.url("/results/mine/")).content.decode()
+    assert "(ouder)" in page
+    assert "(parent)" not in page
+    assert '<time datetime="2026-11-17T11:00:00' in page
+
+
+def test_the_gradebook_list_is_searched_and_paged(scenario, login_as) -> None:  # type: ignore[no-untyped-def]
+    from krijt.schools.models import ClassGroup, Course
+
+    groups = ClassGroup.objects.bulk_create(
+        ClassGroup(school=scenario.school, school_year=scenario.year, name=f"K{i}", grade=3) for i in range(14))
+    Course.objects.bulk_create(
+        Course(school=scenario.school, school_year=scenario.year, class_group=g, name=name,
+               teacher=scenario.teachers[0], hours_per_week=2)
+        for g in groups for name in ("Latijn", "Chemie", "Fysica", "Biologie"))
+    admin = login_as("admin")
+    first = admin.get(scenario.url("/results/"))
+    assert len(first.context["courses"]) == 50
+    assert 'id="gb-q"' in first.content.decode()
+    assert admin.get(scenario.url("/results/"), {"page": 2}).context["page"].number == 2
+    latin = admin.get(scenario.url("/results/"), {"q": "latijn k3"})
+    assert [(c.name, c.class_group.name) for c in latin.context["courses"]] == [("Latijn", "K3")]
+    teacher = login_as("teacher", user=scenario.teachers[1])
+    assert 'id="gb-q"' not in teacher.get(scenario.url("/results/")).content.decode()  # a few courses: no search

@@ -5,7 +5,7 @@ import pytest
 from krijt.schools.models import ClassGroup, Course, TimetableSlot
 from tests.scenario import Scenario
 
-COURSE_LIST_QUERIES = 3  # years, classes, courses (with teacher, class and lesson count)
+COURSE_LIST_QUERIES = 4  # years, classes, the count and one page of courses (with teacher, class, lessons)
 
 
 @pytest.mark.django_db
@@ -22,11 +22,41 @@ def test_course_list_costs_a_fixed_number_of_queries(scenario: Scenario, login_a
     with django_assert_num_queries(baseline):
         html = client.get(url).content.decode()
     assert "Vak4" in html
-    assert "K19" in html
+    with django_assert_num_queries(baseline):
+        last = client.get(url, {"page": 3}).content.decode()
+    assert "K19" in last
     with django_assert_num_queries(baseline):
         response = client.get(url, {"class": groups[3].pk})
     assert [c.class_group_id for c in response.context["courses"]] == [groups[3].pk] * 5
     assert baseline == COURSE_LIST_QUERIES
+
+
+@pytest.mark.django_db
+def test_course_list_is_searched_and_paged(scenario: Scenario, login_as) -> None:
+    groups = ClassGroup.objects.bulk_create(
+        ClassGroup(school=scenario.school, school_year=scenario.year, name=f"K{i}", grade=2) for i in range(12))
+    Course.objects.bulk_create(
+        Course(school=scenario.school, school_year=scenario.year, class_group=g, name=name, code=code,
+               teacher=scenario.teachers[0], hours_per_week=2)
+        for g in groups for name, code in (("Latijn", "LAT"), ("Aardrijkskunde", "AAR"), ("Fysica", "FYS"),
+                                           ("Chemie", "CHE"), ("Biologie", "BIO")))
+    client = login_as("admin")
+    first = client.get(scenario.url("/manage/courses/"))
+    assert len(first.context["courses"]) == 50
+    assert first.context["page"].paginator.num_pages == 2
+    html = first.content.decode()
+    assert "?page=2" in html
+    found = client.get(scenario.url("/manage/courses/"), {"q": "latijn"})
+    assert {c.name for c in found.context["courses"]} == {"Latijn"}
+    assert len(found.context["courses"]) == 12
+    by_code = client.get(scenario.url("/manage/courses/"), {"q": "fys", "class": groups[0].pk})
+    assert [(c.name, c.class_group_id) for c in by_code.context["courses"]] == [("Fysica", groups[0].pk)]
+    teacher = scenario.teachers[1]
+    by_teacher = client.get(scenario.url("/manage/courses/"), {"q": teacher.first_name})
+    assert by_teacher.context["courses"]
+    assert all(c.teacher_id == teacher.pk for c in by_teacher.context["courses"])
+    nothing = client.get(scenario.url("/manage/courses/"), {"q": "sanskriet"}).content.decode()
+    assert "No course matches this search." in nothing
 
 
 @pytest.mark.django_db

@@ -15,6 +15,21 @@
       target.select();
     }
   });
+  // Times marked data-local are shown in the reader's own time zone, in the page's language (the server
+  // wrote them in the platform's zone, named, as the fallback).
+  function localTimes(root) {
+    if (!window.Intl || !Intl.DateTimeFormat) { return; }
+    var format = new Intl.DateTimeFormat(document.documentElement.lang || undefined,
+      { dateStyle: "full", timeStyle: "short" });
+    root.querySelectorAll("time[data-local][datetime]").forEach(function (node) {
+      var moment = new Date(node.getAttribute("datetime"));
+      if (!isNaN(moment.getTime())) { node.textContent = format.format(moment); }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { localTimes(document); });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target instanceof Element) { localTimes(event.target); }
+  });
   // While htmx waits for the server, a thin bar shows at the top (krijt.css: html.is-loading), and the
   // region being replaced says it is busy.
   var pending = 0;
