@@ -75,7 +75,9 @@ class SendIn(Schema):
         "Recipients as the compose page picks them: user:<id>, class:<id>, parents:<class id>, course:<id>, "
         "teachers or school (what the school's messaging policy lets the sender reach)."))
     subject: str = Field(..., max_length=200)
-    body: str = Field(..., max_length=50_000, description="Text or simple HTML; sanitised as on the page.")
+    body: str = Field(..., max_length=50_000, description=(
+        "Markdown (CommonMark: **bold**, _italic_, lists, [links](https://...)), or simple HTML; sanitised as "
+        "on the page."))
     send_at: dt.datetime | None = Field(None, description=(
         "Schedule for later (without an offset: the school's local time); empty sends now."))
     urgent: bool = False

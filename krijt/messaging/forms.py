@@ -20,9 +20,11 @@ class ComposeForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200, required=False,
                               widget=forms.TextInput(attrs={"required": True}))
     body = forms.CharField(
-        label=_("Message"), widget=forms.Textarea(attrs={"rows": 10, "required": True}), max_length=50_000,
+        label=_("Message"), max_length=50_000,
+        widget=forms.Textarea(attrs={"rows": 10, "required": True, "data-link-text": _("link text")}),
         required=False,
-        help_text=_("Blank lines start a new paragraph. Bold, italics, lists and links are kept."),
+        help_text=_("Write as in an e-mail; a blank line starts a new paragraph. The buttons above mark text as "
+                    "**bold**, _italic_, a list (lines starting with \"- \") or a [link](https://...)."),
     )
     send_at = forms.DateTimeField(
         label=_("Send at"), required=False, input_formats=[DATETIME_INPUT], widget=LocalDateTimeInput(),

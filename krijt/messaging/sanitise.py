@@ -1,4 +1,11 @@
-"""Message bodies are HTML written by people: only a small safe set survives."""
+"""Message bodies are written in Markdown (or, from older clients and the API, HTML): only a small safe set
+of HTML survives.
+
+Markdown (CommonMark, by markdown-it-py) is what the compose page's toolbar writes: **bold**, _italic_,
+lists, [links](https://...). A single newline is a line break, as people type. Typed text with no known
+tag is Markdown only: any "<geen>" in it stays text. Text with known tags keeps them, and nh3 removes
+everything outside the safe set either way.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ import html
 import re
 
 import nh3
+from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "u", "ul", "ol", "li", "a", "blockquote"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -24,18 +32,27 @@ _BLOCK_END_RE = re.compile(r"</(p|li|blockquote|ul|ol)>|<br\s*/?>", re.IGNORECAS
 _SPACES_RE = re.compile(r"[ \t]+")
 
 
+# What a message needs and nothing more: no headings, code blocks, rules or images ("# 1" stays "# 1").
+_UNUSED_RULES = ["heading", "lheading", "code", "fence", "hr", "image", "backticks", "reference"]
+_TYPED = MarkdownIt("commonmark", {"html": False, "breaks": True}).disable(_UNUSED_RULES)  # any "<" is text
+_WITH_TAGS = MarkdownIt("commonmark", {"html": True, "breaks": True}).disable(_UNUSED_RULES)  # tags go to nh3
+_NEWLINE_AFTER_TAG_RE = re.compile(r">[ \t]*\n\s*")
+
+
+def markdown_html(raw: str) -> str:
+    """Markdown to (unsafe) HTML; sanitise() is the only caller that may show it."""
+    raw = raw.replace("\r\n", "\n")
+    renderer = _WITH_TAGS if _TAG_RE.search(raw) else _TYPED
+    return renderer.render(raw)
+
+
 def sanitise(raw: str) -> str:
-    """Safe HTML from what the sender typed. Plain text (no tags) becomes paragraphs and line breaks."""
+    """Safe HTML from what the sender wrote: Markdown, or HTML that already has its blocks."""
     raw = (raw or "").strip()
     if not raw:
         return ""
-    has_tags = bool(_TAG_RE.search(raw))
     if not _BLOCK_RE.search(raw):
-        # Typed text (perhaps with inline tags): blank lines are paragraphs, newlines are line breaks.
-        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", raw.replace("\r\n", "\n")) if p.strip()]
-        raw = "".join(
-            "<p>" + (p if has_tags else html.escape(p)).replace("\n", "<br>") + "</p>" for p in paragraphs
-        )
+        raw = markdown_html(raw)
     cleaned = nh3.clean(
         raw,
         tags=ALLOWED_TAGS,
@@ -45,7 +62,7 @@ def sanitise(raw: str) -> str:
         link_rel="noopener",
         strip_comments=True,
     )
-    cleaned = cleaned.strip()
+    cleaned = _NEWLINE_AFTER_TAG_RE.sub(">", cleaned).strip()
     return cleaned if plain_text(cleaned) else ""
 
 

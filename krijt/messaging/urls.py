@@ -13,6 +13,7 @@ urlpatterns = [
     path("new/", views.compose, name="compose"),
     path("new/recipients/", views.recipients, name="recipients"),
     path("new/preview/", views.preview, name="preview"),
+    path("new/body-preview/", views.body_preview, name="body_preview"),
     path("settings/", views.policy, name="policy"),
     path("<int:message_id>/", views.message, name="message"),
     path("<int:message_id>/progress/", views.progress, name="progress"),

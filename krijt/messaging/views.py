@@ -25,6 +25,7 @@ from krijt.messaging import attachments as attachment_rules
 from krijt.messaging import audiences, engine, selectors, services
 from krijt.messaging.forms import ComposeForm, PolicyForm, ReplyForm, RescheduleForm
 from krijt.messaging.permissions import MANAGE_POLICY, USE_MESSAGES, reach_for
+from krijt.messaging.sanitise import sanitise
 
 FOLDERS = ("inbox", "sent", "scheduled", "archive")
 
@@ -369,3 +370,12 @@ def policy(request: HttpRequest) -> HttpResponse:
         flash.success(request, _("Who may write to whom is saved."))
         return redirect("messaging:policy")
     return render(request, "messaging/policy.html", {"form": form, "folder": "policy"})
+
+
+@never_cache
+@require_POST
+@school_view(roles=USE_MESSAGES)
+def body_preview(request: HttpRequest) -> HttpResponse:
+    """The message as its readers will see it, sanitised exactly as sending does (htmx, while typing)."""
+    body = request.POST.get("body", "")[:50_000]
+    return render(request, "messaging/_body_preview.html", {"body_html": sanitise(body)})

@@ -241,6 +241,7 @@ def cell(request: HttpRequest, evaluation_id: int, student_id: int) -> HttpRespo
                 "text": text,
                 "error": error,
                 "editable": True,
+                "saved": not error,
             },
         )
         response.status_code = 422 if error else 200

@@ -72,3 +72,28 @@ def test_a_scheduled_message_reaches_the_student_at_the_right_time(
         page.get_by_role("link", name="Toets wiskunde").click()
         assert "hoofdstuk 3" in page.locator(".msg-body").inner_text()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_the_editor_formats_from_the_keyboard_and_previews_without_tags(
+    page: Any, live_server: Any, school: Any
+) -> None:
+    from tests.browser.helpers import assert_accessible
+
+    sign_in(page, live_server.url, school.teacher.username, language="en")
+    page.goto(f"{live_server.url}/s/alpha/messages/new/")
+    body = page.locator("#id_body")
+    body.focus()
+    page.keyboard.type("Friday no lessons")
+    page.keyboard.press("Shift+Home")
+    page.keyboard.press("Control+B")
+    assert body.input_value() == "**Friday no lessons**"
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("bring a lunch")
+    page.get_by_role("button", name="List").click()
+    preview = page.locator("#msg-body-preview")
+    preview.locator("strong", has_text="Friday no lessons").wait_for()
+    preview.locator("li", has_text="bring a lunch").wait_for()
+    assert "**" not in preview.inner_text()
+    assert "<" not in preview.inner_text()
+    assert_accessible(page)

@@ -47,15 +47,18 @@ def test_keyboard_only_score_entry_with_a_bad_value(desktop_page: Any, live_serv
     page.keyboard.press("Enter")  # saves and moves down
     message = page.get_by_role("alert").filter(has_text="cannot be above the maximum of 10")
     message.wait_for()
-    assert page.evaluate("document.activeElement.id") == f"c-{evaluation.pk}-{second.pk}"
-    page.keyboard.type("8")
-    page.keyboard.press("ArrowUp")  # back to the refused cell
     first_id = f"c-{evaluation.pk}-{first.pk}"
+    # The refused cell takes the focus back, so the teacher corrects it at once.
     page.wait_for_function(f"() => document.activeElement.id === '{first_id}'")
     page.keyboard.press("Control+a")  # replace whatever the cell holds, whatever the machine's speed
     page.keyboard.type("7,5")
     page.keyboard.press("Enter")
     message.wait_for(state="detached", timeout=20_000)
+    page.locator(f"td:has(#{first_id}) .rs-saved").wait_for()  # a per-cell confirmation
+    page.wait_for_function(f"() => document.activeElement.id === 'c-{evaluation.pk}-{second.pk}'")
+    page.keyboard.type("8")
+    page.keyboard.press("Enter")
+    page.locator(f"td:has(#c-{evaluation.pk}-{second.pk}) .rs-saved").wait_for()
     page.wait_for_function("() => !document.querySelector('.htmx-request')")
     values = {s.student_id: s.value for s in Score.objects.filter(evaluation=evaluation)}
     assert values == {first.pk: Decimal("7.5"), second.pk: Decimal("8")}

@@ -271,3 +271,26 @@ def test_expansion_costs_a_fixed_number_of_queries(
     assert len(everyone) == len({r.user_id for r in everyone}) == 600 + 12 + 2 + 2
     assert [r.user_id for r in everyone] == sorted(r.user_id for r in everyone)
     assert Delivery.objects.count() == 0
+
+
+def test_the_editor_writes_markdown_and_shows_it_as_readers_will(
+    scenario: Scenario, login_as: Callable[..., Client], send: Send, at: Any
+) -> None:
+    from krijt.messaging.models import Message
+    from krijt.messaging.tests.conftest import TUESDAY_10
+
+    at(TUESDAY_10)
+    client = login_as("teacher")
+    page = client.get(scenario.url("/messages/new/")).content.decode()
+    assert 'data-md="bold"' in page
+    assert 'data-hx-post="' + scenario.url("/messages/new/body-preview/") + '"' in page
+    preview = client.post(scenario.url("/messages/new/body-preview/"),
+                          {"body": "**Vrijdag** geen les <script>alert(1)</script>\n- uitstap"}).content.decode()
+    assert "<strong>Vrijdag</strong>" in preview
+    assert "<script" not in preview
+    assert "**" not in preview
+    group = scenario.classes[0]
+    message = send("teacher", [f"class:{group.pk}"], subject="Uitstap", body="**Vrijdag** is er _geen_ les.")
+    stored = Message.objects.get(pk=message.pk)
+    assert stored.body_html == "<p><strong>Vrijdag</strong> is er <em>geen</em> les.</p>"
+    assert stored.body_text == "Vrijdag is er geen les."

@@ -54,3 +54,19 @@ def test_plain_text_becomes_paragraphs_and_is_escaped() -> None:
 def test_empty_stays_empty() -> None:
     assert sanitise("   ") == ""
     assert sanitise("<script>only</script>") == ""
+
+
+def test_markdown_from_the_toolbar_becomes_the_safe_set() -> None:
+    clean = sanitise("Beste ouders,\n\n**Vrijdag** is er _geen_ les:\n\n- uitstap\n- lunchpakket\n\n"
+                     "1. vertrek\n2. terug\n\nZie [de brief](https://school.example/brief) of "
+                     "[dit](javascript:alert(1)).")
+    assert clean == (
+        "<p>Beste ouders,</p><p><strong>Vrijdag</strong> is er <em>geen</em> les:</p>"
+        "<ul><li>uitstap</li><li>lunchpakket</li></ul><ol><li>vertrek</li><li>terug</li></ol>"
+        '<p>Zie <a href="https://school.example/brief" rel="noopener">de brief</a> of [dit](javascript:alert(1)).</p>'
+    )
+
+
+def test_markdown_never_lets_html_through_where_none_was_meant() -> None:
+    clean = sanitise("# 1 is de eerste\n\n    <script>alert(1)</script>\n\n<b onclick=x>vet</b> en `code`")
+    assert clean == "<p># 1 is de eerste</p><p>vet en `code`</p>"

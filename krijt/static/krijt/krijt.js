@@ -19,7 +19,10 @@
   // wrote them in the platform's zone, named, as the fallback).
   function localTimes(root) {
     if (!window.Intl || !Intl.DateTimeFormat) { return; }
-    var format = new Intl.DateTimeFormat(document.documentElement.lang || undefined,
+    // Krijt's languages as Belgian readers write dates; English in its one (British) style.
+    var locales = { nl: "nl-BE", fr: "fr-BE", en: "en-GB" };
+    var lang = document.documentElement.lang || "";
+    var format = new Intl.DateTimeFormat(locales[lang] || lang || undefined,
       { dateStyle: "full", timeStyle: "short" });
     root.querySelectorAll("time[data-local][datetime]").forEach(function (node) {
       var moment = new Date(node.getAttribute("datetime"));

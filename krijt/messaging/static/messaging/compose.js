@@ -33,7 +33,7 @@
     var remove = event.target.closest(".msg-chip-remove");
     if (remove) { remove.closest("li").remove(); changed(); search().focus(); return; }
     var tool = event.target.closest(".msg-toolbar button");
-    if (tool) { wrap(tool.dataset.wrap); }
+    if (tool) { format(tool.dataset.md); }
   });
 
   document.addEventListener("keydown", function (event) {
@@ -53,22 +53,41 @@
     }
   });
 
-  function wrap(kind) {
+  // The toolbar writes Markdown, which the server turns into the safe set of HTML (the preview shows it):
+  // nobody ever sees a tag.
+  function format(kind) {
     var area = document.getElementById("id_body");
     if (!area) { return; }
     var start = area.selectionStart, end = area.selectionEnd, text = area.value.slice(start, end);
-    var out;
-    if (kind === "ul") {
-      var items = (text || "").split(/\n/).filter(function (s) { return s.trim(); });
-      out = "<ul>" + (items.length ? items : [""]).map(function (s) { return "<li>" + s + "</li>"; }).join("") + "</ul>";
-    } else if (kind === "a") {
-      var href = window.prompt("https://", "https://");
-      if (!href) { return; }
-      out = '<a href="' + href.replace(/"/g, "%22") + '">' + (text || href) + "</a>";
+    var before, after, placeholder;
+    if (kind === "list") {
+      // The selected lines, or the line the caret is on, become list items.
+      start = area.value.lastIndexOf("\n", start - 1) + 1;
+      var lineEnd = area.value.indexOf("\n", Math.max(end - 1, start));
+      end = lineEnd === -1 ? area.value.length : lineEnd;
+      var lines = area.value.slice(start, end).split(/\n/);
+      var out = lines.map(function (line) { return /^- /.test(line) ? line : "- " + line; }).join("\n");
+      area.setRangeText(out, start, end, "end");
+    } else if (kind === "link") {
+      placeholder = "https://";
+      before = "[" + (text || area.dataset.linkText || "link") + "](";
+      area.setRangeText(before + placeholder + ")", start, end, "start");
+      area.setSelectionRange(start + before.length, start + before.length + placeholder.length);
     } else {
-      out = "<" + kind + ">" + text + "</" + kind + ">";
+      var mark = kind === "bold" ? "**" : "_";
+      area.setRangeText(mark + text + mark, start, end, "select");
+      area.setSelectionRange(start + mark.length, start + mark.length + text.length);
     }
-    area.setRangeText(out, start, end, "end");
     area.focus();
+    document.body.dispatchEvent(new CustomEvent("msg-formatted", { bubbles: true }));
   }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.target.id !== "id_body" || !(event.ctrlKey || event.metaKey)) { return; }
+    var key = event.key.toLowerCase();
+    if (key === "b" || key === "i") {
+      event.preventDefault();
+      format(key === "b" ? "bold" : "italic");
+    }
+  });
 })();

@@ -35,8 +35,11 @@
       event.detail.isError = false;
     }
   });
-  // Keep focus where the person is when the cell they are in is replaced.
+  // Keep focus where the person is when the cell they are in is replaced; a refused value takes the focus
+  // back to its cell (even when Enter or an arrow already moved on), so it is corrected at once.
   document.addEventListener("htmx:afterSwap", function (event) {
+    var invalid = event.detail.target.querySelector("input.rs-input[aria-invalid=true]");
+    if (invalid) { invalid.focus(); invalid.select(); return; }
     var active = document.activeElement;
     if (active === document.body) {
       var again = event.detail.target.querySelector("input.rs-input");
