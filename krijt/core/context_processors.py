@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from krijt.core import nav
+from krijt.core import clock, nav
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -14,4 +14,5 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
     items = nav.items_for(frozenset(roles)) if school is not None and signed_in else []
-    return {"school": school, "roles": roles, "nav_items": items}
+    notice: str = school.notice_now(clock.now()) if school is not None and school.notice else ""
+    return {"school": school, "roles": roles, "nav_items": items, "school_notice": notice}

@@ -39,6 +39,7 @@ class ScoreItem:
     score: str  # as kept (results.text.stored_text): a number, or "absent" / "exempt" / "" (not entered)
     maximum: Decimal
     weight: Decimal
+    category: str = "test"  # the evaluation's: test or task (daily work), or exam
 
     @property
     def shown(self) -> str:
@@ -114,7 +115,8 @@ def gradebook_lines(
                 items.append(
                     (score.value if score else None, score.code if score else "", evaluation.maximum, evaluation.weight)
                 )
-                shown.append(ScoreItem(evaluation.name, stored_text(score), evaluation.maximum, evaluation.weight))
+                shown.append(ScoreItem(evaluation.name, stored_text(score), evaluation.maximum, evaluation.weight,
+                                       evaluation.category))
                 if score is not None:
                     carried.append(score)
             lines.append(
@@ -337,7 +339,8 @@ def card_for_user(*, school: School, user: User, roles: frozenset[str], period: 
                 line.course_name,
                 line.teacher_name,
                 line.percentage,
-                [ScoreItem(i["name"], i["score"], Decimal(i["maximum"]), Decimal(i["weight"])) for i in line.scores],
+                [ScoreItem(i["name"], i["score"], Decimal(i["maximum"]), Decimal(i["weight"]),
+                           i.get("category", "test")) for i in line.scores],
                 line.comment,
             )
             for line in CardLine.objects.filter(school=school, card=card).order_by("position")
@@ -427,3 +430,43 @@ def course_comment_texts(*, school: School, period: Period, course: Course) -> d
     ):
         found[student_id] = (text, found.get(student_id, ("", False))[1])
     return found
+
+
+def class_course_averages(*, school: School, view: CardView) -> dict[str, Decimal | None]:
+    """Per course (by name, as the card shows it), the class's average of the course percentage: from the
+    released cards of the class when this card is released (frozen with them), else from the gradebook as it
+    stands (three queries). Only what the card's reader may compare against: a number, never names."""
+    if view.card is not None and view.card.released_at is not None:
+        rows = CardLine.objects.filter(
+            school=school, card__period=view.period, card__class_group=view.class_group,
+            card__released_at__isnull=False, percentage__isnull=False,
+        ).values_list("course_name", "percentage")
+        collected: dict[str, list[Decimal]] = {}
+        for name, percentage in rows:
+            collected.setdefault(name, []).append(percentage)
+    else:
+        students = list(Enrollment.objects.filter(school=school, class_group=view.class_group)
+                        .values_list("student_id", flat=True))
+        lines = gradebook_lines(school=school, period=view.period, class_group=view.class_group,
+                                student_ids=students)
+        collected = {}
+        for student_lines in lines.values():
+            for line in student_lines:
+                if line.percentage is not None:
+                    collected.setdefault(line.course_name, []).append(line.percentage)
+    return {name: (sum(values, Decimal(0)) / len(values)) if values else None for name, values in collected.items()}
+
+
+def part_percentage(line: Line, *, exams: bool) -> Decimal | None:
+    """The course's daily work (tests and tasks) or its exams alone, weighted as the total is."""
+    items = []
+    for item in line.scores:
+        if (item.category == "exam") != exams:
+            continue
+        try:
+            value = Decimal(item.score) if item.score and item.score[0].isdigit() else None
+        except ArithmeticError:
+            value = None
+        code = "" if value is not None else (item.score or "missing")
+        items.append((value, code, item.maximum, item.weight))
+    return weighted_percentage(items)

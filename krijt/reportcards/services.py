@@ -245,7 +245,8 @@ def cards_release(
                     teacher_name=line.teacher_name,
                     percentage=line.percentage,
                     scores=[
-                        {"name": s.name, "score": s.score, "maximum": str(s.maximum), "weight": str(s.weight)}
+                        {"name": s.name, "score": s.score, "maximum": str(s.maximum), "weight": str(s.weight),
+                         "category": s.category}
                         for s in line.scores
                     ],
                     comment=comments.get((card.pk, line.course_id), ""),

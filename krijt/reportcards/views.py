@@ -152,7 +152,17 @@ def card_pdf(request: HttpRequest, period_id: int, student_id: int) -> HttpRespo
     view = selectors.card_for_user(
         school=school, user=_user(request), roles=_roles(request), period=period, student_id=student_id
     )
-    response = HttpResponse(pdf.render(view, school_name=school.name), content_type="application/pdf")
+    averages = selectors.class_course_averages(school=school, view=view)
+    logo = None
+    if school.logo:
+        try:
+            with school.logo.open("rb") as handle:
+                logo = handle.read()
+        except OSError:
+            logo = None
+    data = pdf.render(view, school_name=school.name, averages=averages, logo=logo,
+                      school_year=period.school_year.name)
+    response = HttpResponse(data, content_type="application/pdf")
     name = slugify(f"{view.student.full_name} {period.name}") or "report-card"
     response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
     return response

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.db.models import QuerySet
@@ -13,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from krijt.accounts.models import User
 from krijt.core import clock
 from krijt.core.roles import MEMBERSHIP_ROLES, Role
-from krijt.core.widgets import DateInput, TimeInput
+from krijt.core.widgets import DateInput, DateTimeInput, TimeInput
 from krijt.schools.models import CalendarEntry, ClassGroup, Course, LessonPeriod, School, SchoolYear
 from krijt.schools.selectors import lesson_periods
 
@@ -224,3 +226,21 @@ class IdentityForm(forms.Form):
                            help_text=_("PNG, JPEG or WebP, at most 512 KB; shown small beside the name."),
                            widget=forms.ClearableFileInput(attrs={"accept": ".png,.jpg,.jpeg,.webp"}))
     remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+
+class NoticeForm(forms.Form):
+    notice = forms.CharField(label=_("Notice for everyone"), max_length=300, required=False,
+                             help_text=_("Shown at the top of every page of the school, e.g. \"The Wi-Fi is down: "
+                                         "today's tests are on paper.\" Leave empty to remove it."),
+                             widget=forms.Textarea(attrs={"rows": 2}))
+    notice_until = forms.DateTimeField(label=_("Shown until"), required=False, input_formats=["%Y-%m-%dT%H:%M"],
+                                       widget=DateTimeInput())
+
+    def __init__(self, *args: Any, tz: str = "Europe/Brussels", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tz = ZoneInfo(tz)
+
+    def clean_notice_until(self) -> dt.datetime | None:
+        value: dt.datetime | None = self.cleaned_data.get("notice_until")
+        # The administrator types the school's wall-clock time.
+        return value.replace(tzinfo=None).replace(tzinfo=self.tz) if value is not None else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
@@ -853,11 +854,17 @@ def entry_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
 @never_cache
 @school_view(roles=MANAGE_ROLES)
 def identity(request: HttpRequest) -> HttpResponse:
-    """The school's name, colour and logo, as the shell shows them to everyone."""
+    """The school's name, colour and logo, as the shell shows them to everyone, and its notice."""
     school = _school(request)
-    form = f.IdentityForm(request.POST or None, request.FILES or None,
+    action = request.POST.get("action", "identity") if request.method == "POST" else ""
+    local_until = school.notice_until.astimezone(ZoneInfo(school.time_zone)).replace(tzinfo=None) \
+        if school.notice_until else None
+    form = f.IdentityForm(request.POST if action == "identity" else None,
+                          request.FILES if action == "identity" else None,
                           initial={"name": school.name, "accent_color": school.accent_color})
-    if request.method == "POST" and form.is_valid():
+    notice_form = f.NoticeForm(request.POST if action == "notice" else None, tz=school.time_zone,
+                               initial={"notice": school.notice, "notice_until": local_until})
+    if action == "identity" and form.is_valid():
         data = form.cleaned_data
         try:
             services.school_identity_update(
@@ -867,5 +874,17 @@ def identity(request: HttpRequest) -> HttpResponse:
             _show_error(form, exc)
         else:
             return _done(request, _("The school's name, colour and logo are saved."), "schooladmin:identity")
-    return _form_page(request, "schooladmin/identity.html", form,
-                      {"section": "identity", "logo_version": logo_version(school)})
+    if action == "notice" and notice_form.is_valid():
+        data = notice_form.cleaned_data
+        try:
+            services.school_notice_set(school=school, actor=_user(request), roles=_roles(request),
+                                       notice=data["notice"], until=data["notice_until"])
+        except KrijtError as exc:
+            _show_error(notice_form, exc)
+        else:
+            done = _("The notice is shown.") if data["notice"] else _("The notice is removed.")
+            return _done(request, done, "schooladmin:identity")
+    status = 400 if request.method == "POST" and (form.errors or notice_form.errors) else 200
+    return _page(request, "schooladmin/identity.html",
+                 {"form": form, "notice_form": notice_form, "section": "identity",
+                  "logo_version": logo_version(school)}, status=status)

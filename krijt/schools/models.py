@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -26,6 +28,13 @@ class School(TimeStamped):
     accent_color = models.CharField(max_length=7, blank=True)
     logo = models.FileField(upload_to="schools/logos/", blank=True)
     logo_type = models.CharField(max_length=40, blank=True)
+    # A notice the school's administrators show on every page of the school until a moment ("The Wi-Fi is
+    # down: today's tests are on paper"). Announcements with audiences are another thing.
+    notice = models.CharField(max_length=300, blank=True)
+    notice_until = models.DateTimeField(null=True, blank=True)
+
+    def notice_now(self, now: Any) -> str:
+        return self.notice if self.notice and self.notice_until is not None and now < self.notice_until else ""
 
     class Meta:
         ordering = ["name"]

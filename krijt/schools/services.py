@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from krijt.accounts.models import Membership, User
 from krijt.accounts.selectors import actor_roles
-from krijt.core import uploads
+from krijt.core import clock, uploads
 from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from krijt.core.roles import Role
 from krijt.core.writes import model_update, save_unique
@@ -553,6 +553,7 @@ def timetable_slot_delete(
 
 # ---------------------------------------------------------------- identity
 
+NOTICE_LONGEST = dt.timedelta(days=14)
 LOGO = uploads.Use(extensions=frozenset({"png", "jpg", "jpeg", "webp"}), max_bytes=512 * 1024, field="logo")
 
 
@@ -595,4 +596,24 @@ def school_identity_update(
         transaction.on_commit(lambda: default_storage.delete(old_logo))
     slug = school.slug
     transaction.on_commit(lambda: forget_school(slug))  # the shell's fragments are keyed by these values
+    return school
+
+
+@transaction.atomic
+def school_notice_set(*, school: School, actor: User, roles: frozenset[str] | None = None, notice: str,
+                      until: dt.datetime | None) -> School:
+    """A notice on every page of the school until `until` (at most two weeks ahead); an empty text ends it."""
+    _check_manage(school=school, actor=actor, roles=roles)
+    notice = " ".join(notice.split())[:300]
+    now = clock.now()
+    if notice:
+        if until is None or until <= now:
+            raise ValidationFailed(fields={"notice_until": [_("Choose until when the notice shows, in the future.")]})
+        if until > now + NOTICE_LONGEST:
+            raise ValidationFailed(fields={"notice_until": [_(
+                "A notice shows for at most two weeks; for longer news, send a message.")]})
+    school.notice, school.notice_until = notice, (until if notice else None)
+    school.save(update_fields=["notice", "notice_until", "updated_at"])
+    slug = school.slug
+    transaction.on_commit(lambda: forget_school(slug))
     return school

@@ -100,3 +100,28 @@ def test_the_new_name_shows_at_once(scenario: Scenario) -> None:
     assert scenario.school.name in student.get(scenario.url("/")).content.decode()
     save(signed_in(scenario.admin), scenario, name="Sint-Alfonscollege Brugge")
     assert "Sint-Alfonscollege Brugge" in student.get(scenario.url("/")).content.decode()
+
+
+def test_a_notice_shows_on_every_page_of_the_school_until_its_end(scenario: Scenario, time_machine: Any) -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    brussels = ZoneInfo("Europe/Brussels")
+    time_machine.move_to(dt.datetime(2026, 11, 24, 8, 0, tzinfo=brussels), tick=False)
+    admin = signed_in(scenario.admin)
+    too_long = admin.post(scenario.url("/manage/school/"), {
+        "action": "notice", "notice": "Wifi down", "notice_until": "2026-12-24T12:00"})
+    assert too_long.status_code == 400
+    assert "at most two weeks" in too_long.content.decode()
+    saved = admin.post(scenario.url("/manage/school/"), {
+        "action": "notice", "notice": "The Wi-Fi is down: today's tests are on paper.",
+        "notice_until": "2026-11-24T16:00"})
+    assert saved.status_code == 302
+    school = School.objects.get(pk=scenario.school.pk)
+    assert school.notice_until == dt.datetime(2026, 11, 24, 16, 0, tzinfo=brussels)  # the school's wall clock
+    for user, path in ((scenario.student, "/"), (scenario.parent, "/messages/"), (scenario.teacher, "/planner/")):
+        page = signed_in(user).get(scenario.url(path), follow=True).content.decode()
+        assert "today&#x27;s tests are on paper" in page, path
+    time_machine.move_to(dt.datetime(2026, 11, 24, 16, 1, tzinfo=brussels), tick=False)
+    assert "tests are on paper" not in signed_in(scenario.student).get(scenario.url("/")).content.decode()
+    assert save(signed_in(scenario.teacher), scenario).status_code == 403
