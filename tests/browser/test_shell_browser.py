@@ -108,3 +108,47 @@ def test_the_status_page_shows_times_in_the_readers_zone(browser: Any, live_serv
         assert_accessible(page)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("screen", ["page", "desktop_page"])
+def test_the_administrators_pages_fit_a_phone_and_pass_axe(request: Any, live_server: Any, school: Any,
+                                                           screen: str) -> None:
+    page = request.getfixturevalue(screen)
+    width = 360 if screen == "page" else 1280
+    sign_in(page, live_server.url, school.admin.username, language="en")
+    group = school.classes[0]
+    paths = {
+        "people": "/manage/people/",
+        "person": f"/manage/people/{school.student.pk}/",
+        "parent": f"/manage/people/{school.parent.pk}/",
+        "courses": "/manage/courses/",
+        "class": f"/manage/classes/{group.pk}/",
+        "class-timetable": f"/manage/classes/{group.pk}/timetable/",
+        "timetable": "/manage/timetable/",
+        "calendar": "/manage/",
+        "school": "/manage/school/",
+        "gradebooks": "/results/",
+    }
+    for name, path in paths.items():
+        page.goto(f"{live_server.url}/s/alpha{path}")
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= width, f"{path} is {overflow} px wide on a {width} px screen"
+        shot(page, f"admin-{name}-{width}")
+        assert_accessible(page)
+
+
+@pytest.mark.parametrize("role", [Role.STUDENT, Role.TEACHER, Role.PARENT, Role.STAFF])
+@pytest.mark.parametrize("screen", ["page", "desktop_page"])
+def test_every_main_section_of_each_role_fits_and_passes_axe(request: Any, live_server: Any, school: Any,
+                                                             role: str, screen: str) -> None:
+    page = request.getfixturevalue(screen)
+    width = 360 if screen == "page" else 1280
+    sign_in(page, live_server.url, school.user_for(role).username, language="en")
+    sections = page.eval_on_selector_all("nav.mainnav a", "links => [...new Set(links.map(a => a.href))]")
+    assert len(sections) >= 4
+    for url in sections:
+        page.goto(url)
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= width, f"{url} is {overflow} px wide on a {width} px screen"
+        shot(page, f"{role}-{url.rstrip('/').rsplit('/', 1)[-1] or 'today'}-{width}")
+        assert_accessible(page)
