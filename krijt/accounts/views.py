@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -185,33 +186,27 @@ def my_account(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action", "") if request.method == "POST" else ""
     forms = _account_forms(request, action)
     status = 200
-    if action == "password":
-        form = forms["password_form"]
+    saves: dict[str, tuple[str, Callable[[dict[str, Any]], object], str]] = {
+        "password": ("password_form", lambda data: services.own_password_change(
+            request=request, user=user, current=data["current_password"], new=data["new_password1"],
+            repeated=data["new_password2"]), _("Your password is changed. Your other devices are signed out.")),
+        "email": ("email_form", lambda data: services.own_email_change(
+            user=user, email=data["email"], password=data["email_password"], school=getattr(request, "school", None)),
+            _("Your e-mail address is saved.")),
+    }
+    if action in saves:
+        name, save, done = saves[action]
+        form = forms[name]
         if form.is_valid():
             try:
-                services.own_password_change(request=request, user=user, current=form.cleaned_data["current_password"],
-                                             new=form.cleaned_data["new_password1"],
-                                             repeated=form.cleaned_data["new_password2"])
+                save(form.cleaned_data)
             except KrijtError as error:
                 show_error(form, error)
             else:
-                messages.success(request, _("Your password is changed. Your other devices are signed out."))
+                messages.success(request, done)
                 return redirect("accounts:my_account")
         status = 400
-    elif action == "email":
-        form = forms["email_form"]
-        if form.is_valid():
-            try:
-                services.own_email_change(user=user, email=form.cleaned_data["email"],
-                                          password=form.cleaned_data["email_password"],
-                                          school=getattr(request, "school", None))
-            except KrijtError as error:
-                show_error(form, error)
-            else:
-                messages.success(request, _("Your e-mail address is saved."))
-                return redirect("accounts:my_account")
-        status = 400
-    elif action == "language":
+    if action == "language":
         form = forms["language_form"]
         if form.is_valid():
             language = form.cleaned_data["language"]

@@ -10,7 +10,6 @@ from django.apps import apps
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from krijt.accounts.models import User
@@ -25,6 +24,7 @@ from krijt.handin.permissions import can_hand_in, can_review
 from krijt.handin.uploads import HAND_IN, MAX_FILES, MAX_TEXT_CHARS
 from krijt.planner.models import PlannerItem
 from krijt.schools.models import Enrollment, School
+from krijt.schools.paths import school_path
 
 logger = logging.getLogger(__name__)
 
@@ -198,10 +198,7 @@ def _tell_student(*, school: School, submission: Submission, reviewer: User) -> 
     from krijt.notifications.services import Target, notify
 
     item = submission.item
-    try:
-        url = reverse("handin:hand_in", args=[item.pk])
-    except NoReverseMatch:
-        url = ""
+    url = school_path(school, "handin:hand_in", item_id=item.pk)
     returned = submission.returned_at or clock.now()
     notify(
         school=school,

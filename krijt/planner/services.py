@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from django.apps import apps
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from krijt.accounts.models import ParentLink, User
@@ -27,6 +26,7 @@ from krijt.planner.parts import class_items_scope, done_scope
 from krijt.planner.permissions import can_edit_item, can_manage_policy, can_override_block, can_plan_for
 from krijt.planner.selectors import class_week_facts, workload_policy
 from krijt.schools.models import ClassGroup, Course, Enrollment, LessonPeriod, School
+from krijt.schools.paths import school_path
 from krijt.schools.selectors import school_calendar, school_year_containing
 
 logger = logging.getLogger(__name__)
@@ -349,10 +349,7 @@ def _tell(*, school: School, item: PlannerItem, change: str) -> None:
             "parent_id", "student_id"
         )
     ]
-    try:
-        url = reverse("planner:item_detail", args=[item.pk])
-    except NoReverseMatch:
-        url = ""
+    url = school_path(school, "planner:item_detail", item_id=item.pk)
     notify(
         school=school,
         kind=kinds.KIND,

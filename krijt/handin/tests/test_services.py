@@ -334,3 +334,16 @@ def test_returned_feedback_reaches_the_student_through_the_engine_and_never_at_n
     give(school=scenario.school, reviewer=scenario.teacher, roles=teacher, submission=submission,
          feedback="Well done, see the margin notes", return_to_student=True)
     assert Notification.objects.filter(kind="handin_feedback").count() == 2
+
+
+def test_a_notification_names_its_school_even_outside_a_request(scenario: Scenario, task: PlannerItem,
+                                                                pdf: Any) -> None:
+    """A worker or the demo's replay has no request: the link must still lead to the school's page."""
+    from krijt.notifications.models import Notification
+
+    submission = hand_in(scenario, task, files=[pdf()])
+    services.submission_feedback_give(school=scenario.school, reviewer=scenario.teacher,
+                                      roles=frozenset({Role.TEACHER}), submission=submission, feedback="Good",
+                                      return_to_student=True)
+    told = Notification.objects.get(kind="handin_feedback")
+    assert told.url == f"/s/{scenario.school.slug}/hand-in/tasks/{task.pk}/"

@@ -165,6 +165,8 @@ def test_edit_move_and_cancel_bump_the_version_and_tell_the_students(scenario: S
         rows = Notification.objects.filter(key=f"planner:{item.pk}:1")
         assert {n.recipient_id for n in rows} >= {s.pk for s in students}
         assert rows.count() == 2 * len(students)  # every student and their parent
+        # The link names its school, as every stored link does (krijt.schools.paths).
+        assert {n.url for n in rows} == {f"/s/{scenario.school.slug}/planner/item/{item.pk}/"}
 
 
 def test_only_the_author_course_teacher_or_an_admin_may_change_an_item(scenario: Scenario, login_as) -> None:
