@@ -11,6 +11,7 @@ from django.contrib import messages as django_messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -398,6 +399,9 @@ def _item_form_page(request: HttpRequest, item: PlannerItem | None) -> HttpRespo
             except ValidationFailed as error:
                 show_error(form, error)
             else:
+                params = {"title": saved.title, "date": formats.date_format(saved.due_date, "l j F")}
+                django_messages.success(request, (_("%(title)s is planned for %(date)s.") if item is None
+                                                  else _("%(title)s is saved (%(date)s).")) % params)
                 return redirect(
                     reverse("planner:class_week", args=[saved.class_group_id]) + f"?week={saved.due_date:%Y-%m-%d}"
                 )
@@ -449,6 +453,8 @@ def item_cancel(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _editable_item(request, item_id)
     if request.method == "POST":
         services.item_cancel(school=_school(request), actor=_user(request), roles=_roles(request), item=item)
+        django_messages.success(request, _("%(title)s is cancelled; the class sees it in the planner.")
+                                % {"title": item.title})
         return redirect(reverse("planner:class_week", args=[item.class_group_id]) + f"?week={item.due_date:%Y-%m-%d}")
     return render(request, "planner/item_cancel.html", {"item": item})
 

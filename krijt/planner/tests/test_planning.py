@@ -138,6 +138,18 @@ def test_a_task_after_hours_for_tomorrow_warns(scenario: Scenario, login_as) -> 
         assert not PlannerItem.objects.exists()
 
 
+def test_planning_saving_and_cancelling_each_say_what_happened(scenario: Scenario, login_as) -> None:
+    client = login_as("teacher")
+    planned = client.post(scenario.url("/planner/new/"), form(scenario), follow=True).content.decode()
+    item = PlannerItem.objects.get()
+    assert f"{item.title} is planned for " in planned
+    saved = client.post(scenario.url(f"/planner/item/{item.pk}/edit/"), form(scenario, title="Breuken 2"),
+                        follow=True).content.decode()
+    assert "Breuken 2 is saved (" in saved
+    cancelled = client.post(scenario.url(f"/planner/item/{item.pk}/cancel/"), follow=True).content.decode()
+    assert "Breuken 2 is cancelled" in cancelled
+
+
 def test_edit_move_and_cancel_bump_the_version_and_tell_the_students(scenario: Scenario, login_as) -> None:
     client = login_as("teacher")
     client.post(scenario.url("/planner/new/"), form(scenario))
