@@ -50,6 +50,9 @@ def login_as(client: Client, scenario: Scenario) -> Callable[..., Client]:
     """login_as("teacher") signs the test client in as the scenario's teacher (no password hash)."""
 
     def _login(role: str, *, user: Any = None) -> Client:
+        # Another person on the same browser: as a real sign-in does, the last person's notes are not carried
+        # over (krijt.accounts.signals; force_login has no response to clear them with).
+        client.cookies.pop("messages", None)
         client.force_login(user or scenario.user_for(role), backend="krijt.accounts.backends.KrijtBackend")
         return client
 

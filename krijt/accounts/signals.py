@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.signals import user_logged_in
+from django.contrib import messages
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -44,3 +45,14 @@ def _mark_device(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
         return
     request.session[DEVICE_KEY] = device_name(request.META.get("HTTP_USER_AGENT", ""))
     request.session[SIGNED_IN_KEY] = int(clock.now().timestamp())
+
+
+@receiver([user_logged_in, user_logged_out])
+def _forget_the_last_persons_notes(sender: Any, request: Any, **kwargs: Any) -> None:
+    """A confirmation waiting for the person who just signed out (or for whoever used the browser before
+    this sign-in) is not shown to the next one: on a shared school computer it would tell a pupil what a
+    teacher just did. The messages are marked read, so the response clears them."""
+    if request is None or not hasattr(request, "_messages"):
+        return
+    for _message in messages.get_messages(request):
+        pass

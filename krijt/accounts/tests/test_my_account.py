@@ -157,3 +157,16 @@ def test_sign_out_everywhere_empties_the_list_of_devices(scenario: Scenario) -> 
 ])
 def test_device_names(agent: str, label: str) -> None:
     assert device_label(device_name(agent)) == label
+
+
+def test_the_next_person_on_a_shared_computer_never_sees_the_last_ones_confirmation(scenario: Scenario) -> None:
+    browser = sign_in(scenario, scenario.teacher)
+    response = post(browser, scenario, action="email", **{"em-email": "new@example.org",
+                                                          "em-email_password": TEST_PASSWORD})
+    assert response.status_code == 302  # the confirmation waits for the next page, which never comes
+    browser.post(scenario.url("/accounts/sign-out/"))
+    browser.post(scenario.url("/accounts/sign-in/"), {"username": scenario.student.username,
+                                                      "password": TEST_PASSWORD})
+    home = browser.get(scenario.url("/")).content.decode()
+    assert "e-mail address is saved" not in home
+    assert "e-mailadres is bewaard" not in home
