@@ -11,5 +11,5 @@ class UploadForm(forms.Form):
         help_text=_("The first row holds the column names, in English or Dutch."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv,"
                                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                               "aria-describedby": "id_file_help"}),
+                                               "aria-describedby": "id_file_helptext"}),
     )

