@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -129,11 +130,13 @@ class Links(HTMLParser):
         if tag == "a" and href:
             self.found.append(href)
 
+import os
 SKIP = re.compile(r"/(sign-out|sign-out-everywhere)/|\\.(pdf|ics|csv|xlsx)(\\?|$)"
                   r"|/file/|/files/|/attachments/|/download")
 school = School.objects.get(slug="demo")
 accounts = demo_accounts(school=school)
 problems = []
+NAMES = {}
 for role, user in accounts.rows():
     client = Client()
     client.post("/s/demo/accounts/sign-in/", {"username": user.username, "password": DEMO_PASSWORD})
@@ -159,6 +162,10 @@ for role, user in accounts.rows():
             continue
         if "text/html" not in response.get("Content-Type", "") or response.status_code != 200:
             continue
+        saved = os.path.join(os.environ["KRIJT_CRAWL_DIR"], f"{role}-{len(seen)}.html")
+        with open(saved, "wb") as handle:  # for the HTML checker, after the crawl
+            handle.write(response.content)
+        NAMES[os.path.basename(saved)] = f"{role} {path}"
         parser = Links()
         parser.feed(response.content.decode())
         for href in parser.found:
@@ -166,6 +173,9 @@ for role, user in accounts.rows():
                 queue.append(href)
     print(role, "crawled", len(seen))
 assert not problems, "\\n".join(problems)
+import json
+with open(os.path.join(os.environ["KRIJT_CRAWL_DIR"], "names.json"), "w") as handle:
+    json.dump(NAMES, handle)
 print("crawl ok")
 """
 
@@ -181,6 +191,9 @@ def test_demo_runs_on_sqlite_with_every_role(tmp_path: Path) -> None:
         "KRIJT_ALLOWED_HOSTS": "testserver,localhost",
     }
     env.pop("KRIJT_REDIS_URL", None)
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    env["KRIJT_CRAWL_DIR"] = str(pages)
     result = subprocess.run(
         [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
     )
@@ -191,3 +204,13 @@ def test_demo_runs_on_sqlite_with_every_role(tmp_path: Path) -> None:
     )
     assert crawl.returncode == 0, crawl.stdout + crawl.stderr[-5000:]
     assert "crawl ok" in crawl.stdout
+    # Every page the crawl reached is valid HTML (the W3C Nu checker, in one run).
+    from tests.test_html_validity import vnu
+
+    names = json.loads((pages / "names.json").read_text())
+    checked = subprocess.run([*vnu(), "--errors-only", "--format", "json", *sorted(str(pages / n) for n in names)],
+                             capture_output=True, text=True, timeout=600, check=False)
+    errors = [m for m in json.loads(checked.stderr or checked.stdout)["messages"] if m.get("type") == "error"]
+    assert len(names) > 100
+    assert not errors, "\n".join(
+        f"{names[m['url'].rsplit('/', 1)[-1]]} line {m.get('lastLine')}: {m['message']}" for m in errors[:40])
