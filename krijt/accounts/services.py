@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
+from django.core.cache import caches
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
@@ -33,6 +35,8 @@ from krijt.core import clock, parts, ratelimit
 from krijt.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from krijt.core.middleware import client_address
 from krijt.core.roles import Role
+
+logger = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- sign-in
 
@@ -422,6 +426,8 @@ def own_email_change(*, user: User, email: str, password: str, school: Any = Non
     email = email.strip()
     if email:
         try:
+            if len(email) > User._meta.get_field("email").max_length:  # type: ignore[operator]
+                raise DjangoValidationError("too long")
             EmailValidator()(email)
         except DjangoValidationError as error:
             raise ValidationFailed(fields={"email": [_("Enter a valid e-mail address.")]}) from error
@@ -451,20 +457,33 @@ def own_language_set(*, user: User, language: str) -> User:
     return user
 
 
+def _end_sessions(keys: list[str]) -> None:
+    """Ends sessions by key: their rows in one DELETE, their cached copies in one cache call."""
+    from krijt.accounts.models import DeviceSession
+    from krijt.accounts.session_backend import SessionStore
+
+    if not keys:
+        return
+    DeviceSession.objects.filter(session_key__in=keys).delete()
+    try:
+        caches[settings.SESSION_CACHE_ALIAS].delete_many([SessionStore.cache_key_prefix + key for key in keys])
+    except Exception:  # the rows are gone: a cached copy alone no longer signs anyone in once it expires
+        logger.warning("session cache unreachable; ended sessions stay cached until they expire", exc_info=True)
+
+
 def _end_other_sessions(*, request: HttpRequest, user: User) -> int:
     from krijt.accounts.models import DeviceSession
 
-    current = getattr(request.session, "session_key", None)
-    others = list(DeviceSession.objects.filter(user_id=user.pk).exclude(session_key=current or "")
+    current = getattr(request.session, "session_key", None) or ""
+    others = list(DeviceSession.objects.filter(user_id=user.pk).exclude(session_key=current)
                   .values_list("session_key", flat=True))
-    store = request.session.__class__
-    for key in others:
-        store(session_key=key).delete()
+    _end_sessions(others)
     return len(others)
 
 
-def device_sign_out(*, request: HttpRequest, user: User, device_id: str) -> None:
-    """Ends one of the person's own sessions, named by its public id; the current one signs out as usual."""
+def device_sign_out(*, request: HttpRequest, user: User, device_id: str) -> bool:
+    """Ends one of the person's own sessions, named by its public id. True when it was this very session
+    (signed out as usual)."""
     from krijt.accounts.models import DeviceSession
 
     rows = DeviceSession.objects.filter(user_id=user.pk).only("session_key")
@@ -473,5 +492,6 @@ def device_sign_out(*, request: HttpRequest, user: User, device_id: str) -> None
         raise NotFound()
     if row.session_key == request.session.session_key:
         logout(request)
-        return
-    request.session.__class__(session_key=row.session_key).delete()
+        return True
+    _end_sessions([row.session_key])
+    return False

@@ -219,16 +219,12 @@ def my_account(request: HttpRequest) -> HttpResponse:
             return response
         status = 400
     elif action == "device":
-        current = request.session.session_key
-        device_id = request.POST.get("device", "")
-        signing_out_here = any(d.id == device_id and d.current for d in devices_of(user=user, current_key=current))
-        services.device_sign_out(request=request, user=user, device_id=device_id)
-        if signing_out_here:
+        if services.device_sign_out(request=request, user=user, device_id=request.POST.get("device", "")):
             return redirect("accounts:login")
         messages.success(request, _("That device is signed out."))
         return redirect("accounts:my_account")
-    elif action:
-        status = 400
+    elif action and action not in saves:
+        status = 400  # an action the page does not know
     school = getattr(request, "school", None)
     context = {
         **forms,

@@ -22,7 +22,7 @@ from krijt.ops import degraded
 from krijt.ops.degraded import DB_ERRORS
 from krijt.schools import identity
 from krijt.schools.models import School
-from krijt.schools.selectors import schools_of
+from krijt.schools.selectors import school_logo_bytes, schools_of
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +175,7 @@ def manifest(request: HttpRequest) -> HttpResponse:
     data = {
         "name": f"{school.name} · Krijt",
         "short_name": school.name if len(school.name) <= 12 else "Krijt",
-        "lang": translation.get_language() or school.language,
+        "lang": school.language,  # cached publicly: the same answer whoever asks
         "start_url": home_url,
         "scope": home_url,
         "display": "standalone",
@@ -212,12 +212,9 @@ def theme_css(request: HttpRequest) -> HttpResponse:
 def school_logo(request: HttpRequest) -> HttpResponse:
     """The school's logo (checked when it was uploaded); its address changes with every new logo."""
     school = require_school(request)
-    if not school.logo:
+    data = school_logo_bytes(school=school)
+    if data is None:
         raise NotFound()
-    try:
-        data = school.logo.open("rb").read()
-    except OSError as error:
-        raise NotFound() from error
     response = HttpResponse(data, content_type=school.logo_type or "application/octet-stream")
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     response["X-Content-Type-Options"] = "nosniff"

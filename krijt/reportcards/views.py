@@ -25,6 +25,7 @@ from krijt.reportcards import pdf, selectors, services
 from krijt.reportcards.forms import MentorForm, ScheduleForm
 from krijt.reportcards.models import ReportCard
 from krijt.reportcards.permissions import CARD_ROLES, HOME_ROLES, MANAGE_ROLES
+from krijt.schools.selectors import school_logo_bytes
 
 _show_error = show_error
 
@@ -153,14 +154,7 @@ def card_pdf(request: HttpRequest, period_id: int, student_id: int) -> HttpRespo
         school=school, user=_user(request), roles=_roles(request), period=period, student_id=student_id
     )
     averages = selectors.class_course_averages(school=school, view=view)
-    logo = None
-    if school.logo:
-        try:
-            with school.logo.open("rb") as handle:
-                logo = handle.read()
-        except OSError:
-            logo = None
-    data = pdf.render(view, school_name=school.name, averages=averages, logo=logo,
+    data = pdf.render(view, school_name=school.name, averages=averages, logo=school_logo_bytes(school=school),
                       school_year=period.school_year.name)
     response = HttpResponse(data, content_type="application/pdf")
     name = slugify(f"{view.student.full_name} {period.name}") or "report-card"

@@ -28,7 +28,6 @@ from krijt.core.request import roles_of as _roles
 from krijt.core.request import school_of as _school
 from krijt.core.request import user_of as _user
 from krijt.core.roles import MEMBERSHIP_ROLES, Role
-from krijt.core.templatetags.shell import logo_version
 from krijt.schooladmin import forms as f
 from krijt.schooladmin import selectors as sel
 from krijt.schooladmin import services as people
@@ -886,5 +885,4 @@ def identity(request: HttpRequest) -> HttpResponse:
             return _done(request, done, "schooladmin:identity")
     status = 400 if request.method == "POST" and (form.errors or notice_form.errors) else 200
     return _page(request, "schooladmin/identity.html",
-                 {"form": form, "notice_form": notice_form, "section": "identity",
-                  "logo_version": logo_version(school)}, status=status)
+                 {"form": form, "notice_form": notice_form, "section": "identity"}, status=status)

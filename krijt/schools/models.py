@@ -33,6 +33,13 @@ class School(TimeStamped):
     notice = models.CharField(max_length=300, blank=True)
     notice_until = models.DateTimeField(null=True, blank=True)
 
+    @property
+    def logo_version(self) -> str:
+        """Changes with every new logo (its stored name carries a random part); empty without a logo. Logo
+        addresses carry it, so a browser may keep a logo for a year."""
+        name = self.logo.name if self.logo else ""
+        return name.rsplit("/", 1)[-1].rsplit(".", 1)[0][-12:] if name else ""
+
     def notice_now(self, now: Any) -> str:
         return self.notice if self.notice and self.notice_until is not None and now < self.notice_until else ""
 

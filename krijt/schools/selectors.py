@@ -53,6 +53,19 @@ def school_by_slug(slug: str) -> School | None:
     return school
 
 
+def school_logo_bytes(*, school: School) -> bytes | None:
+    """The school's logo as stored (checked when it was uploaded), or None without one or when the storage
+    cannot give it."""
+    if not school.logo:
+        return None
+    try:
+        with school.logo.open("rb") as handle:
+            return bytes(handle.read())
+    except OSError:
+        logger.warning("the logo of %s could not be read", school.slug, exc_info=True)
+        return None
+
+
 def forget_school(slug: str) -> None:
     try:
         cache.delete(school_cache_key(slug))

@@ -34,12 +34,6 @@ def _label(label: Any) -> str:
     return str(label)
 
 
-def logo_version(school: Any) -> str:
-    """Changes with every new logo (its stored name carries a random part); empty without a logo."""
-    name = getattr(getattr(school, "logo", None), "name", "") or ""
-    return name.rsplit("/", 1)[-1].rsplit(".", 1)[0][-12:] if name else ""
-
-
 PHONE_BAR_ITEMS = 5  # a phone's bottom bar: all entries when they fit, else four and "More"
 
 
@@ -76,7 +70,7 @@ def shell_parts(context: Any) -> dict[str, SafeString]:
     primary, more = split_for_phones(nav_items)
     fragments = {
         "top": Fragment("shell/_top.html", {"school_name": school.name if school is not None else "",
-                                            "logo": logo_version(school)}),
+                                            "logo": getattr(school, "logo_version", "")}),
         "menu": Fragment("shell/_menu.html", {
             "csrf_token": TOKEN_MARK,
             "signed_in": signed_in,

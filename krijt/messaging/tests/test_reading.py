@@ -290,9 +290,14 @@ def test_reading_a_message_reads_its_notification_too(
     run_pending_tasks()
     mine = Notification.objects.filter(school=scenario.school, recipient=student)
     assert mine.filter(read_at__isnull=True).count() == 2
+    waiting = Delivery.objects.filter(notification__key=message.notification_key, recipient=student)
+    assert waiting.filter(state="pending").exists()  # an e-mail or push still to go out
     client = login_as("student", user=student)
     assert client.get(scenario.url(f"/messages/{message.pk}/")).status_code == 200
     assert mine.get(key=message.notification_key).read_at is not None
+    assert not waiting.filter(state="pending").exists()  # nothing is sent about what was read
+    assert Delivery.objects.filter(notification__key=other.notification_key, recipient=student,
+                                   state="pending").exists()
     assert mine.get(key=other.notification_key).read_at is None  # only what was read
     classmate = scenario.students_by_class[group.pk][1]
     assert Notification.objects.get(recipient=classmate, key=message.notification_key).read_at is None
