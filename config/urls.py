@@ -18,6 +18,7 @@ urlpatterns = [
     path("hand-in/", include("krijt.handin.urls")),
     path("results/", include("krijt.results.urls")),
     path("report-cards/", include("krijt.reportcards.urls")),
+    path("attendance/", include("krijt.attendance.urls")),
     path("messages/", include("krijt.messaging.urls")),
     path("notifications/", include("krijt.notifications.urls")),
     path("push/", include("krijt.webpush.urls")),

@@ -102,6 +102,19 @@ assert "Oudercontact" in words(SEEN["parent"], "/s/demo/messages/")
 
 assert "Lokaal voor het oudercontact" in words(SEEN["administrator"], "/s/demo/messages/")
 assert "stagiairs.csv" in words(SEEN["administrator"], "/s/demo/manage/imports/")
+
+from krijt.attendance.models import AbsenceReport, FollowUp, HalfDayCode, Register
+sick = AbsenceReport.objects.get(school=school, student=student)
+month = sick.starts_on.strftime("%Y-%m")
+for role in ("student", "parent"):
+    seen = words(SEEN[role], f"/s/demo/attendance/students/{student.pk}/?month={month}")
+    assert sick.note in seen and "afwezig" in seen, (role, seen[:2000])
+last = Register.objects.filter(school=school, taken_by=teacher).latest("day").day
+assert "aanwezigheden genomen" in words(SEEN["teacher"], f"/s/demo/attendance/?day={last.isoformat()}")
+coded = HalfDayCode.objects.filter(school=school).latest("day").day
+assert "Z: ziekte" in words(SEEN["administrator"], f"/s/demo/attendance/office/?day={coded.isoformat()}")
+care = FollowUp.objects.get(school=school, kind="care")
+assert care.student.full_name in words(SEEN["administrator"], "/s/demo/attendance/reviews/")
 print("living ok")
 """
 

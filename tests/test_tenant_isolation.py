@@ -179,6 +179,36 @@ def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
                 parent_visible_at=b.school.created_at,
             )
         ),
+        # A lesson of school B on a school day, a parent's report and a proof carrying the canary.
+        "day": lambda: "2026-10-05",
+        "fmt": lambda: "xlsx",
+        "period": lambda: 1,
+        "report_id": (lambda pk: lambda: pk)(  # noqa: PLC3002
+            apps.get_model("attendance", "AbsenceReport").objects.create(
+                school=b.school, student=b.students[0], reported_by=b.parents[0], starts_on=b.year.starts_on,
+                reason="illness", note=CANARY,
+            ).pk
+        ),
+        "review_id": (lambda pk: lambda: pk)(  # noqa: PLC3002
+            apps.get_model("attendance", "Review").objects.get_or_create(
+                school=b.school, student=b.students[0], day=b.year.starts_on,
+                defaults={"class_group": b.classes[0], "due_on": b.year.starts_on, "created_at": b.school.created_at,
+                          "note": CANARY},
+            )[0].pk
+        ),
+        "follow_up_id": (lambda pk: lambda: pk)(  # noqa: PLC3002
+            apps.get_model("attendance", "FollowUp").objects.get_or_create(
+                school=b.school, student=b.students[0], school_year=b.year, kind="care",
+                defaults={"problematic_halves": 5, "done": CANARY},
+            )[0].pk
+        ),
+        "proof_id": (lambda pk: lambda: pk)(  # noqa: PLC3002
+            apps.get_model("attendance", "Proof").objects.create(
+                school=b.school, student=b.students[0], kind="medical", file=f"attendance/{CANARY}.pdf",
+                name=f"{CANARY}.pdf", size=10, content_type="application/pdf",
+                uploaded_at=b.school.created_at, keep_until=b.year.ends_on,
+            ).pk
+        ),
         # A released C certificate of school B waiting for its conversation, made before the snapshot.
         "card_id": (lambda pk: lambda: pk)(  # noqa: PLC3002
             apps.get_model("reportcards", "ReportCard")
@@ -240,6 +270,13 @@ def api_bodies(values: dict[str, Callable[[], Any]]) -> dict[tuple[str, str], An
         ("post", "api/v1/messages/<message_id>/reply"): {"body": "walk"},
         ("put", "api/v1/messages/<message_id>/schedule"): {"send_at": when, "subject": "walk", "body": "walk"},
         ("put", "api/v1/results/evaluations/<evaluation_id>/scores/<student_id>"): {"entry": "5", "comment": "walk"},
+        ("put", "api/v1/attendance/lessons/<course_id>/<day>/<period>"): {"marks": []},
+        ("post", "api/v1/attendance/reports"): {"student_id": values["student_id"](), "starts_on": "2999-01-01",
+                                                "reason": "illness"},
+        ("post", "api/v1/attendance/reports/<report_id>/end"): {"back_on": "2026-10-07"},
+        ("post", "api/v1/attendance/reviews/<review_id>/close"): {"note": "walk"},
+        ("put", "api/v1/attendance/students/<student_id>/codes"): {"halves": [{"day": "2026-10-05", "half": "am"}],
+                                                                   "code": "Z", "basis": "medical"},
         ("post", "api/v1/admin/classes"): {"name": "walk", "grade": 1, "mentor_id": values["user_id"]()},
         ("post", "api/v1/admin/people"): {"username": "walk.person", "role": "student", "first_name": "Walk",
                                           "last_name": "Walk",

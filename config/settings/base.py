@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "krijt.handin",
     "krijt.results",
     "krijt.reportcards",
+    "krijt.attendance",
 ]
 
 MIDDLEWARE = [

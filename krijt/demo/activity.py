@@ -30,6 +30,7 @@ from krijt.accounts.models import User
 from krijt.core import clock, worker
 from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from krijt.core.roles import Role
+from krijt.demo import attendance as demo_attendance
 from krijt.demo.selectors import DemoAccounts, demo_accounts
 from krijt.handin import services as handin
 from krijt.handin.models import Submission
@@ -141,7 +142,8 @@ class Summary:
             f"reason), {c['submissions']} hand-ins ({c['feedback']} with feedback returned), {c['evaluations']} "
             f"evaluations with {c['scores']} scores ({c['published']} published), {c['messages']} messages and "
             f"replies ({c['scheduled']} scheduled), {c['card_comments']} report-card comments, "
-            f"{c['imports']} import, {c['dispatched']} notifications delivered",
+            f"{c['imports']} import, {c['registers']} registers taken ({c['reports']} absences reported by parents, "
+            f"{c['coded']} half days coded), {c['dispatched']} notifications delivered",
         ]
 
 
@@ -240,6 +242,8 @@ def demo_activity_build(*, school: School, seed: str = "demo", now: dt.datetime 
         _plan_class(replay, rng, group=group, courses=courses_by_class.get(group.pk, []),
                     students=students_by_class.get(group.pk, []), past=past, coming=coming,
                     full=group.pk in focus, family=family)
+    demo_attendance.registers(replay, rng, groups=groups, focus=focus, students_by_class=students_by_class,
+                              past=past, today=today, family=family)
     for group in groups:
         if group.pk in focus:
             _messages_for_class(replay, rng, group=group, students=students_by_class.get(group.pk, []), past=past)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 
 from django.apps import apps
@@ -16,6 +15,7 @@ from krijt.accounts.models import User
 from krijt.accounts.selectors import actor_roles
 from krijt.core import clock, parts
 from krijt.core.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
+from krijt.core.text import clean_text
 from krijt.core.uploads import CheckedFile, check
 from krijt.handin import kinds, selectors
 from krijt.handin.models import Submission, SubmissionFile
@@ -31,13 +31,6 @@ logger = logging.getLogger(__name__)
 # Enough to fix a mistake many times over; a bound so one account cannot fill the storage.
 MAX_VERSIONS = 20
 MAX_FEEDBACK_CHARS = 10_000
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def clean_text(raw: str) -> str:
-    """Plain text as typed: line endings unified, control characters dropped, outer blank space trimmed."""
-    text = (raw or "").replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL_RE.sub("", text).strip()
 
 
 def _check_files(files: Sequence[UploadedFile]) -> list[CheckedFile]:

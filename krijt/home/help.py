@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from krijt.attendance.selectors import settings_for as attendance_settings
 from krijt.core.roles import Role
 from krijt.notifications.selectors import policy_for
 from krijt.planner.selectors import workload_policy
@@ -29,7 +30,13 @@ def school_rules(*, school: School) -> dict[str, Any]:
     delivery = policy_for(school=school)
     workload = workload_policy(school=school)
     results = results_policy_row(school=school)
+    attendance = attendance_settings(school=school)
     return {
+        "statement_days": attendance.parent_statement_days,
+        "statement_times": attendance.parent_statement_times,
+        "contact_from": attendance.contact_parents_from,
+        "care_from": attendance.care_case_from,
+        "review_days": attendance.review_school_days,
         "student_quiet": delivery.student,
         "parent_quiet": delivery.parent,
         "staff_quiet": delivery.staff,

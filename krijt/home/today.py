@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from krijt.attendance import parts as attendance_parts
 from krijt.core import clock
 from krijt.core.nav import cached_reverse
 from krijt.core.parts import fetch
@@ -112,12 +113,13 @@ def student(school: School, user: Any) -> dict[str, Any]:
 def teacher(school: School, user: Any) -> dict[str, Any]:
     now = clock.now()
     today = clock.local_today(school.time_zone)
-    days, classes, waiting, unpublished, inbox = fetch([
+    days, classes, waiting, unpublished, inbox, taken = fetch([
         school_parts.school_days(school, today),
         school_parts.teacher_classes(school, user, today),
         handin_parts.waiting_feedback(school, user.pk),
         results_parts.teacher_unpublished(school, user.pk),
         messaging_parts.unread(school, user.pk),
+        attendance_parts.taken_by_teacher(school, user.pk, today),
     ])
     monday = today - dt.timedelta(days=today.weekday())
     sunday = monday + dt.timedelta(days=6)
@@ -133,8 +135,13 @@ def teacher(school: School, user: Any) -> dict[str, Any]:
         tests = [i for i in items if i["kind"] == "test"]
         if tests:
             week.append({"class": group, "tests": tests, "minutes": sum(i["minutes"] for i in items)})
+    registers = {(course, period) for course, period in taken}
     for lesson in lessons:
         lesson["url"] = cached_reverse("planner:class_week", class_id=lesson["class_id"])
+        if days["is_today"]:
+            lesson["register_url"] = cached_reverse("attendance:register", course_id=lesson["course_id"],
+                                                    day=today.isoformat(), period=lesson["period"])
+            lesson["taken"] = (lesson["course_id"], lesson["period"]) in registers
     for row in waiting:
         row["url"] = cached_reverse("handin:task_submissions", item_id=row["item_id"])
     for row in unpublished:

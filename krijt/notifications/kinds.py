@@ -41,10 +41,15 @@ ParentGate = Callable[[Any, set[int]], set[int]]
 _registry: dict[str, Renderer] = {}
 _topics: dict[str, str] = {}
 _gates: dict[str, ParentGate] = {}
+_digest_only: set[str] = set()
 
 
-def register(kind: str, render: Renderer, *, topic: str | None = None) -> None:
-    """Registers (or replaces, e.g. on autoreload) the renderer for `kind`, optionally under a topic."""
+def register(kind: str, render: Renderer, *, topic: str | None = None, parents_digest_only: bool = False) -> None:
+    """Registers (or replaces, e.g. on autoreload) the renderer for `kind`, optionally under a topic.
+
+    `parents_digest_only`: parents hear of it only in their daily digest, never by an e-mail or a push of its
+    own, whatever they chose for other notifications (a calm question about an absence, say).
+    """
     if not kind or len(kind) > 40:
         raise ValueError("a kind is 1 to 40 characters")
     _registry[kind] = render
@@ -52,6 +57,14 @@ def register(kind: str, render: Renderer, *, topic: str | None = None) -> None:
         _topics[kind] = topic
     else:
         _topics.pop(kind, None)
+    if parents_digest_only:
+        _digest_only.add(kind)
+    else:
+        _digest_only.discard(kind)
+
+
+def parents_digest_only(kind: str) -> bool:
+    return kind in _digest_only
 
 
 def topic_of(kind: str) -> str | None:

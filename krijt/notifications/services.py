@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -320,6 +321,8 @@ def _notify_chunk(
         if notification_id is None:
             continue
         pref = preference_from_row(rows.get(t.user_id), t.audience)
+        if t.audience == policy.PARENT and kinds.parents_digest_only(events[i].kind) and not urgent:
+            pref = dataclasses.replace(pref, digest=True)
         in_digest = pref.digest and not urgent
         if pref.email:
             email_due = decide(i, t.audience, policy.EMAIL, pref)

@@ -5,6 +5,8 @@ in front of a saturated process only turns overload into timeouts for everyone.
 
 Priority classes, highest first:
 
+- critical: the few small writes a school cannot postpone, marked with @critical (a lesson's register);
+  signed in only. They may take every slot, and page views leave them a tenth of the room.
 - read: signed-in page views and API reads (a session cookie or an Authorization header, safe method)
 - write: signed-in requests that change something
 - login: password sign-ins (POST to accounts:login) and every request without credentials
@@ -47,22 +49,27 @@ from krijt.core.errors import RetryLater
 from krijt.core.middleware import PREFIX_RE
 from krijt.ops import degraded, metrics, waiting_room
 
+CRITICAL = "critical"
 READ = "read"
 WRITE = "write"
 LOGIN = "login"
 HEAVY = "heavy"
-PRIORITIES = (READ, WRITE, LOGIN, HEAVY)
+PRIORITIES = (CRITICAL, READ, WRITE, LOGIN, HEAVY)
 
-DEFAULT_SHARES = {READ: 1.0, WRITE: 0.8, LOGIN: 0.5, HEAVY: 0.2}
+DEFAULT_SHARES = {CRITICAL: 1.0, READ: 0.9, WRITE: 0.8, LOGIN: 0.5, HEAVY: 0.2}
 DEFAULT_SCHOOL_SHARE = 0.5
 # Seconds a refused client should wait, by class: (lowest, highest); the answer is drawn between them
 # so that refused clients do not all come back in the same second.
-DEFAULT_RETRY_AFTER = {READ: (1, 3), WRITE: (2, 5), LOGIN: (5, 15), HEAVY: (15, 45)}
+DEFAULT_RETRY_AFTER = {CRITICAL: (1, 3), READ: (1, 3), WRITE: (2, 5), LOGIN: (5, 15), HEAVY: (15, 45)}
 # Routes that are heavy but live in apps that do not mark their views: (namespaced name, methods).
 DEFAULT_HEAVY_ROUTES: dict[str, tuple[str, ...]] = {
     "imports:job_list": ("POST",),
     "imports:job_apply": ("POST",),
     "schooladmin:class_letters_pdf": ("GET", "HEAD", "POST"),
+}
+# Critical routes whose views cannot carry the mark (the API's operations): (namespaced name, methods).
+DEFAULT_CRITICAL_ROUTES: dict[str, tuple[str, ...]] = {
+    "api:api-v1:lesson_register": ("PUT",),  # the GET and PUT of a lesson's register share one route
 }
 # How long a refused school counts as "asking" for the per-school cap.
 CONTENTION_SECONDS = 1.0
@@ -84,6 +91,21 @@ def heavy(view: F | None = None, *, methods: Iterable[str] | None = None) -> Any
 
     def mark(func: F) -> F:
         func.krijt_heavy = wanted or True  # type: ignore[attr-defined]
+        return func
+
+    if view is not None:
+        return mark(view)
+    return mark
+
+
+def critical(view: F | None = None, *, methods: Iterable[str] | None = None) -> Any:
+    """Marks a view as a write the school cannot postpone (taking a lesson's register): admitted first, even
+    while page views are refused. Keep such views small and idempotent. Use as @critical or
+    @critical(methods=["POST"])."""
+    wanted = frozenset(m.upper() for m in methods) if methods else None
+
+    def mark(func: F) -> F:
+        func.krijt_critical = wanted or True  # type: ignore[attr-defined]
         return func
 
     if view is not None:
@@ -194,23 +216,26 @@ def reset_gate() -> None:
 
 @receiver(setting_changed)
 def _settings_changed(*, setting: str, **kwargs: Any) -> None:
-    if setting.startswith("KRIJT_ADMISSION") or setting in ("KRIJT_HEAVY_ROUTES", "ROOT_URLCONF"):
+    if setting.startswith("KRIJT_ADMISSION") or setting in (
+            "KRIJT_HEAVY_ROUTES", "KRIJT_CRITICAL_ROUTES", "ROOT_URLCONF"):
         reset_gate()
         _route.cache_clear()
 
 
 @functools.lru_cache(maxsize=4096)
-def _route(urlconf: str, path: str) -> tuple[str, frozenset[str] | bool]:
-    """(namespaced view name, heavy mark) for a path; cached, since paths repeat far more than they vary."""
+def _route(urlconf: str, path: str) -> tuple[str, frozenset[str] | bool, frozenset[str] | bool]:
+    """(namespaced view name, heavy mark, critical mark) for a path; cached, since paths repeat far more
+    than they vary."""
     try:
         match = get_resolver(urlconf).resolve(path)
     except Resolver404:
-        return "", False
+        return "", False, False
     mark: frozenset[str] | bool = getattr(match.func, "krijt_heavy", False)
     view_class = getattr(match.func, "view_class", None)
     if not mark and view_class is not None:
         mark = getattr(view_class, "krijt_heavy", False)
-    return match.view_name or "", mark
+    urgent: frozenset[str] | bool = getattr(match.func, "krijt_critical", False)
+    return match.view_name or "", mark, urgent
 
 
 def classify(request: HttpRequest) -> Classified:
@@ -231,7 +256,7 @@ def classify(request: HttpRequest) -> Classified:
     if path in BYPASS_PATHS or (path in STATUS_PATHS and method in SAFE_METHODS):
         return Classified(READ, "health", school, bypass=True)
     api = path.startswith("/api/")
-    name, mark = _route(settings.ROOT_URLCONF, path)
+    name, mark, urgent = _route(settings.ROOT_URLCONF, path)
     heavy_routes: dict[str, Iterable[str]] = getattr(settings, "KRIJT_HEAVY_ROUTES", DEFAULT_HEAVY_ROUTES)
     if (mark is True or (mark and method in mark)) or method in heavy_routes.get(name, ()):
         return Classified(HEAVY, "heavy", school, api=api)
@@ -241,6 +266,9 @@ def classify(request: HttpRequest) -> Classified:
     signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META
     if not signed_in:
         return Classified(LOGIN, route_class, school, api=api)
+    critical_routes: dict[str, Iterable[str]] = getattr(settings, "KRIJT_CRITICAL_ROUTES", DEFAULT_CRITICAL_ROUTES)
+    if urgent is True or (urgent and method in urgent) or method in critical_routes.get(name, ()):
+        return Classified(CRITICAL, route_class, school, api=api)
     return Classified(READ if method in SAFE_METHODS else WRITE, route_class, school, api=api)
 
 

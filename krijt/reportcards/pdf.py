@@ -40,7 +40,8 @@ MARGIN = 18 * mm
 
 
 @cache
-def _fonts() -> None:
+def register_fonts() -> None:
+    """Krijt's PDF fonts (DejaVu Sans): every PDF that prints names uses them."""
     pdfmetrics.registerFont(TTFont(REGULAR, str(FONTS / "DejaVuSans.ttf")))
     pdfmetrics.registerFont(TTFont(BOLD, str(FONTS / "DejaVuSans-Bold.ttf")))
     pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD)
@@ -154,7 +155,7 @@ def _logo(data: bytes | None) -> Flowable | None:
 
 def render(view: CardView, *, school_name: str, averages: dict[str, Decimal | None] | None = None,
            logo: bytes | None = None, school_year: str = "") -> bytes:
-    _fonts()
+    register_fonts()
     buffer = io.BytesIO()
     title = _("Report card")
     footer = f"{view.student.full_name} · {view.period.name}"

@@ -235,6 +235,11 @@ def test_the_openapi_schema_lists_every_endpoint(client: Client, scenario: Scena
         "/results/evaluations/{evaluation_id}/publish": {"post"},
         "/reportcards/periods/{period_id}/classes/{class_id}": {"get"},
         "/reportcards/periods/{period_id}/students/{student_id}": {"get"},
+        "/attendance/lessons/{course_id}/{day}/{period}": {"get", "put"},
+        "/attendance/students/{student_id}": {"get"}, "/attendance/reports": {"post"},
+        "/attendance/reports/{report_id}/end": {"post"}, "/attendance/absences": {"get"},
+        "/attendance/students/{student_id}/codes": {"put"}, "/attendance/codes": {"get"},
+        "/attendance/reviews": {"get"}, "/attendance/reviews/{review_id}/close": {"post"},
     }
     paths = {path.removeprefix("/s/alpha/api/v1"): set(ops) for path, ops in schema["paths"].items()}
     assert paths == expected

@@ -13,10 +13,12 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory, override_settings
 
 from krijt.ops import admission, metrics
-from krijt.ops.admission import HEAVY, LOGIN, READ, WRITE, AdmissionMiddleware, Gate, classify
+from krijt.ops.admission import CRITICAL, HEAVY, LOGIN, READ, WRITE, AdmissionMiddleware, Gate, classify
 from krijt.ops.tests import urls_for_tests
 
 COOKIE = {"krijt_session": "abc"}
+# Page views may fill every slot: for the tests of the per-school cap, which is about schools, not classes.
+ALL_FOR_READS = {READ: 1.0}
 
 
 class Holder:
@@ -94,6 +96,10 @@ def heavy_request(school: str = "alpha") -> HttpRequest:
     return rf("post", f"/s/{school}/manage/imports/1/apply/")
 
 
+def register_save(school: str = "alpha") -> HttpRequest:
+    return rf("post", f"/s/{school}/attendance/lessons/3/2026-11-30/1/")
+
+
 # ---------------------------------------------------------------- classification
 
 
@@ -112,6 +118,10 @@ def heavy_request(school: str = "alpha") -> HttpRequest:
         (lambda: rf("post", "/s/alpha/manage/imports/4/apply/"), HEAVY, "heavy", "alpha"),
         (lambda: rf("get", "/s/alpha/manage/classes/3/letters.pdf"), HEAVY, "heavy", "alpha"),
         (lambda: rf("get", "/", HTTP_HOST="beta.krijt.test"), READ, "page", "beta"),
+        (lambda: rf("post", "/s/alpha/attendance/lessons/3/2026-11-30/1/"), CRITICAL, "page", "alpha"),
+        (lambda: rf("get", "/s/alpha/attendance/lessons/3/2026-11-30/1/"), READ, "page", "alpha"),
+        (lambda: rf("put", "/s/alpha/api/v1/attendance/lessons/3/2026-11-30/1"), CRITICAL, "api", "alpha"),
+        (lambda: rf("post", "/s/alpha/attendance/lessons/3/2026-11-30/1/", signed_in=False), LOGIN, "page", "alpha"),
     ],
 )
 def test_requests_are_classified_by_method_path_and_credentials(
@@ -144,8 +154,8 @@ def test_the_heavy_decorator_marks_a_view_for_all_or_some_methods() -> None:
 
 def test_each_class_may_fill_only_its_share_of_the_slots() -> None:
     gate = Gate(10)
-    assert gate.ceilings == {READ: 10, WRITE: 8, LOGIN: 5, HEAVY: 2}
-    assert Gate(2).ceilings == {READ: 2, WRITE: 1, LOGIN: 1, HEAVY: 1}
+    assert gate.ceilings == {CRITICAL: 10, READ: 9, WRITE: 8, LOGIN: 5, HEAVY: 2}
+    assert Gate(2).ceilings == {CRITICAL: 2, READ: 1, WRITE: 1, LOGIN: 1, HEAVY: 1}
 
 
 def test_high_priority_requests_find_room_while_lower_classes_are_refused(holder: Holder) -> None:
@@ -157,18 +167,21 @@ def test_high_priority_requests_find_room_while_lower_classes_are_refused(holder
         holder.hold(write(), 3)  # writes up to 8
         assert holder.ask(write()).status_code == 503
         assert holder.ask(login()).status_code == 503
-        holder.hold(read(), 2)  # reads take the last two slots
+        holder.hold(read(), 1)  # reads up to 9: the last slot is kept for registers
+        assert holder.ask(read()).status_code == 503
+        holder.hold(register_save(), 1)  # a lesson's register takes the last one
         assert admission.gate().in_use == 10
-        for refused in (read(), write(), login(), heavy_request()):
+        for refused in (register_save(), read(), write(), login(), heavy_request()):
             assert holder.ask(refused).status_code == 503
     shed = metrics.REGISTRY
     assert shed.value("krijt_http_requests_shed_total", (("priority", "heavy"), ("reason", "capacity"))) == 2
-    assert shed.value("krijt_http_requests_shed_total", (("priority", "read"), ("reason", "capacity"))) == 1
+    assert shed.value("krijt_http_requests_shed_total", (("priority", "read"), ("reason", "capacity"))) == 2
+    assert shed.value("krijt_http_requests_shed_total", (("priority", "critical"), ("reason", "capacity"))) == 1
 
 
 def test_a_refusal_is_immediate_with_retry_after_and_the_api_error_shape(holder: Holder) -> None:
     with override_settings(KRIJT_ADMISSION_LIMIT=2):
-        holder.hold(read(), 2)
+        holder.hold(read(), 1)  # of two slots, reads may take one: the other is kept for registers
         started = time.perf_counter()
         response = holder.ask(rf("get", "/s/alpha/api/v1/me"))
         elapsed = time.perf_counter() - started
@@ -203,14 +216,14 @@ def test_a_refused_page_is_a_small_page_in_the_visitors_language(holder: Holder)
 
 
 def test_one_school_may_use_every_slot_while_no_other_school_asks(holder: Holder) -> None:
-    with override_settings(KRIJT_ADMISSION_LIMIT=4):
+    with override_settings(KRIJT_ADMISSION_LIMIT=4, KRIJT_ADMISSION_SHARES=ALL_FOR_READS):
         holder.hold(read("alpha"), 4)
         assert admission.gate().by_school["alpha"] == 4
 
 
 def test_one_school_cannot_starve_the_others() -> None:
     now = [100.0]
-    gate = Gate(4, school_share=0.5, clock=lambda: now[0])
+    gate = Gate(4, ALL_FOR_READS, school_share=0.5, clock=lambda: now[0])
     for _ in range(4):
         assert gate.try_enter(READ, "alpha") is None  # nobody else asks: alpha may use every slot
     assert gate.try_enter(READ, "beta") == "capacity"  # full; beta is now waiting
@@ -221,7 +234,9 @@ def test_one_school_cannot_starve_the_others() -> None:
 
 
 def test_the_school_cap_applies_while_another_school_holds_a_slot(holder: Holder) -> None:
-    with override_settings(KRIJT_ADMISSION_LIMIT=4, KRIJT_ADMISSION_SCHOOL_SHARE=0.5):
+    with override_settings(
+        KRIJT_ADMISSION_LIMIT=4, KRIJT_ADMISSION_SCHOOL_SHARE=0.5, KRIJT_ADMISSION_SHARES=ALL_FOR_READS
+    ):
         holder.hold(read("beta"))
         holder.hold(read("alpha"), 2)
         refused = holder.ask(read("alpha"))
@@ -232,7 +247,7 @@ def test_the_school_cap_applies_while_another_school_holds_a_slot(holder: Holder
 
 def test_contention_from_a_refused_school_expires() -> None:
     now = [100.0]
-    gate = Gate(2, school_share=0.5, clock=lambda: now[0])
+    gate = Gate(2, ALL_FOR_READS, school_share=0.5, clock=lambda: now[0])
     assert gate.try_enter(READ, "alpha") is None
     assert gate.try_enter(READ, "alpha") is None
     assert gate.try_enter(READ, "beta") == "capacity"
