@@ -560,3 +560,24 @@ def retention(*, school: School, period: Period) -> Retention:
         .first() or period.ends_on
     return Retention(register_until=dt.date(year_end.year + REGISTER_YEARS, 8, 31),
                      proofs_until=dt.date(year_end.year + 1, 8, 31))
+
+
+@dataclass(frozen=True)
+class OfficeSummary:
+    absent_halves: int
+    uncoded: int
+    reviews: int
+    overdue: int
+    follow_ups: int
+
+
+def office_summary(*, school: School, user: User, roles: frozenset[str], day: dt.date) -> OfficeSummary:
+    """What the office's Today shows of attendance: the day's absent half days, how many still lack a code,
+    the absences to look into (and how many are overdue) and the open follow-ups."""
+    found = absences_on(school=school, day=day)
+    reviews = Review.objects.filter(school=school, closed_at__isnull=True)
+    return OfficeSummary(
+        absent_halves=len(found), uncoded=sum(1 for f in found if f.code is None), reviews=reviews.count(),
+        overdue=reviews.filter(due_on__lt=day).count(),
+        follow_ups=FollowUp.objects.filter(school=school, closed_at__isnull=True).count(),
+    )

@@ -135,6 +135,8 @@ def register(request: HttpRequest, course_id: int, day: str, period: int) -> Htt
             if not taken.changed:
                 text = _("This register was already saved like this.")
             messages.success(request, text)
+            if request.headers.get("X-Requested-With") == "fetch":
+                return HttpResponse(status=204)  # the page's script reloads it, and the note shows there
             return redirect(request.path)
     lesson = selectors.register_for_user(school=school, user=user, roles=roles, course_id=course_id,
                                          day=lesson_day, period=period)

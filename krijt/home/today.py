@@ -14,6 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from krijt.attendance import parts as attendance_parts
+from krijt.attendance.permissions import OFFICE_ROLES as ATTENDANCE_OFFICE_ROLES
+from krijt.attendance.selectors import office_summary as attendance_office_summary
 from krijt.core import clock
 from krijt.core.nav import cached_reverse
 from krijt.core.parts import fetch
@@ -218,4 +220,6 @@ def staff(school: School, user: Any, roles: frozenset[str]) -> dict[str, Any]:
         context["overrides"] = overrides(school=school, since=midnight, limit=10)
     if roles & SEE_URGENT_LOG:
         context["urgent"] = list(urgent_log(school=school, since=today, until=today, page_size=5).object_list)
+    if roles & ATTENDANCE_OFFICE_ROLES:
+        context["attendance"] = attendance_office_summary(school=school, user=user, roles=roles, day=today)
     return context

@@ -38,7 +38,7 @@ def test_a_teacher_marks_one_absentee_in_under_ten_key_presses(page: Any, live_s
         page.get_by_role("link", name="take the register").first.wait_for()
         assert_accessible(page)
         page.goto(f"{base}{register_path(school)}")
-        assert page.evaluate("document.activeElement.id") == "at-quick"  # the register starts at the name field
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'at-quick'")
         assert_accessible(page)
         keys = ["S", "t", "u", "2", "Enter", "Tab", "Enter"]  # a name, mark absent, on to Save, save
         assert len(keys) < 10
@@ -68,6 +68,28 @@ def test_marks_made_while_krijt_cannot_be_reached_are_kept_and_sent_later(
         page.get_by_text("Register saved: 0 absent, 1 late.").wait_for(timeout=20_000)
         mark = Mark.objects.get()
         assert (mark.student_id, mark.status, mark.late_minutes) == (student.pk, "late", 10)
+
+
+def test_marks_made_after_the_session_ended_are_sent_after_signing_in_again(
+    page: Any, live_server: Any, school: Any
+) -> None:
+    base = live_server.url
+    with time_machine.travel(AT_TEN, tick=True):
+        sign_in(page, base, school.teacher.username, language="en")
+        page.goto(f"{base}{register_path(school)}")
+        student = school.students[2]
+        page.locator(f"input[name=s{student.pk}][value=absent]").check()
+        page.context.clear_cookies()  # signed out elsewhere, or the session ended
+        page.get_by_role("button", name="Save register").first.click()
+        page.wait_for_load_state()
+        assert not Mark.objects.exists()
+        sign_in(page, base, school.teacher.username, language="en")
+        page.goto(f"{base}{register_path(school)}")
+        page.get_by_text("Register saved: 1 absent, 0 late.").wait_for(timeout=20_000)
+        assert list(Mark.objects.values_list("student_id", "status")) == [(student.pk, "absent")]
+        page.goto(f"{base}{register_path(school)}")  # nothing is sent twice once the server has it
+        page.get_by_role("button", name="Save changes").first.wait_for()
+        assert page.evaluate("localStorage.length") == 0
 
 
 def test_a_parent_reports_a_sick_day_and_the_office_codes_it(page: Any, live_server: Any, school: Any,

@@ -216,3 +216,16 @@ def test_the_mentor_looks_into_an_absence_and_the_office_keeps_a_guidance_file(
     assert row.agreements == "Daily check-in"
     assert row.shared_with_clb_at is not None
     assert login_as("teacher", user=s.teachers[1]).get(s.url(f"/attendance/follow-ups/{row.pk}/")).status_code == 404
+
+
+def test_the_offices_today_shows_what_attendance_asks_of_it(scenario: Scenario,
+                                                           login_as: Callable[..., Client]) -> None:
+    from krijt.core import worker
+
+    s = scenario
+    login_as("teacher").post(register_url(s), {"key": "k", f"s{s.students[0].pk}": "absent"})
+    worker.run_pending_tasks()
+    today = login_as("staff").get(s.url("/")).content.decode()
+    assert "1 absent half day today" in today
+    assert "1 without a code" in today
+    assert "1 absence to look into" in today

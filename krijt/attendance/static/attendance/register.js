@@ -36,6 +36,8 @@
   if (quick) {
     quick.hidden = false;
     var input = quick.querySelector("input");
+    // The field was hidden while the page loaded (it needs this script), so autofocus did not apply.
+    if (input.hasAttribute("autofocus")) input.focus();
     var said = quick.querySelector("[role=status]");
     input.addEventListener("keydown", function (event) {
       if (event.key !== "Enter") return;
@@ -86,14 +88,17 @@
   function send(entries) {
     pending(form.getAttribute("data-sending-text"));
     return save(entries).then(function (response) {
-      if (response.type === "opaqueredirect" || (response.status >= 200 && response.status < 400)) {
+      if (response.status === 204) {
         forget();
         location.assign(location.pathname);
         return;
       }
-      if (response.status >= 500 || response.status === 429 || response.status === 0) throw new Error("later");
-      // Refused (a mistake in the marks, signed out): let the browser show the answer as a page.
-      forget();
+      if (response.status >= 500 || response.status === 429) throw new Error("later");
+      // Refused: a mistake in the marks (the page says which), or signed out (a redirect to the sign-in
+      // page: the marks stay on this device and go out when the register is opened again). The browser
+      // shows the answer.
+      if (response.status === 400 || response.status === 404) forget();
+      else keep(entries);
       form.removeEventListener("submit", onSubmit);
       HTMLFormElement.prototype.submit.call(form);
     }).catch(function () {
@@ -123,16 +128,22 @@
     try { return JSON.parse(localStorage.getItem(storeKey) || "null"); } catch (e) { return null; }
   }
 
-  // Marks kept from an earlier visit that did not reach Krijt: show them and send them again.
+  // Marks kept from an earlier visit that did not reach Krijt: show them and send them again, unless the
+  // register was saved with them since (its key is the one the server has).
   var stored = load();
+  var storedKey = stored && stored.entries ? (stored.entries.filter(function (pair) { return pair[0] === "key"; })[0] || [])[1] : null;
+  if (storedKey && storedKey === form.getAttribute("data-taken-key")) {
+    forget();
+    stored = null;
+  }
   if (stored && stored.entries) {
     stored.entries.forEach(function (pair) {
       var field = form.elements.namedItem(pair[0]);
       if (!field || pair[0] === "csrfmiddlewaretoken") return;
       if (field instanceof RadioNodeList) {
         Array.prototype.forEach.call(field, function (radio) { radio.checked = radio.value === pair[1]; });
-      } else if (field.type !== "hidden") {
-        field.value = pair[1];
+      } else {
+        field.value = pair[1];  // the key too: a save of these marks is the same save
       }
     });
     showCounts();
