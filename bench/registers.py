@@ -35,27 +35,8 @@ os.environ.setdefault("KRIJT_CACHE_PREFIX", "bench-registers")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
 import django  # noqa: E402
-import psycopg  # noqa: E402
-from psycopg import sql  # noqa: E402
 
-
-def admin_connection() -> psycopg.Connection:
-    return psycopg.connect(
-        host=os.environ.get("KRIJT_DB_HOST", "127.0.0.1"), port=os.environ.get("KRIJT_DB_PORT", "5432"),
-        user=os.environ.get("KRIJT_DB_USER", "postgres"), password=os.environ.get("KRIJT_DB_PASSWORD", ""),
-        dbname="postgres", autocommit=True,
-    )
-
-
-def recreate_database() -> None:
-    with admin_connection() as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
-
-
-def drop_database() -> None:
-    with admin_connection() as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
+from bench.throwaway import drop_database, recreate_database  # noqa: E402
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -166,7 +147,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--keep", action="store_true", help="Leave the database for a look afterwards.")
     args = parser.parse_args()
-    recreate_database()
+    recreate_database(DB_NAME)
     django.setup()
     try:
         run(args.registers, args.threads)
@@ -175,7 +156,7 @@ def main() -> None:
 
         connections.close_all()
         if not args.keep:
-            drop_database()
+            drop_database(DB_NAME)
 
 
 if __name__ == "__main__":

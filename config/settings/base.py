@@ -85,6 +85,7 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+CSRF_FAILURE_VIEW = "krijt.core.views.csrf_failure"
 AUTHENTICATION_BACKENDS = ["krijt.accounts.backends.KrijtBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from krijt.accounts.models import User
 from krijt.attendance import rules, selectors
 from krijt.attendance.models import Code
+from krijt.core.spreadsheets import safe_cell
 from krijt.schools.models import ClassGroup, Period, School
 
 PRESENT, UNCODED, AWAY = ".", "?", "/"
@@ -100,10 +101,7 @@ def _rows(register: ClassRegister) -> list[list[str | int]]:
 
 
 def _safe(value: object) -> str | int:
-    if isinstance(value, int):
-        return value
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return value if isinstance(value, int) else safe_cell(value)
 
 
 def legend() -> list[str]:

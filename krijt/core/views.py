@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from krijt.core.errors import Forbidden, KrijtError, NotFound, ValidationFailed
 from krijt.core.middleware import error_response
@@ -20,6 +21,13 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return error_response(request, Forbidden())
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent from a page that no longer matches the session (signed out meanwhile, or open too long):
+    the one error shape, in the school's layout, saying what to do."""
+    return error_response(request, Forbidden(_("This form was open while you were signed out, so nothing was "
+                                                "saved. Open the page again and send it once more.")))
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

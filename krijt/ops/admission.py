@@ -80,6 +80,17 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _marker(attribute: str, view: F | None, methods: Iterable[str] | None) -> Any:
+    """Sets `attribute` on a view (all methods, or only `methods`), as @name or @name(methods=[...])."""
+    wanted = frozenset(m.upper() for m in methods) if methods else None
+
+    def mark(func: F) -> F:
+        setattr(func, attribute, wanted or True)
+        return func
+
+    return mark(view) if view is not None else mark
+
+
 def heavy(view: F | None = None, *, methods: Iterable[str] | None = None) -> Any:
     """Marks a view as heavy work (imports, PDFs, exports): admitted last, and only to a small share.
 
@@ -87,30 +98,14 @@ def heavy(view: F | None = None, *, methods: Iterable[str] | None = None) -> Any
     GET is a light page). Put it next to the view function; functools.wraps carries the mark through
     other decorators.
     """
-    wanted = frozenset(m.upper() for m in methods) if methods else None
-
-    def mark(func: F) -> F:
-        func.krijt_heavy = wanted or True  # type: ignore[attr-defined]
-        return func
-
-    if view is not None:
-        return mark(view)
-    return mark
+    return _marker("krijt_heavy", view, methods)
 
 
 def critical(view: F | None = None, *, methods: Iterable[str] | None = None) -> Any:
     """Marks a view as a write the school cannot postpone (taking a lesson's register): admitted first, even
     while page views are refused. Keep such views small and idempotent. Use as @critical or
     @critical(methods=["POST"])."""
-    wanted = frozenset(m.upper() for m in methods) if methods else None
-
-    def mark(func: F) -> F:
-        func.krijt_critical = wanted or True  # type: ignore[attr-defined]
-        return func
-
-    if view is not None:
-        return mark(view)
-    return mark
+    return _marker("krijt_critical", view, methods)
 
 
 class Overloaded(RetryLater):

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from krijt.core.spreadsheets import safe_cell
 from krijt.results import selectors
 from krijt.results.models import Score
 from krijt.schools.models import Course, School
@@ -44,26 +45,12 @@ def course_table(*, school: School, course: Course) -> Table:
     return Table(header, rows)
 
 
-def _safe(value: object) -> str:
-    # Spreadsheets run text starting with these as formulas: prefix a quote.
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        Decimal(text)
-    except Exception:
-        return False
-    return True
-
-
 def to_csv(table: Table) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_safe(h) for h in table.header])
+    writer.writerow([safe_cell(h) for h in table.header])
     for row in table.rows:
-        writer.writerow([_safe(v) for v in row])
+        writer.writerow([safe_cell(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -72,9 +59,9 @@ def to_xlsx(table: Table) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = _("Results")[:31]
-    sheet.append([_safe(h) for h in table.header])
+    sheet.append([safe_cell(h) for h in table.header])
     for row in table.rows:
-        sheet.append([float(v) if isinstance(v, Decimal) else _safe(v) for v in row])
+        sheet.append([float(v) if isinstance(v, Decimal) else safe_cell(v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

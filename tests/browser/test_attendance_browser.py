@@ -80,8 +80,9 @@ def test_marks_made_after_the_session_ended_are_sent_after_signing_in_again(
         student = school.students[2]
         page.locator(f"input[name=s{student.pk}][value=absent]").check()
         page.context.clear_cookies()  # signed out elsewhere, or the session ended
+        page.context.add_cookies([{"name": "krijt_language", "value": "en", "url": base}])
         page.get_by_role("button", name="Save register").first.click()
-        page.wait_for_load_state()
+        page.get_by_text("nothing was saved").wait_for()  # the browser shows the school's answer
         assert not Mark.objects.exists()
         sign_in(page, base, school.teacher.username, language="en")
         page.goto(f"{base}{register_path(school)}")

@@ -106,3 +106,14 @@ def test_a_phone_shows_four_sections_and_more_when_there_are_many(scenario: Scen
     assert split_for_phones(items[:5]) == (items[:5], [])
     assert current_section("/s/a/messages/12/", items) == "/s/a/messages/"
     assert current_section("/s/a/unknown/", items) == ""
+
+
+def test_a_form_sent_without_a_valid_token_gets_the_schools_page_saying_nothing_was_saved(
+    scenario: Scenario,
+) -> None:
+    client = signed_in(scenario.admin, enforce_csrf_checks=True)
+    response = client.post(scenario.url("/manage/classes/new/"), {"name": "9Z", "grade": "1"})
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "er is niets bewaard" in page  # in the person's language (Dutch here)
+    assert "<style" not in page  # Django's own page has inline styles the policy refuses
