@@ -19,6 +19,7 @@ urlpatterns = [
     path("results/", include("krijt.results.urls")),
     path("report-cards/", include("krijt.reportcards.urls")),
     path("attendance/", include("krijt.attendance.urls")),
+    path("care/", include("krijt.care.urls")),
     path("messages/", include("krijt.messaging.urls")),
     path("notifications/", include("krijt.notifications.urls")),
     path("push/", include("krijt.webpush.urls")),

@@ -202,6 +202,13 @@ def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
                 defaults={"problematic_halves": 5, "done": CANARY},
             )[0].pk
         ),
+        "note_id": (lambda pk: lambda: pk)(  # noqa: PLC3002
+            apps.get_model("care", "Note").objects.get_or_create(
+                school=b.school, kind="incident", what_happened=CANARY,
+                defaults={"author": b.teachers[0], "written_at": b.school.created_at, "situation": CANARY,
+                          "next_step": CANARY},
+            )[0].pk
+        ),
         "proof_id": (lambda pk: lambda: pk)(  # noqa: PLC3002
             apps.get_model("attendance", "Proof").objects.create(
                 school=b.school, student=b.students[0], kind="medical", file=f"attendance/{CANARY}.pdf",

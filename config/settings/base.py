@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "krijt.results",
     "krijt.reportcards",
     "krijt.attendance",
+    "krijt.care",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,254 @@
+"""Writes of the follow-up record: writing a note with its context, correcting it (a new version with a
+reason), the student's and the parents' side, and the log of who read what."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from krijt.accounts.models import ParentLink, User
+from krijt.care import kinds, permissions, rules, selectors
+from krijt.care.models import Kind, Note, NoteStudent, NoteVersion, NoteView, Phase, Reply, Visibility
+from krijt.core import clock
+from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from krijt.core.roles import Role
+from krijt.core.text import clean_text
+from krijt.notifications.services import Event, Target, notify_events
+from krijt.schools.calendar import next_school_hours
+from krijt.schools.models import Enrollment, School
+from krijt.schools.paths import school_path
+from krijt.schools.selectors import lesson_hours, school_calendar, school_year_on
+
+MAX_TEXT = 5000
+MAX_STUDENTS = 40
+TEXT_FIELDS = ("what_happened", "situation", "done_so_far", "next_step", "restricted")
+LABELS = {"what_happened": gettext_lazy("What happened"), "situation": gettext_lazy("The situation"),
+          "next_step": gettext_lazy("The next step"), "phase": gettext_lazy("The care phase"),
+          "review_on": gettext_lazy("A review date")}
+
+
+@dataclass(frozen=True)
+class NoteIn:
+    kind: str
+    students: Sequence[tuple[int, str]]  # (student id, "concerned" | "witness")
+    what_happened: str
+    situation: str = ""
+    done_so_far: str = ""
+    next_step: str = ""
+    restricted: str = ""
+    visibility: int = Visibility.MENTOR
+    phase: int | None = None
+    review_on: dt.date | None = None
+    to_student: bool | None = None  # None: the kind's default (behaviour notes go to the student)
+    to_parents: bool = False
+    talk_with_id: int | None = None
+    talk_at: dt.datetime | None = None
+
+
+def _checked(data: NoteIn) -> dict[str, object]:
+    values: dict[str, object] = {name: clean_text(getattr(data, name)) for name in TEXT_FIELDS}
+    values.update(phase=data.phase, review_on=data.review_on)
+    errors: dict[str, list[str]] = {}
+    if data.kind not in Kind.values:
+        errors["kind"] = [_("Choose what kind of note this is.")]
+    for name in rules.missing_context(data.kind, values):
+        errors[name] = [_("%(field)s is needed for this kind of note.") % {"field": LABELS.get(name, name)}]
+    for name in TEXT_FIELDS:
+        if len(str(values[name])) > MAX_TEXT:
+            errors[name] = [_("Keep it under %(max)d characters.") % {"max": MAX_TEXT}]
+    if data.visibility not in Visibility.values:
+        errors["visibility"] = [_("Choose who may read the note.")]
+    if data.phase is not None and data.phase not in Phase.values:
+        errors["phase"] = [_("Choose a care phase.")]
+    if data.visibility == Visibility.CLB and (data.phase or 0) < Phase.EXTENDED:
+        errors["visibility"] = [_("The CLB reads notes from care phase 2 on.")]
+    if not data.students or len(data.students) > MAX_STUDENTS:
+        errors["students"] = [_("Choose the students the note is about (at most %(n)d).") % {"n": MAX_STUDENTS}]
+    elif not any(role == NoteStudent.Role.CONCERNED for _pk, role in data.students):
+        errors["students"] = [_("At least one student is concerned by the note.")]
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], fields=errors)
+    return values
+
+
+@transaction.atomic
+def note_create(*, school: School, author: User, roles: frozenset[str], data: NoteIn) -> Note:
+    """Writes a note about one or more students. It reaches each student (when meant for them) inside their
+    school hours; their parents (when meant for them) a school-set number of school hours later, in their
+    digest only. A note for the CLB needs the recorded consent of every concerned student."""
+    if not roles & permissions.WRITE_ROLES:
+        raise Forbidden()
+    values = _checked(data)
+    year = school_year_on(school=school, day=clock.local_today(school.time_zone))
+    wanted = dict(data.students)
+    enrolled = {e.student_id: e for e in Enrollment.objects.filter(
+        school=school, school_year=year, student_id__in=wanted).select_related("student")} if year else {}
+    if set(wanted) - set(enrolled):
+        raise NotFound()
+    reader = selectors.reader_for(school=school, user=author, roles=roles)
+    class_ids = frozenset(e.class_group_id for e in enrolled.values())
+    if not permissions.can_write_about(reader, class_ids=class_ids):
+        raise NotFound()
+    concerned = {pk for pk, role in wanted.items() if role == NoteStudent.Role.CONCERNED}
+    if data.visibility == Visibility.CLB and not concerned <= selectors.consented(school=school,
+                                                                                student_ids=concerned):
+        raise ValidationFailed(_("The CLB reads a note only with the recorded consent for every concerned student."),
+                               fields={"visibility": [_("No consent recorded for the CLB.")]})
+    talk_with = None
+    if data.talk_with_id is not None:
+        talk_with = User.objects.filter(pk=data.talk_with_id, memberships__school=school,
+                                        memberships__role__in=list(permissions.STAFF_ROLES)).first()
+        if talk_with is None:
+            raise ValidationFailed(_("Choose someone of the school to talk with."),
+                                   fields={"talk_with": [_("Choose someone of the school to talk with.")]})
+    now = clock.now()
+    to_student = rules.default_to_student(data.kind) if data.to_student is None else data.to_student
+    note = Note.objects.create(
+        school=school, kind=data.kind, author=author, written_at=now, visibility=data.visibility, phase=data.phase,
+        review_on=data.review_on, to_student=to_student, to_parents=data.to_parents, talk_with=talk_with,
+        talk_at=data.talk_at, **{name: values[name] for name in TEXT_FIELDS},
+    )
+    _place(school=school, note=note, enrolled=enrolled, roles=wanted, now=now)
+    return note
+
+
+def _place(*, school: School, note: Note, enrolled: dict[int, Enrollment], roles: dict[int, str],
+           now: dt.datetime) -> None:
+    """The note's students with their moments, and what reaches them through the notification engine."""
+    tz, calendar = ZoneInfo(school.time_zone), school_calendar(school=school)
+    delay = selectors.settings_for(school=school).parent_delay_school_hours
+    hidden = selectors.hidden_from_parents(school, set(enrolled))
+    links, events = [], []
+    hours_by_class = {}
+    for student_id, enrollment in enrolled.items():
+        group = enrollment.class_group_id
+        if group not in hours_by_class:
+            hours_by_class[group] = lesson_hours(school=school, class_group_id=group)
+        hours = hours_by_class[group]
+        student_at = next_school_hours(now, hours=hours, calendar=calendar, tz=tz) if note.to_student else None
+        parents_at = None
+        if note.to_parents and student_id not in hidden:
+            parents_at = rules.add_school_hours(student_at or now, delay, hours=hours, calendar=calendar, tz=tz)
+        links.append(NoteStudent(school=school, note=note, student_id=student_id, role=roles[student_id],
+                                 class_group_id=group, student_visible_at=student_at, parent_visible_at=parents_at))
+        url = school_path(school, "care:note", note_id=note.pk)
+        if student_at is not None:
+            events.append(Event(kind=kinds.FOR_STUDENT, key=f"care:{note.pk}:student:{student_id}", url=url,
+                                moment=student_at, targets=[Target(user_id=student_id, audience="student")],
+                                params={"author": note.author.full_name if note.author else "",
+                                        "kind_label": str(note.get_kind_display()),
+                                        "talk_with": note.talk_with.full_name if note.talk_with else ""}))
+        if parents_at is not None:
+            parents = list(ParentLink.objects.filter(school=school, student_id=student_id)
+                           .values_list("parent_id", flat=True))
+            if parents:
+                events.append(Event(kind=kinds.FOR_PARENTS, key=f"care:{note.pk}:parents:{student_id}", url=url,
+                                    moment=parents_at, params={"child": enrollment.student.first_name},
+                                    targets=[Target(user_id=p, audience="parent", about_student_id=student_id)
+                                             for p in parents]))
+    NoteStudent.objects.bulk_create(links)
+    if events:
+        notify_events(school=school, events=events)
+
+
+@transaction.atomic
+def note_correct(*, school: School, actor: User, roles: frozenset[str], note_id: int, data: NoteIn,
+                 reason: str) -> Note:
+    """A correction is a new version: the note as it was is kept with who changed it, when and why. The
+    students stay; who may read it (the visibility step) changes only here, logged like every change."""
+    reader = selectors.reader_for(school=school, user=actor, roles=roles)
+    shown = selectors.note_for_staff(school=school, reader=reader, note_id=note_id)
+    note = shown.note
+    if note.author_id != actor.pk and not reader.care_team:
+        raise Forbidden(_("Only the author and the care team correct a note."))
+    reason = clean_text(reason)
+    if not reason or len(reason) > 300:
+        raise ValidationFailed(_("Say why the note is corrected."), fields={"reason": [_("Say why.")]})
+    values = _checked(NoteIn(**{**data.__dict__, "kind": note.kind,
+                                "students": [(s.student_id, s.role) for s in shown.links]}))
+    if data.visibility == Visibility.CLB:
+        concerned = {s.student_id for s in shown.links if s.role == NoteStudent.Role.CONCERNED}
+        if not concerned <= selectors.consented(school=school, student_ids=concerned):
+            raise ValidationFailed(_("The CLB reads a note only with the recorded consent for every concerned "
+                                     "student."), fields={"visibility": [_("No consent recorded for the CLB.")]})
+    NoteVersion.objects.create(school=school, note=note, version=note.version, reason=reason, changed_by=actor,
+                               changed_at=clock.now(), fields=_snapshot(note))
+    for name in TEXT_FIELDS:
+        setattr(note, name, values[name])
+    note.visibility, note.phase, note.review_on = data.visibility, data.phase, data.review_on
+    note.version += 1
+    note.save()
+    return note
+
+
+def _snapshot(note: Note) -> dict[str, object]:
+    return {**{name: getattr(note, name) for name in TEXT_FIELDS}, "visibility": note.visibility,
+            "phase": note.phase, "review_on": note.review_on.isoformat() if note.review_on else None}
+
+
+@transaction.atomic
+def reply_write(*, school: School, author: User, roles: frozenset[str], note_id: int, student_id: int,
+                text: str) -> Reply:
+    """The student's or a parent's side of a note about the student: once, and editable until the school
+    read it. Shown with the note wherever the note is shown."""
+    now = clock.now()
+    link = NoteStudent.objects.filter(school=school, note_id=note_id, student_id=student_id).select_related(
+        "student").first()
+    if link is None:
+        raise NotFound()
+    if Role.STUDENT in roles and author.pk == student_id:
+        by_parent = False
+        if link.student_visible_at is None or link.student_visible_at > now:
+            raise NotFound()
+    elif Role.PARENT in roles and ParentLink.objects.filter(school=school, parent=author,
+                                                            student_id=student_id).exists():
+        by_parent = True
+        if link.parent_visible_at is None or link.parent_visible_at > now or not selectors.parents_may_see(
+                school=school, student=link.student):
+            raise NotFound()
+    else:
+        raise NotFound()
+    text = clean_text(text)
+    if not text or len(text) > MAX_TEXT:
+        raise ValidationFailed(_("Write your side (at most %(max)d characters).") % {"max": MAX_TEXT},
+                               fields={"text": [_("Write your side.")]})
+    reply = Reply.objects.filter(school=school, note_id=note_id, author=author).first()
+    if reply is None:
+        return Reply.objects.create(school=school, note_id=note_id, student_id=student_id, author=author,
+                                    by_parent=by_parent, text=text, written_at=now)
+    if reply.read_by_staff_at is not None:
+        raise Conflict(_("The school has read your reply; it can no longer be changed."))
+    reply.text, reply.written_at = text, now
+    reply.save(update_fields=["text", "written_at"])
+    return reply
+
+
+@transaction.atomic
+def note_opened(*, school: School, viewer: User, roles: frozenset[str], note_id: int) -> selectors.Shown:
+    """Reading a note: what the reader may see of it, logged (the student sees who read notes about them).
+    A staff reader's first look at a reply makes it final; a student's first look is kept."""
+    now = clock.now()
+    if roles & permissions.STAFF_ROLES:
+        reader = selectors.reader_for(school=school, user=viewer, roles=roles)
+        shown = selectors.note_for_staff(school=school, reader=reader, note_id=note_id)
+        Reply.objects.filter(school=school, note_id=note_id, read_by_staff_at__isnull=True).update(
+            read_by_staff_at=now)
+        role = "staff"
+    elif Role.STUDENT in roles:
+        mine = [s for s in selectors.notes_for_student(school=school, student=viewer) if s.note.pk == note_id]
+        if not mine:
+            raise NotFound()
+        shown = mine[0]
+        NoteStudent.objects.filter(school=school, note_id=note_id, student=viewer, student_read_at__isnull=True) \
+            .update(student_read_at=now)
+        role = "student"
+    else:
+        raise NotFound()
+    NoteView.objects.create(school=school, note_id=note_id, viewer=viewer, role=role, viewed_at=now)
+    return shown
