@@ -115,6 +115,9 @@ coded = HalfDayCode.objects.filter(school=school).latest("day").day
 assert "Z: ziekte" in words(SEEN["administrator"], f"/s/demo/attendance/office/?day={coded.isoformat()}")
 care = FollowUp.objects.get(school=school, kind="care")
 assert care.student.full_name in words(SEEN["administrator"], "/s/demo/attendance/reviews/")
+note_text = "Gaf een heel duidelijke uitleg aan de klas"
+for role in ("student", "parent", "teacher"):
+    assert note_text in words(SEEN[role], "/s/demo/care/"), role
 print("living ok")
 """
 

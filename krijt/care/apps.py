@@ -6,6 +6,11 @@ class CareConfig(AppConfig):
     label = "care"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
         from krijt.care import kinds
+        from krijt.care.permissions import READ_ROLES
+        from krijt.core import nav
 
         kinds.register_kinds()
+        nav.register("care", _("Follow-up"), "care:home", READ_ROLES, order=28, icon="user")

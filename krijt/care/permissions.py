@@ -18,6 +18,7 @@ from krijt.core.roles import Role
 
 WRITE_ROLES: frozenset[str] = frozenset({Role.TEACHER, Role.STAFF, Role.ADMIN})
 STAFF_ROLES: frozenset[str] = frozenset({Role.TEACHER, Role.STAFF, Role.ADMIN})
+READ_ROLES: frozenset[str] = STAFF_ROLES | {Role.STUDENT, Role.PARENT}
 
 
 @dataclass(frozen=True)

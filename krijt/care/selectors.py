@@ -169,3 +169,38 @@ def children_with_note(*, school: School, parent: User, note_id: int) -> list[Sh
         if found:
             return found[:1]
     return []
+
+
+def children_of_parent(*, school: School, parent: User) -> list[User]:
+    return [link.student for link in ParentLink.objects.filter(school=school, parent=parent)
+            .select_related("student").order_by("student__first_name", "pk")]
+
+
+def student_for_reader(*, school: School, reader: permissions.Reader, student_id: int) -> User:
+    """A student whose notes a staff member may list: of a class they teach or mentor, or any for the care
+    team and the CLB (each note is still filtered by its own visibility)."""
+    enrollment = (Enrollment.objects.filter(school=school, student_id=student_id).select_related("student")
+                  .order_by("-school_year__starts_on").first())
+    if enrollment is None:
+        raise NotFound()
+    if reader.care_team or reader.clb or enrollment.class_group_id in (reader.mentored | reader.taught):
+        return enrollment.student
+    raise NotFound()
+
+
+def class_to_write_about(*, school: School, reader: permissions.Reader, class_id: object) -> ClassGroup:
+    """The class whose students a note is about: one the writer teaches or mentors (any for the care team)."""
+    year = school_year_on(school=school, day=clock.local_today(school.time_zone))
+    allowed = ClassGroup.objects.filter(school=school, school_year=year).order_by("grade", "name")
+    if not reader.care_team:
+        allowed = allowed.filter(pk__in=reader.mentored | reader.taught)
+    chosen = allowed.filter(pk=int(str(class_id))).first() if str(class_id or "").isdigit() else None
+    if chosen is None:
+        raise NotFound()
+    return chosen
+
+
+def staff_choices(*, school: School) -> list[tuple[int, str]]:
+    people = User.objects.filter(memberships__school=school, memberships__role__in=list(permissions.STAFF_ROLES)) \
+        .distinct().order_by("last_name", "first_name")
+    return [(u.pk, u.full_name or u.username) for u in people]

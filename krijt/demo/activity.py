@@ -31,6 +31,7 @@ from krijt.core import clock, worker
 from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from krijt.core.roles import Role
 from krijt.demo import attendance as demo_attendance
+from krijt.demo import care as demo_care
 from krijt.demo.selectors import DemoAccounts, demo_accounts
 from krijt.handin import services as handin
 from krijt.handin.models import Submission
@@ -143,7 +144,8 @@ class Summary:
             f"evaluations with {c['scores']} scores ({c['published']} published), {c['messages']} messages and "
             f"replies ({c['scheduled']} scheduled), {c['card_comments']} report-card comments, "
             f"{c['imports']} import, {c['registers']} registers taken ({c['reports']} absences reported by parents, "
-            f"{c['coded']} half days coded), {c['dispatched']} notifications delivered",
+            f"{c['coded']} half days coded), {c['notes']} follow-up notes ({c['replies']} replies), "
+            f"{c['dispatched']} notifications delivered",
         ]
 
 
@@ -244,6 +246,8 @@ def demo_activity_build(*, school: School, seed: str = "demo", now: dt.datetime 
                     full=group.pk in focus, family=family)
     demo_attendance.registers(replay, rng, groups=groups, focus=focus, students_by_class=students_by_class,
                               past=past, today=today, family=family)
+    demo_care.notes(replay, rng, groups=groups, focus=focus, students_by_class=students_by_class, past=past,
+                    family=family)
     for group in groups:
         if group.pk in focus:
             _messages_for_class(replay, rng, group=group, students=students_by_class.get(group.pk, []), past=past)

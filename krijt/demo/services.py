@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.db.models import Q
 
 from krijt.accounts.models import Membership, ParentLink, User
+from krijt.care.models import CareTeamMember
 from krijt.core import parts
 from krijt.demo.generator import LESSON_TIMES, SchoolPlan
 from krijt.results.models import Evaluation
@@ -88,6 +89,10 @@ def demo_school_create(*, plan: SchoolPlan, password_hash: str) -> School:
             user.pk = ids[user.username]
     _bulk(Membership, [Membership(school=school, user=users[i], role=p.role)
                        for i, p in enumerate(plan.people) if p.role != "parent"])
+    care_functions = {"Zorgcoördinator": CareTeamMember.Function.COORDINATOR,
+                      "Leerlingenbegeleider": CareTeamMember.Function.COUNSELLOR}
+    _bulk(CareTeamMember, [CareTeamMember(school=school, user=users[i], function=care_functions[p.title])
+                           for i, p in enumerate(plan.people) if p.title in care_functions])
 
     groups = _bulk(ClassGroup, [
         ClassGroup(school=school, school_year=year, name=c.name, grade=c.grade,

@@ -213,3 +213,36 @@ def test_the_note_page_for_the_author_the_student_and_an_outsider(scenario: Scen
         assert Reply.objects.get().text == "My side."
         assert login_as("teacher", user=s.teachers[1]).get(url).status_code == 404
         assert login_as("parent").get(url).status_code == 404  # not yet for the parents
+
+
+def test_a_mentor_writes_a_note_from_the_page_and_the_family_finds_it(scenario: Scenario,
+                                                                      login_as: Callable[..., Client]) -> None:
+    s = scenario
+    client = login_as("teacher")  # mentor of 1A
+    with time_machine.travel(EVENING, tick=True):
+        home = client.get(s.url("/care/"))
+        assert home.status_code == 200
+        assert f"/care/write/?class={s.classes[0].pk}" in home.content.decode()
+        form = client.get(s.url(f"/care/write/?class={s.classes[0].pk}"))
+        assert form.status_code == 200
+        posted = {"class": s.classes[0].pk, "kind": "incident", "concerned": [s.students[0].pk],
+                  "witnesses": [s.students[1].pk], "what_happened": "Pushed a classmate.", "situation": "",
+                  "next_step": "A talk.", "visibility": "1", "to_student": "on", "to_parents": "on"}
+        refused = client.post(s.url("/care/write/"), posted)
+        assert refused.status_code == 400
+        assert "The situation is needed for this kind of note." in refused.content.decode()
+        saved = client.post(s.url("/care/write/"), {**posted, "situation": "On the stairs after maths."})
+        assert saved.status_code == 302
+        note = Note.objects.get()
+        assert {(link.student_id, link.role) for link in note.students.all()} == {
+            (s.students[0].pk, "concerned"), (s.students[1].pk, "witness")}
+        assert client.get(s.url(f"/care/students/{s.students[0].pk}/")).status_code == 200
+        assert client.get(s.url(f"/care/notes/{note.pk}/")).status_code == 200
+        assert login_as("teacher", user=s.teachers[1]).get(s.url(f"/care/write/?class={s.classes[1].pk}")) \
+            .status_code == 200  # mentor of 2A
+        assert login_as("student").get(s.url(f"/care/write/?class={s.classes[0].pk}")).status_code == 403
+    with time_machine.travel(dt.datetime(2026, 10, 8, 18, 0, tzinfo=TZ), tick=True):
+        assert "Pushed a classmate." in login_as("student").get(s.url("/care/")).content.decode()
+        assert "Pushed a classmate." in login_as("parent").get(s.url("/care/")).content.decode()
+        witness_parent = login_as("parent", user=s.parents[1]).get(s.url("/care/")).content.decode()
+        assert "Pushed a classmate." in witness_parent  # a witness's parents too, when it is meant for them
