@@ -282,6 +282,8 @@ def api_bodies(values: dict[str, Callable[[], Any]]) -> dict[tuple[str, str], An
                                                 "reason": "illness"},
         ("post", "api/v1/attendance/reports/<report_id>/end"): {"back_on": "2026-10-07"},
         ("post", "api/v1/attendance/reviews/<review_id>/close"): {"note": "walk"},
+        ("post", "api/v1/notes/<note_id>/reply"): {"student_id": values["student_id"](), "text": "walk"},
+        ("post", "api/v1/notes"): {"kind": "positive", "concerned": [values["student_id"]()], "what_happened": "walk"},
         ("put", "api/v1/attendance/students/<student_id>/codes"): {"halves": [{"day": "2026-10-05", "half": "am"}],
                                                                    "code": "Z", "basis": "medical"},
         ("post", "api/v1/admin/classes"): {"name": "walk", "grade": 1, "mentor_id": values["user_id"]()},

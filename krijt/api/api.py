@@ -18,6 +18,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from krijt.api.auth import session_auth, token_auth
 from krijt.attendance import api as attendance_api
+from krijt.care import api as care_api
 from krijt.core.errors import Forbidden, KrijtError, NotAuthenticated, NotFound, ValidationFailed
 from krijt.handin import api as handin_api
 from krijt.messaging import api as messaging_api
@@ -149,3 +150,4 @@ api.add_router("", results_api.router)
 api.add_router("", handin_api.router)
 api.add_router("", reportcards_api.router)
 api.add_router("", attendance_api.router)
+api.add_router("", care_api.router)

@@ -246,3 +246,40 @@ def test_a_mentor_writes_a_note_from_the_page_and_the_family_finds_it(scenario: 
         assert "Pushed a classmate." in login_as("parent").get(s.url("/care/")).content.decode()
         witness_parent = login_as("parent", user=s.parents[1]).get(s.url("/care/")).content.decode()
         assert "Pushed a classmate." in witness_parent  # a witness's parents too, when it is meant for them
+
+
+def test_the_api_has_the_pages_rules(scenario: Scenario, login_as: Callable[..., Client]) -> None:
+    from krijt.api.tests.conftest import Api, error_of
+
+    s = scenario
+    prefix = s.url("").rstrip("/")
+    with time_machine.travel(EVENING, tick=True):
+        staff = Api(login_as("teacher"), prefix)
+        missing = staff.post("/notes", {"kind": "incident", "concerned": [s.students[0].pk],
+                                        "what_happened": "Pushed a classmate.", "next_step": "A talk."})
+        assert missing.status_code == 400
+        assert error_of(missing)["message"] == "The situation is needed for this kind of note."
+        made = staff.post("/notes", {"kind": "incident", "concerned": [s.students[0].pk],
+                                     "what_happened": "Pushed a classmate.", "situation": "Stairs.",
+                                     "next_step": "A talk.", "to_parents": True, "restricted": "Asthma."})
+        assert made.status_code == 201
+        note_id = made.json()["id"]
+        assert made.json()["restricted"] == "Asthma."
+        listed = staff.get(f"/students/{s.students[0].pk}/notes").json()
+        assert [n["id"] for n in listed] == [note_id]
+        other = Api(login_as("teacher", user=s.teachers[1]), prefix)
+        assert other.get(f"/notes/{note_id}").status_code == 404
+    with time_machine.travel(dt.datetime(2026, 10, 6, 9, 0, tzinfo=TZ), tick=True):
+        student = Api(login_as("student"), prefix)
+        mine = student.get("/me/notes").json()
+        assert [n["id"] for n in mine] == [note_id]
+        assert mine[0]["restricted"] is None
+        assert mine[0]["visibility"] is None
+        replied = student.post(f"/notes/{note_id}/reply", {"student_id": s.students[0].pk, "text": "My side."})
+        assert replied.status_code == 200
+        parent = Api(login_as("parent"), prefix)
+        assert parent.get("/me/notes", student_id=s.students[0].pk).json() == []  # not yet
+    with time_machine.travel(dt.datetime(2026, 10, 7, 19, 0, tzinfo=TZ), tick=True):
+        parent = Api(login_as("parent"), prefix)
+        seen = parent.get("/me/notes", student_id=s.students[0].pk).json()
+        assert [r["text"] for r in seen[0]["replies"]] == ["My side."]
