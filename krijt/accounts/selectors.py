@@ -172,3 +172,14 @@ def devices_of(*, user: User, current_key: str | None) -> list[Device]:
             .order_by("-signed_in_at", "-expire_date")[:50])
     return [Device(id=r.public_id, label=device_label(r.device), signed_in_at=r.signed_in_at,
                    expires_at=r.expire_date, current=r.session_key == current_key) for r in rows]
+
+
+def adults_keeping_private(sharing: Any, *, school: Any, student_ids: set[int], today: dt.date) -> set[int]:
+    """Of `student_ids`, the adult students whose choice row in `sharing` (a module's model with `school`,
+    `student` and `parents_may_see`: results, attendance, follow-up notes) keeps the topic from their
+    parents. A minor's "no" does not count. One query."""
+    if not student_ids:
+        return set()
+    rows = sharing.objects.filter(school=school, student_id__in=student_ids, parents_may_see=False).values_list(
+        "student_id", "student__birth_date")
+    return {pk for pk, birth_date in rows if User(birth_date=birth_date).is_adult_on(today)}

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from krijt.accounts.models import ParentLink, User
+from krijt.accounts.selectors import adults_keeping_private
 from krijt.attendance import permissions, rules
 from krijt.attendance.models import (
     AbsenceReport,
@@ -137,7 +138,7 @@ def register_for_user(
     ids = [s.pk for s in students]
     register = Register.objects.filter(school=school, course=course, day=day, period=period).first()
     marks = list(Mark.objects.filter(school=school, student_id__in=ids, day=day).order_by("period"))
-    reports = _reports_covering(school=school, student_ids=ids, start=day, end=day)
+    reports = reports_covering(school=school, student_ids=ids, start=day, end=day)
     rows = []
     for student in students:
         row = Row(student=student)
@@ -148,7 +149,7 @@ def register_for_user(
                 row.mark = mark
             elif mark.period < period:
                 row.earlier.append(mark)
-        row.report = _covering(reports.get(student.pk, ()), day, period)
+        row.report = report_covering(reports.get(student.pk, ()), day, period)
         rows.append(row)
     return LessonRegister(
         course=course, class_group=group, day=day, lesson_period=slot.lesson_period, room=slot.room,
@@ -158,7 +159,7 @@ def register_for_user(
     )
 
 
-def _covering(reports: Iterable[AbsenceReport], day: dt.date, period: int) -> AbsenceReport | None:
+def report_covering(reports: Iterable[AbsenceReport], day: dt.date, period: int) -> AbsenceReport | None:
     for report in reports:
         whole_day = report.from_period is None or report.starts_on < day
         if report.covers(day) and (whole_day or period >= (report.from_period or 0)):
@@ -166,7 +167,7 @@ def _covering(reports: Iterable[AbsenceReport], day: dt.date, period: int) -> Ab
     return None
 
 
-def _reports_covering(
+def reports_covering(
     *, school: School, student_ids: Iterable[int], start: dt.date, end: dt.date
 ) -> dict[int, list[AbsenceReport]]:
     found: dict[int, list[AbsenceReport]] = defaultdict(list)
@@ -233,7 +234,7 @@ def days_of_students(
                 .values_list("course_id", "day", "period"))
     marks = {(m.student_id, m.day, m.period): m
              for m in Mark.objects.filter(school=school, student_id__in=ids, day__gte=start, day__lte=end)}
-    reports = _reports_covering(school=school, student_ids=ids, start=start, end=end)
+    reports = reports_covering(school=school, student_ids=ids, start=start, end=end)
     codes: dict[tuple[int, dt.date], dict[str, HalfDayCode]] = defaultdict(dict)
     for code in HalfDayCode.objects.filter(school=school, student_id__in=ids, day__gte=start, day__lte=end):
         codes[(code.student_id, code.day)][code.half] = code
@@ -262,7 +263,7 @@ def _day_line(day: dt.date, slots: list[TimetableSlot], *, student_id: int, take
     for slot in slots:
         period = slot.lesson_period.number
         mark = marks.get((student_id, day, period))
-        report = _covering(reports, day, period)
+        report = report_covering(reports, day, period)
         state = rules.lesson_state(mark_status=mark.status if mark else None,
                                    register_taken=(slot.course_id, day, period) in taken, reported=report is not None)
         explained = report is not None and state in (rules.LessonState.ABSENT, rules.LessonState.REPORTED)
@@ -291,17 +292,14 @@ def parents_may_see(*, school: School, student: User, today: dt.date | None = No
     today = today or clock.local_today(school.time_zone)
     if not student.is_adult_on(today):
         return True
-    return not AttendanceSharing.objects.filter(school=school, student=student, parents_may_see=False).exists()
+    return student.pk not in adults_keeping_private(AttendanceSharing, school=school, student_ids={student.pk},
+                                                    today=today)
 
 
 def hidden_from_parents(school: School, student_ids: set[int]) -> set[int]:
     """Of `student_ids`, the adult students who keep their attendance from their parents. One query."""
-    if not student_ids:
-        return set()
-    today = clock.local_today(school.time_zone)
-    return {pk for pk, birth_date in AttendanceSharing.objects.filter(
-        school=school, student_id__in=student_ids, parents_may_see=False,
-    ).values_list("student_id", "student__birth_date") if User(birth_date=birth_date).is_adult_on(today)}
+    return adults_keeping_private(AttendanceSharing, school=school, student_ids=student_ids,
+                                  today=clock.local_today(school.time_zone))
 
 
 def sharing_of(*, school: School, student: User) -> bool:
@@ -581,3 +579,26 @@ def office_summary(*, school: School, user: User, roles: frozenset[str], day: dt
         overdue=reviews.filter(due_on__lt=day).count(),
         follow_ups=FollowUp.objects.filter(school=school, closed_at__isnull=True).count(),
     )
+
+
+def proof_for_user(*, school: School, roles: frozenset[str], proof_id: int) -> Proof:
+    """A proof, for the secretariat only."""
+    proof = Proof.objects.filter(school=school, pk=proof_id).first() if permissions.can_code(roles=roles) else None
+    if proof is None:
+        raise NotFound()
+    return proof
+
+
+def periods_of(*, school: School, class_group: ClassGroup) -> list[Period]:
+    return list(Period.objects.filter(school=school, school_year_id=class_group.school_year_id).order_by("starts_on"))
+
+
+def period_chosen(periods: list[Period], wanted: str, today: dt.date) -> Period:
+    """The period asked for; else the one containing today; else the last one past, or the first."""
+    if not periods:
+        raise NotFound()
+    chosen = next((p for p in periods if str(p.pk) == wanted), None)
+    if chosen is None:
+        chosen = next((p for p in periods if p.starts_on <= today <= p.ends_on),
+                      periods[-1] if periods[-1].ends_on < today else periods[0])
+    return chosen

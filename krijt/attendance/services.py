@@ -45,7 +45,7 @@ from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from krijt.core.roles import Role
 from krijt.core.text import clean_text
 from krijt.core.uploads import IMAGES, Use, check
-from krijt.notifications.services import Event, Target, notify, notify_events, withdraw
+from krijt.notifications.services import Event, Target, notify, notify_events, withdraw, withdraw_about
 from krijt.schools.models import Enrollment, School
 from krijt.schools.paths import school_path
 from krijt.schools.selectors import school_calendar, school_year_on
@@ -160,11 +160,11 @@ def register_take(
         register.client_key, register.marks_digest = client_key, digest
         register.save(update_fields=["taken_by", "taken_at", "client_key", "marks_digest"])
     absent = [m.student_id for m in wanted if m.status == Status.ABSENT]
-    reports = selectors._reports_covering(school=school, student_ids=absent, start=day, end=day) if absent else {}
+    reports = selectors.reports_covering(school=school, student_ids=absent, start=day, end=day) if absent else {}
     existing = {m.student_id: m for m in Mark.objects.filter(school=school, register=register)}
     create, update = [], []
     for m in wanted:
-        report = selectors._covering(reports.get(m.student_id, ()), day, period)
+        report = selectors.report_covering(reports.get(m.student_id, ()), day, period)
         current = existing.pop(m.student_id, None)
         if current is None:
             create.append(Mark(school=school, register=register, student_id=m.student_id, day=day, period=period,
@@ -210,9 +210,9 @@ def reviews_after_register(*, school: School, day: dt.date, student_ids: Iterabl
     absent_rows = list(Mark.objects.filter(school=school, student_id__in=touched, day=day, status=Status.ABSENT)
                        .values_list("student_id", "period", "register__class_group_id"))
     still_absent = {student for student, _period, _group in absent_rows}
-    reports = selectors._reports_covering(school=school, student_ids=still_absent, start=day, end=day)
+    reports = selectors.reports_covering(school=school, student_ids=still_absent, start=day, end=day)
     unexplained = {student for student, period, _group in absent_rows
-                   if selectors._covering(reports.get(student, ()), day, period) is None}
+                   if selectors.report_covering(reports.get(student, ()), day, period) is None}
     group_of = {student: group for student, _period, group in absent_rows}
     reviews = {r.student_id: r for r in Review.objects.filter(school=school, student_id__in=touched, day=day)}
     now = clock.now()
@@ -570,11 +570,14 @@ def _check_parent_statement(*, school: School, student: User, adding: list[dt.da
 
 @transaction.atomic
 def sharing_update(*, school: School, student: User, parents_may_see: bool) -> AttendanceSharing:
-    """An adult student decides whether their parents see their attendance."""
+    """An adult student decides whether their parents see their attendance. A "no" also takes back every
+    question about an absence the parents have or would still get; the engine's gate keeps new ones out."""
     if not student.is_adult_on(clock.local_today(school.time_zone)):
         raise Forbidden(_("Once you are 18 you decide this yourself."))
     row, _created = AttendanceSharing.objects.update_or_create(
         school=school, student=student, defaults={"parents_may_see": parents_may_see})
+    if not parents_may_see:
+        withdraw_about(school=school, student_id=student.pk, topic=kinds.TOPIC)
     parts.bump(student_scope(school.pk, student.pk))
     return row
 

@@ -27,13 +27,12 @@ from krijt.attendance.forms import (
     SettingsForm,
     SharingForm,
 )
-from krijt.attendance.models import Basis, Code, NotExpected, Proof, ReportReason, Status
+from krijt.attendance.models import Basis, Code, NotExpected, ReportReason, Status
 from krijt.attendance.permissions import (
     ATTENDANCE_ROLES,
     OFFICE_ROLES,
     REGISTER_ROLES,
     REPORT_ROLES,
-    can_code,
 )
 from krijt.core import clock
 from krijt.core.days import day_param
@@ -92,8 +91,10 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- a lesson's register -----------------------------------------------------------------------------
 
 
-def _marks_from(post: Any, student_ids: list[int]) -> list[services.MarkIn]:
+def _marks_from(post: Any) -> list[services.MarkIn]:
+    """The marks of the posted form (fields s<student id>); the service checks the students are the class's."""
     marks = []
+    student_ids = [int(name[1:]) for name in post if name[:1] == "s" and name[1:].isdigit() and len(name) < 12]
     for pk in student_ids[:MAX_MARK_FIELDS]:
         status = post.get(f"s{pk}", "present")
         if status == "present":
@@ -116,9 +117,7 @@ def register(request: HttpRequest, course_id: int, day: str, period: int) -> Htt
     lesson_day = _day(day)
     error: KrijtError | None = None
     if request.method == "POST":
-        current = selectors.register_for_user(school=school, user=user, roles=roles, course_id=course_id,
-                                              day=lesson_day, period=period)
-        marks = _marks_from(request.POST, [row.student.pk for row in current.rows])
+        marks = _marks_from(request.POST)
         try:
             taken = services.register_take(school=school, actor=user, roles=roles, course_id=course_id,
                                            day=lesson_day, period=period, marks=marks,
@@ -353,12 +352,7 @@ def code(request: HttpRequest, student_id: int) -> HttpResponse:
 
 @school_view(roles=OFFICE_ROLES)
 def proof_file(request: HttpRequest, proof_id: int) -> HttpResponse:
-    school, roles = _school(request), _roles(request)
-    if not can_code(roles=roles):
-        raise NotFound()
-    proof = Proof.objects.filter(school=school, pk=proof_id).first()
-    if proof is None:
-        raise NotFound()
+    proof = selectors.proof_for_user(school=_school(request), roles=_roles(request), proof_id=proof_id)
     response = stored_file_response(proof.file, filename=proof.name, content_type=proof.content_type,
                                     inline=request.GET.get("download") is None)
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
@@ -444,17 +438,9 @@ def follow_up(request: HttpRequest, follow_up_id: int) -> HttpResponse:
 
 
 def _period_of(request: HttpRequest, group: Any) -> Period:
-    periods = list(Period.objects.filter(school_id=group.school_id, school_year_id=group.school_year_id)
-                   .order_by("starts_on"))
-    if not periods:
-        raise NotFound()
-    wanted = request.GET.get("period", "")
-    chosen = next((p for p in periods if str(p.pk) == wanted), None)
-    if chosen is None:
-        today = clock.local_today(_school(request).time_zone)
-        chosen = next((p for p in periods if p.starts_on <= today <= p.ends_on), periods[-1] if
-                      periods[-1].ends_on < today else periods[0])
-    return chosen
+    school = _school(request)
+    return selectors.period_chosen(selectors.periods_of(school=school, class_group=group),
+                                   request.GET.get("period", ""), clock.local_today(school.time_zone))
 
 
 @never_cache
@@ -472,7 +458,7 @@ def class_report(request: HttpRequest, class_id: int) -> HttpResponse:
     school, user, roles = _school(request), _user(request), _roles(request)
     group = selectors.class_for_report(school=school, user=user, roles=roles, class_id=class_id)
     period = _period_of(request, group)
-    periods = list(Period.objects.filter(school=school, school_year=group.school_year_id).order_by("starts_on"))
+    periods = selectors.periods_of(school=school, class_group=group)
     register = exports.class_register(school=school, class_group=group, period=period,
                                       until=clock.local_today(school.time_zone))
     return render(request, "attendance/class_report.html", {

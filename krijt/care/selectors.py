@@ -5,9 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from krijt.accounts.models import ParentLink, User
+from krijt.accounts.selectors import adults_keeping_private
 from krijt.care import permissions
-from krijt.care.models import CareSettings, CareSharing, CareTeamMember, ClbConsent, Note, NoteStudent, NoteView, Reply
+from krijt.care.models import (
+    CareSettings,
+    CareSharing,
+    CareTeamMember,
+    ClbConsent,
+    Note,
+    NoteStudent,
+    NoteVersion,
+    NoteView,
+    Reply,
+)
 from krijt.core import clock
 from krijt.core.errors import NotFound
 from krijt.schools.models import ClassGroup, Course, Enrollment, School
@@ -59,10 +72,26 @@ def _consent_ok(note: Note, links: list[NoteStudent], consent: set[int]) -> bool
     return bool(concerned) and concerned <= consent
 
 
+def _visible_to(reader: permissions.Reader) -> Q:
+    """The ladder of permissions.can_read as a query, so that a list is never cut short by notes its reader
+    may not see; the CLB's consent is checked afterwards, per note."""
+    classes = reader.mentored | reader.taught
+    visible = Q(author_id=reader.user_id)
+    if reader.mentored:
+        visible |= Q(visibility__gte=1, students__class_group_id__in=reader.mentored)
+    if classes:
+        visible |= Q(visibility__gte=2, students__class_group_id__in=classes)
+    if reader.care_team:
+        visible |= Q(visibility__gte=3)
+    if reader.clb:
+        visible |= Q(visibility__gte=4, phase__gte=2)
+    return visible
+
+
 def notes_for_staff(*, school: School, reader: permissions.Reader, student: User | None = None,
                     limit: int = 200, note_id: int | None = None) -> list[Shown]:
     """The notes a staff member may read (about one student, one note, or all), newest first. Five queries."""
-    qs = Note.objects.filter(school=school)
+    qs = Note.objects.filter(school=school).filter(_visible_to(reader))
     if note_id is not None:
         qs = qs.filter(pk=note_id)
     if student is not None:
@@ -101,17 +130,23 @@ def note_for_staff(*, school: School, reader: permissions.Reader, note_id: int) 
 
 
 def parents_may_see(*, school: School, student: User, today: dt.date | None = None) -> bool:
+    """Parents see notes about a student (meant for them) unless the student is an adult who said no."""
     today = today or clock.local_today(school.time_zone)
     if not student.is_adult_on(today):
         return True
-    return not CareSharing.objects.filter(school=school, student=student, parents_may_see=False).exists()
+    return student.pk not in adults_keeping_private(CareSharing, school=school, student_ids={student.pk},
+                                                    today=today)
 
 
-def notes_for_student(*, school: School, student: User, at: dt.datetime | None = None) -> list[Shown]:
-    """The notes about a student that are for them, from their moment on; never the restricted part."""
+def notes_for_student(*, school: School, student: User, at: dt.datetime | None = None,
+                      note_id: int | None = None) -> list[Shown]:
+    """The notes about a student that are for them (or one of them), from their moment on; never the
+    restricted part."""
     at = at or clock.now()
-    links = list(NoteStudent.objects.filter(school=school, student=student, student_visible_at__lte=at)
-                 .select_related("note", "note__talk_with").order_by("-note__written_at"))
+    qs = NoteStudent.objects.filter(school=school, student=student, student_visible_at__lte=at)
+    if note_id is not None:
+        qs = qs.filter(note_id=note_id)
+    links = list(qs.select_related("note", "note__talk_with").order_by("-note__written_at"))
     return _for_family(school=school, links=links)
 
 
@@ -150,25 +185,25 @@ def current_class(*, school: School, student_id: int) -> int | None:
 
 def hidden_from_parents(school: School, student_ids: set[int]) -> set[int]:
     """Of `student_ids`, the adult students who keep notes about them from their parents. One query."""
-    if not student_ids:
-        return set()
-    today = clock.local_today(school.time_zone)
-    return {pk for pk, birth_date in CareSharing.objects.filter(
-        school=school, student_id__in=student_ids, parents_may_see=False,
-    ).values_list("student_id", "student__birth_date") if User(birth_date=birth_date).is_adult_on(today)}
+    return adults_keeping_private(CareSharing, school=school, student_ids=student_ids,
+                                  today=clock.local_today(school.time_zone))
 
 
-def children_with_note(*, school: School, parent: User, note_id: int) -> list[Shown]:
-    """The note as a parent sees it, for the first of their children it is about and meant for them."""
-    for child_id in ParentLink.objects.filter(school=school, parent=parent).values_list("student_id", flat=True):
-        try:
-            found = [s for s in notes_for_parent(school=school, parent=parent, student_id=child_id)
-                     if s.note.pk == note_id]
-        except NotFound:
-            continue
-        if found:
-            return found[:1]
-    return []
+def note_for_parent(*, school: School, parent: User, note_id: int, at: dt.datetime | None = None) -> Shown:
+    """A note as a parent sees it: about one of their children, meant for the parents and past its moment,
+    unless that child is an adult who keeps notes private. Anything else: not found."""
+    at = at or clock.now()
+    children = ParentLink.objects.filter(school=school, parent=parent).values("student_id")
+    for link in (NoteStudent.objects.filter(school=school, note_id=note_id, student_id__in=children,
+                                            parent_visible_at__lte=at)
+                 .select_related("note", "note__talk_with", "student")):
+        if parents_may_see(school=school, student=link.student):
+            return _for_family(school=school, links=[link])[0]
+    raise NotFound()
+
+
+def versions_of(*, school: School, note: Note) -> list[NoteVersion]:
+    return list(NoteVersion.objects.filter(school=school, note=note).select_related("changed_by"))
 
 
 def children_of_parent(*, school: School, parent: User) -> list[User]:

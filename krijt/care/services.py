@@ -108,6 +108,8 @@ def note_create(*, school: School, author: User, roles: frozenset[str], data: No
             raise ValidationFailed(_("Choose someone of the school to talk with."),
                                    fields={"talk_with": [_("Choose someone of the school to talk with.")]})
     now = clock.now()
+    if data.talk_at is not None:
+        _check_talk_at(school=school, moment=data.talk_at, class_ids=class_ids, now=now)
     to_student = rules.default_to_student(data.kind) if data.to_student is None else data.to_student
     note = Note.objects.create(
         school=school, kind=data.kind, author=author, written_at=now, visibility=data.visibility, phase=data.phase,
@@ -118,6 +120,19 @@ def note_create(*, school: School, author: User, roles: frozenset[str], data: No
     return note
 
 
+def _check_talk_at(*, school: School, moment: dt.datetime, class_ids: frozenset[int], now: dt.datetime) -> None:
+    """An invitation to talk names a moment ahead, inside the school hours of every student it concerns."""
+    tz, calendar = ZoneInfo(school.time_zone), school_calendar(school=school)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    inside = moment > now and moment - now < dt.timedelta(days=120) and all(
+        next_school_hours(moment, hours=lesson_hours(school=school, class_group_id=group), calendar=calendar,
+                          tz=tz) == moment for group in class_ids)
+    if not inside:
+        message = _("Choose a moment in the coming weeks, during the student's school hours.")
+        raise ValidationFailed(message, fields={"talk_at": [message]})
+
+
 def _place(*, school: School, note: Note, enrolled: dict[int, Enrollment], roles: dict[int, str],
            now: dt.datetime) -> None:
     """The note's students with their moments, and what reaches them through the notification engine."""
@@ -126,6 +141,11 @@ def _place(*, school: School, note: Note, enrolled: dict[int, Enrollment], roles
     hidden = selectors.hidden_from_parents(school, set(enrolled))
     links, events = [], []
     hours_by_class = {}
+    parents_of: dict[int, list[int]] = {}
+    if note.to_parents:
+        for parent_id, student_id in ParentLink.objects.filter(school=school, student_id__in=list(enrolled)) \
+                .values_list("parent_id", "student_id"):
+            parents_of.setdefault(student_id, []).append(parent_id)
     for student_id, enrollment in enrolled.items():
         group = enrollment.class_group_id
         if group not in hours_by_class:
@@ -145,8 +165,7 @@ def _place(*, school: School, note: Note, enrolled: dict[int, Enrollment], roles
                                         "kind_label": str(note.get_kind_display()),
                                         "talk_with": note.talk_with.full_name if note.talk_with else ""}))
         if parents_at is not None:
-            parents = list(ParentLink.objects.filter(school=school, student_id=student_id)
-                           .values_list("parent_id", flat=True))
+            parents = parents_of.get(student_id, [])
             if parents:
                 events.append(Event(kind=kinds.FOR_PARENTS, key=f"care:{note.pk}:parents:{student_id}", url=url,
                                     moment=parents_at, params={"child": enrollment.student.first_name},
@@ -231,8 +250,9 @@ def reply_write(*, school: School, author: User, roles: frozenset[str], note_id:
 
 @transaction.atomic
 def note_opened(*, school: School, viewer: User, roles: frozenset[str], note_id: int) -> selectors.Shown:
-    """Reading a note: what the reader may see of it, logged (the student sees who read notes about them).
-    A staff reader's first look at a reply makes it final; a student's first look is kept."""
+    """Reading a note, by staff, the student or a parent: what the reader may see of it, logged (the student
+    sees who read notes about them). A staff reader's first look at a reply makes it final; a student's first
+    look is kept."""
     now = clock.now()
     if roles & permissions.STAFF_ROLES:
         reader = selectors.reader_for(school=school, user=viewer, roles=roles)
@@ -241,13 +261,16 @@ def note_opened(*, school: School, viewer: User, roles: frozenset[str], note_id:
             read_by_staff_at=now)
         role = "staff"
     elif Role.STUDENT in roles:
-        mine = [s for s in selectors.notes_for_student(school=school, student=viewer) if s.note.pk == note_id]
+        mine = selectors.notes_for_student(school=school, student=viewer, note_id=note_id)
         if not mine:
             raise NotFound()
         shown = mine[0]
         NoteStudent.objects.filter(school=school, note_id=note_id, student=viewer, student_read_at__isnull=True) \
             .update(student_read_at=now)
         role = "student"
+    elif Role.PARENT in roles:
+        shown = selectors.note_for_parent(school=school, parent=viewer, note_id=note_id)
+        role = "parent"
     else:
         raise NotFound()
     NoteView.objects.create(school=school, note_id=note_id, viewer=viewer, role=role, viewed_at=now)

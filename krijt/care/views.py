@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods
 
 from krijt.care import permissions, selectors, services
 from krijt.care.forms import NoteForm
-from krijt.care.models import NoteVersion
 from krijt.care.services import NoteIn
 from krijt.core import clock
 from krijt.core.errors import KrijtError, NotFound
@@ -46,19 +45,12 @@ def note(request: HttpRequest, note_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Your side is added to the note."))
         return redirect("care:note", note_id=note_id)
-    if Role.PARENT in roles and not roles & (permissions.STAFF_ROLES | {Role.STUDENT}):
-        found = selectors.children_with_note(school=school, parent=user, note_id=note_id)
-        if not found:
-            raise NotFound()
-        shown = found[0]
-    else:
-        shown = services.note_opened(school=school, viewer=user, roles=roles, note_id=note_id)
+    shown = services.note_opened(school=school, viewer=user, roles=roles, note_id=note_id)
     staff = bool(roles & permissions.STAFF_ROLES)
     mine = [r for r in shown.replies if r.author_id == user.pk]
     return render(request, "care/note.html", {
         "shown": shown, "note": shown.note, "staff": staff,
-        "versions": list(NoteVersion.objects.filter(school=school, note=shown.note).select_related("changed_by"))
-        if staff else [],
+        "versions": selectors.versions_of(school=school, note=shown.note) if staff else [],
         "my_reply": mine[0] if mine else None, "may_reply": not staff,
         "student_id": shown.links[0].student_id if shown.links else user.pk,
     })

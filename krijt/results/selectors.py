@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q, QuerySet
 
 from krijt.accounts.models import User
+from krijt.accounts.selectors import adults_keeping_private
 from krijt.core import clock
 from krijt.core.errors import NotFound
 from krijt.notifications.selectors import policy_for
@@ -88,16 +89,8 @@ def parents_may_see(*, school: School, student: User, today: dt.date | None = No
 
 def hidden_from_parents(*, school: School, student_ids: set[int], today: dt.date | None = None) -> set[int]:
     """Of `student_ids`, the adult students who keep their results from their parents. One query."""
-    if not student_ids:
-        return set()
-    today = today or clock.local_today(school.time_zone)
-    return {
-        pk
-        for pk, birth_date in ResultsSharing.objects.filter(
-            school=school, student_id__in=student_ids, parents_may_see=False
-        ).values_list("student_id", "student__birth_date")
-        if User(birth_date=birth_date).is_adult_on(today)
-    }
+    return adults_keeping_private(ResultsSharing, school=school, student_ids=student_ids,
+                                  today=today or clock.local_today(school.time_zone))
 
 
 def visible_scores(*, school: School, audience: str, at: dt.datetime | None = None) -> QuerySet[Score]:

@@ -130,3 +130,17 @@ def test_problematic_half_days_open_a_contact_task_then_a_care_case(scenario: Sc
     with pytest.raises(NotFound):
         services.follow_up_update(school=s.school, actor=s.teachers[1], roles=TEACHER, follow_up_id=care.pk, done="",
                                   contacts="", agreements="")
+
+
+def test_an_adult_student_saying_no_takes_back_the_question_still_waiting_for_the_parents(
+    scenario: Scenario,
+) -> None:
+    s = scenario
+    adult = s.students[0]
+    adult.birth_date = dt.date(2007, 5, 1)
+    adult.save(update_fields=["birth_date"])
+    absent(s)
+    assert Notification.objects.filter(recipient=s.parents[0], kind="attendance_reason").exists()
+    services.sharing_update(school=s.school, student=adult, parents_may_see=False)
+    assert not Notification.objects.filter(recipient=s.parents[0], kind="attendance_reason").exists()
+    assert not Delivery.objects.filter(recipient=s.parents[0]).exists()

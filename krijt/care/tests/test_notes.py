@@ -283,3 +283,36 @@ def test_the_api_has_the_pages_rules(scenario: Scenario, login_as: Callable[...,
         parent = Api(login_as("parent"), prefix)
         seen = parent.get("/me/notes", student_id=s.students[0].pk).json()
         assert [r["text"] for r in seen[0]["replies"]] == ["My side."]
+
+
+def test_an_invitation_names_a_moment_in_the_students_school_hours(scenario: Scenario) -> None:
+    s = scenario  # class 1A has lessons from 08:25 to 11:10
+    for wrong in (dt.datetime(2026, 10, 6, 14, 0, tzinfo=TZ), dt.datetime(2026, 10, 10, 9, 0, tzinfo=TZ),
+                  dt.datetime(2026, 10, 5, 9, 0, tzinfo=TZ), dt.datetime(2999, 10, 6, 9, 0, tzinfo=TZ)):
+        with pytest.raises(ValidationFailed) as caught:
+            write(s, incident(s, talk_at=wrong))  # afternoon, Saturday, already past, far off
+        assert "talk_at" in caught.value.fields
+    note = write(s, incident(s, talk_at=dt.datetime(2026, 10, 6, 10, 30, tzinfo=TZ)))
+    assert note.talk_at == dt.datetime(2026, 10, 6, 10, 30, tzinfo=TZ)
+
+
+def test_a_parents_reading_is_logged_too(scenario: Scenario) -> None:
+    s = scenario
+    note = write(s, incident(s))
+    with time_machine.travel(dt.datetime(2026, 10, 7, 19, 0, tzinfo=TZ), tick=False):
+        services.note_opened(school=s.school, viewer=s.parents[0], roles=PARENT, note_id=note.pk)
+        with pytest.raises(NotFound):  # the parent of a child the note is not about
+            services.note_opened(school=s.school, viewer=s.parents[2], roles=PARENT, note_id=note.pk)
+    assert [v.role for v in selectors.views_of(school=s.school, student=s.students[0])] == ["parent"]
+
+
+def test_a_long_list_of_notes_others_may_read_does_not_hide_ones_own(scenario: Scenario) -> None:
+    s = scenario
+    council = s.teachers[1]  # teaches 1A, does not mentor it
+    with time_machine.travel(EVENING, tick=False):
+        mine = services.note_create(school=s.school, author=council, roles=TEACHER, data=incident(s))
+    for n in range(12):  # the mentor's newer notes, for the author and the mentor only
+        with time_machine.travel(EVENING + dt.timedelta(minutes=n + 1), tick=False):
+            services.note_create(school=s.school, author=s.teacher, roles=TEACHER, data=incident(s, visibility=1))
+    reader = selectors.reader_for(school=s.school, user=council, roles=TEACHER)
+    assert [x.note.pk for x in selectors.notes_for_staff(school=s.school, reader=reader, limit=3)] == [mine.pk]
