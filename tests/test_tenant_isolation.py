@@ -209,6 +209,16 @@ def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
                           "next_step": CANARY},
             )[0].pk
         ),
+        "attachment_id": (lambda pk: lambda: pk)(  # noqa: PLC3002
+            apps.get_model("care", "NoteAttachment").objects.create(
+                school=b.school, note=apps.get_model("care", "Note").objects.get_or_create(
+                    school=b.school, kind="incident", what_happened=CANARY,
+                    defaults={"author": b.teachers[0], "written_at": b.school.created_at, "situation": CANARY,
+                              "next_step": CANARY})[0],
+                file=f"care/{CANARY}.pdf", name=f"{CANARY}.pdf", size=10, content_type="application/pdf",
+                added_at=b.school.created_at,
+            ).pk
+        ),
         "proof_id": (lambda pk: lambda: pk)(  # noqa: PLC3002
             apps.get_model("attendance", "Proof").objects.create(
                 school=b.school, student=b.students[0], kind="medical", file=f"attendance/{CANARY}.pdf",

@@ -19,3 +19,8 @@ class AttendanceConfig(AppConfig):
         from krijt.core import housekeeping
 
         housekeeping.register("attendance.retention", attendance_retention, every_seconds=6 * 3600)
+
+        from krijt.attendance.hooks import care_timeline
+        from krijt.care.extensions import register_timeline_source
+
+        register_timeline_source("attendance", care_timeline)

@@ -14,3 +14,8 @@ class CareConfig(AppConfig):
 
         kinds.register_kinds()
         nav.register("care", _("Follow-up"), "care:home", READ_ROLES, order=28, icon="user")
+
+        from krijt.care.services import records_sweep
+        from krijt.core import housekeeping
+
+        housekeeping.register("care.leavers", records_sweep, every_seconds=6 * 3600)

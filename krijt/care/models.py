@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from krijt.core.models import SchoolScoped
+from krijt.core.uploads import opaque_path
 
 
 class CareSettings(SchoolScoped):
@@ -87,9 +88,28 @@ class Note(SchoolScoped):
     to_student = models.BooleanField(default=False)
     to_parents = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
+    # A care measure that ended (closing is logged as a version with its reason); open while null.
+    closed_on = models.DateField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["school", "written_at"], name="note_written_idx")]
+
+
+def attachment_path(instance: NoteAttachment, filename: str) -> str:
+    return opaque_path("care", instance.school_id, filename)
+
+
+class NoteAttachment(SchoolScoped):
+    """A document with a note (a report, a photo), checked by the shared upload checker: for the staff who
+    read the note, never for the family."""
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    added_at = models.DateTimeField()
 
 
 class NoteStudent(SchoolScoped):
@@ -173,3 +193,19 @@ class CareSharing(SchoolScoped):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["school", "student"], name="caresharing_unique")]
+
+
+class LeftRecord(SchoolScoped):
+    """A student who left the school: their follow-up record is kept until `delete_on`, then deleted, unless
+    the care team holds it because a decision about the student is contested."""
+
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    left_on = models.DateField()
+    delete_on = models.DateField()
+    held_reason = models.CharField(max_length=300, blank=True)
+    held_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    held_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "student"], name="leftrecord_unique")]

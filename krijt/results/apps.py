@@ -13,3 +13,8 @@ class ResultsConfig(AppConfig):
 
         nav.register("results", _("Results"), "results:home", RESULTS_ROLES, order=30, icon="chart")
         kinds.register_kind()
+
+        from krijt.care.extensions import register_timeline_source
+        from krijt.results.hooks import care_timeline
+
+        register_timeline_source("results", care_timeline)
