@@ -118,6 +118,12 @@ assert care.student.full_name in words(SEEN["administrator"], "/s/demo/attendanc
 note_text = "Gaf een heel duidelijke uitleg aan de klas"
 for role in ("student", "parent", "teacher"):
     assert note_text in words(SEEN[role], "/s/demo/care/"), role
+from krijt.care.models import Note
+measure = Note.objects.get(school=school, kind="care_measure", closed_on__isnull=True)
+overview = words(SEEN["care coordinator"], "/s/demo/care/overview/")
+assert measure.students.get().student.full_name in overview, overview[:2000]
+timeline = words(SEEN["care coordinator"], f"/s/demo/care/students/{measure.students.get().student_id}/")
+assert "Volstond niet" in timeline and "Beide ouders, op papier" in timeline, timeline[:3000]
 print("living ok")
 """
 
@@ -214,7 +220,7 @@ def test_demo_runs_on_sqlite_with_every_role(tmp_path: Path) -> None:
         [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.count(" ok") == 5, result.stdout
+    assert result.stdout.count(" ok") == 6, result.stdout  # five roles, then the living school
     crawl = subprocess.run(
         [sys.executable, "-c", CRAWL], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
     )

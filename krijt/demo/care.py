@@ -1,6 +1,7 @@
 """The demo school's follow-up record: notes the mentors wrote over the last weeks (mostly positive notes
-and observations, a few incidents with an invitation to talk, one care measure with a review date), the
-students' and parents' side of some, all through the care services at the moments they happened.
+and observations, a few incidents with an invitation to talk, one care measure with a review date replacing
+a lighter one that was closed), a correction, the recorded consent for the CLB, the students' and parents'
+side of some, all through the care services at the moments they happened.
 
 Part of krijt.demo.activity's replay.
 """
@@ -69,6 +70,36 @@ def notes(replay: _Replay, rng: random.Random, *, groups: list[ClassGroup], focu
                 replay.summary.counts["replies"] += 1
         return run
 
+    def correct(key: str, actor: User, roles: frozenset[str], reason: str, done: str) -> Callable[[], None]:
+        def run() -> None:
+            note = made.get(key)
+            if note is None:
+                return
+            with _quiet_refusals("a correction of a note"):
+                care.note_correct(school=school, actor=actor, roles=roles, note_id=note.pk, reason=reason,
+                                  data=care.NoteIn(kind=note.kind, students=[], what_happened=note.what_happened,
+                                                   situation=note.situation, done_so_far=done,
+                                                   next_step=note.next_step, restricted=note.restricted,
+                                                   visibility=note.visibility, phase=note.phase,
+                                                   review_on=note.review_on))
+        return run
+
+    def close(key: str, actor: User, roles: frozenset[str], reason: str) -> Callable[[], None]:
+        def run() -> None:
+            note = made.get(key)
+            if note is None:
+                return
+            with _quiet_refusals("closing a care measure"):
+                care.measure_close(school=school, actor=actor, roles=roles, note_id=note.pk, reason=reason)
+        return run
+
+    def consent(student: User, actor: User, roles: frozenset[str], given_by: str) -> Callable[[], None]:
+        def run() -> None:
+            with _quiet_refusals("a consent for the CLB"):
+                care.consent_record(school=school, actor=actor, roles=roles, student_id=student.pk,
+                                    given_by=given_by)
+        return run
+
     classes = [g for g in groups if g.pk in focus and g.mentor is not None]
     for number, group in enumerate(classes):
         kids = [s for s in students_by_class.get(group.pk, []) if s.pk != family.student.pk]
@@ -99,7 +130,21 @@ def notes(replay: _Replay, rng: random.Random, *, groups: list[ClassGroup], focu
             if parent is not None:
                 replay.at(past[-2], dt.time(20, 15), reply(key, parent.parent, PARENT, picks[3],
                                                            "We hebben het thuis besproken. Bedankt voor de uitleg."))
+        replay.at(past[-5], dt.time(16, 30), correct(f"obs-{group.pk}", mentor, TEACHER,
+                                                    "Aangevuld met wat al gebeurde.",
+                                                    "Besproken met de collega's op het klassenoverleg."))
         if number == 0 and coordinator is not None:
+            # An earlier, lighter measure, closed when the fuller one below replaced it.
+            replay.at(past[-8], dt.time(13, 0), write(f"care-early-{group.pk}", coordinator.user, STAFF, care.NoteIn(
+                kind="care_measure", students=[(picks[5].pk, "concerned")],
+                what_happened="Toetsen in een groter lettertype, op vraag van de leerling.",
+                next_step="Na twee weken bekijken of het volstaat.", phase=0, visibility=3,
+                review_on=past[-1] + dt.timedelta(days=7))))
+            replay.at(past[-7], dt.time(13, 30), close(
+                f"care-early-{group.pk}", coordinator.user, STAFF,
+                "Volstond niet; vervangen door extra tijd en een aparte ruimte."))
+            replay.at(past[-7], dt.time(13, 45), consent(picks[5], coordinator.user, STAFF,
+                                                         "Beide ouders, op papier, na het overleg"))
             replay.at(past[-7], dt.time(14, 0), write(f"care-{group.pk}", coordinator.user, STAFF, care.NoteIn(
                 kind="care_measure", students=[(picks[5].pk, "concerned")],
                 what_happened="Extra tijd en een aparte ruimte bij toetsen, na overleg met de ouders.",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from krijt.accounts.models import Membership, ParentLink, User
+from krijt.care.models import CareTeamMember
 from krijt.core.roles import Role
 from krijt.schools.models import CalendarEntry, ClassGroup, Course, Enrollment, School, TimetableSlot
 
@@ -37,10 +38,12 @@ class DemoAccounts:
     parent: User
     admin: User
     class_name: str
+    coordinator: User | None = None  # the care coordinator: the follow-up record as the care team sees it
 
     def rows(self) -> list[tuple[str, User]]:
-        return [("student", self.student), ("teacher", self.teacher), ("parent", self.parent),
+        rows = [("student", self.student), ("teacher", self.teacher), ("parent", self.parent),
                 ("administrator", self.admin)]
+        return rows + ([("care coordinator", self.coordinator)] if self.coordinator is not None else [])
 
 
 def demo_accounts(*, school: School) -> DemoAccounts | None:
@@ -68,5 +71,8 @@ def demo_accounts(*, school: School) -> DemoAccounts | None:
     )
     if enrollment is None or enrollment.class_group.mentor is None:
         return None
+    coordinator = (CareTeamMember.objects.filter(school=school, function=CareTeamMember.Function.COORDINATOR)
+                   .select_related("user").order_by("user__username").first())
     return DemoAccounts(student=enrollment.student, teacher=enrollment.class_group.mentor, parent=parent,
-                        admin=admin, class_name=enrollment.class_group.name)
+                        admin=admin, class_name=enrollment.class_group.name,
+                        coordinator=coordinator.user if coordinator else None)

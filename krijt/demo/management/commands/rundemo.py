@@ -56,9 +56,10 @@ class Command(BaseCommand):
                 "teacher": f"class mentor of {accounts.class_name}",
                 "parent": f"parent of {accounts.student.first_name}",
                 "administrator": "",
+                "care coordinator": "the care team's follow-up",
             }
             for role, user in accounts.rows():
                 detail = f", {details[role]}" if details[role] else ""
-                out.write(f"  {role:<14} {user.username:<28} ({user.full_name}{detail})")
+                out.write(f"  {role:<17} {user.username:<28} ({user.full_name}{detail})")
         out.write("Tasks run in this process. Stop with Ctrl+C.")
         out.write("")
