@@ -1,7 +1,8 @@
 """The demo school's follow-up record: notes the mentors wrote over the last weeks (mostly positive notes
-and observations, a few incidents with an invitation to talk, one care measure with a review date replacing
-a lighter one that was closed), a correction, the recorded consent for the CLB, the students' and parents'
-side of some, all through the care services at the moments they happened.
+and observations, a few incidents with an invitation to talk, an agreement, a meeting report, one care
+measure with a review date replacing a lighter one that was closed), a correction, the recorded consent
+for the CLB, the students' and parents' side of some, all through the care services at the moments they
+happened.
 
 Part of krijt.demo.activity's replay.
 """
@@ -133,6 +134,11 @@ def notes(replay: _Replay, rng: random.Random, *, groups: list[ClassGroup], focu
         replay.at(past[-5], dt.time(16, 30), correct(f"obs-{group.pk}", mentor, TEACHER,
                                                     "Aangevuld met wat al gebeurde.",
                                                     "Besproken met de collega's op het klassenoverleg."))
+        if number == 1:
+            replay.at(past[-3], dt.time(12, 40), write(f"agreement-{group.pk}", mentor, TEACHER, care.NoteIn(
+                kind="agreement", students=[(picks[3].pk, "concerned")], visibility=2, to_student=True,
+                what_happened="Afspraak na het gesprek: de gsm zit tijdens toetsen in de boekentas.",
+                next_step="Na de kerstexamens samen bekijken hoe het loopt.")))
         if number == 0 and coordinator is not None:
             # An earlier, lighter measure, closed when the fuller one below replaced it.
             replay.at(past[-8], dt.time(13, 0), write(f"care-early-{group.pk}", coordinator.user, STAFF, care.NoteIn(
@@ -145,6 +151,11 @@ def notes(replay: _Replay, rng: random.Random, *, groups: list[ClassGroup], focu
                 "Volstond niet; vervangen door extra tijd en een aparte ruimte."))
             replay.at(past[-7], dt.time(13, 45), consent(picks[5], coordinator.user, STAFF,
                                                          "Beide ouders, op papier, na het overleg"))
+            replay.at(past[-7], dt.time(11, 0), write(f"meeting-{group.pk}", coordinator.user, STAFF, care.NoteIn(
+                kind="meeting", students=[(picks[5].pk, "concerned")], visibility=3,
+                what_happened="Overleg met de ouders, de klastitularis en de zorgcoördinator over het plannen "
+                              "en de toetsen.",
+                next_step="Extra tijd en een aparte ruimte bij toetsen; evaluatie op de klassenraad.")))
             replay.at(past[-7], dt.time(14, 0), write(f"care-{group.pk}", coordinator.user, STAFF, care.NoteIn(
                 kind="care_measure", students=[(picks[5].pk, "concerned")],
                 what_happened="Extra tijd en een aparte ruimte bij toetsen, na overleg met de ouders.",
