@@ -222,6 +222,10 @@ def student_for_reader(*, school: School, reader: permissions.Reader, student_id
     enrollment = (Enrollment.objects.filter(school=school, student_id=student_id).select_related("student")
                   .order_by("-school_year__starts_on").first())
     if enrollment is None:
+        # A student who left during the year loses this year's class; the care team still keeps their record.
+        link = NoteStudent.objects.filter(school=school, student_id=student_id).select_related("student").first()
+        if link is not None and (reader.care_team or reader.clb):
+            return link.student
         raise NotFound()
     if reader.care_team or reader.clb or enrollment.class_group_id in (reader.mentored | reader.taught):
         return enrollment.student

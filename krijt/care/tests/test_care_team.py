@@ -23,6 +23,7 @@ from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from krijt.core.roles import Role
 from krijt.notifications.models import Notification
 from krijt.results.models import Evaluation, ResultView, Score
+from krijt.schools.models import Enrollment
 from tests.scenario import Scenario
 
 pytestmark = pytest.mark.django_db
@@ -271,7 +272,8 @@ def test_an_adult_student_decides_what_the_parents_see_and_a_no_takes_notices_ba
         assert "Led the class project." not in login_as("parent").get(s.url("/care/")).content.decode()
 
 
-def test_a_leavers_record_is_kept_for_its_period_then_deleted_unless_contested(scenario: Scenario) -> None:
+def test_a_leavers_record_is_kept_for_its_period_then_deleted_unless_contested(
+        scenario: Scenario, login_as: Callable[..., Client]) -> None:
     s = scenario
     team = coordinator(s)
     only = measure(s, 0)
@@ -286,6 +288,12 @@ def test_a_leavers_record_is_kept_for_its_period_then_deleted_unless_contested(s
     assert services.records_sweep(today=day).marked == 1
     left = LeftRecord.objects.get()
     assert (left.left_on, left.delete_on) == (day, day + dt.timedelta(days=365))
+    Enrollment.objects.filter(student=s.students[0]).delete()  # as removing the student role does this year
+    shown = login_as("staff").get(s.url(f"/care/students/{s.students[0].pk}/"))
+    assert shown.status_code == 200
+    assert "This record is deleted on" in shown.content.decode()
+    assert s.students[0].full_name in login_as("staff").get(s.url("/care/overview/")).content.decode()
+    assert login_as("teacher").get(s.url(f"/care/students/{s.students[0].pk}/")).status_code == 404
     assert services.records_sweep(today=day + dt.timedelta(days=364)).deleted == 0
     services.record_hold(school=s.school, actor=team, roles=STAFF, student_id=s.students[0].pk,
                          reason="The parents appeal the exclusion.")
