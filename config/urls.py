@@ -20,6 +20,7 @@ urlpatterns = [
     path("report-cards/", include("krijt.reportcards.urls")),
     path("attendance/", include("krijt.attendance.urls")),
     path("care/", include("krijt.care.urls")),
+    path("news/", include("krijt.announcements.urls")),
     path("messages/", include("krijt.messaging.urls")),
     path("notifications/", include("krijt.notifications.urls")),
     path("push/", include("krijt.webpush.urls")),

@@ -226,6 +226,8 @@ def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
                 uploaded_at=b.school.created_at, keep_until=b.year.ends_on,
             ).pk
         ),
+        # A whole-school announcement of school B with a reply slip, published, carrying the canary.
+        "announcement_id": (lambda pk: lambda: pk)(b_announcement(b)),  # noqa: PLC3002
         # A released C certificate of school B waiting for its conversation, made before the snapshot.
         "card_id": (lambda pk: lambda: pk)(  # noqa: PLC3002
             apps.get_model("reportcards", "ReportCard")
@@ -294,6 +296,10 @@ def api_bodies(values: dict[str, Callable[[], Any]]) -> dict[tuple[str, str], An
         ("post", "api/v1/attendance/reviews/<review_id>/close"): {"note": "walk"},
         ("post", "api/v1/notes/<note_id>/reply"): {"student_id": values["student_id"](), "text": "walk"},
         ("post", "api/v1/notes"): {"kind": "positive", "concerned": [values["student_id"]()], "what_happened": "walk"},
+        ("post", "api/v1/announcements"): {"title": "walk", "body": "walk", "audience": [
+            f"class:{values['class_id']()}"]},
+        ("post", "api/v1/announcements/<announcement_id>/answers"): {"choice": "no",
+                                                                     "student_id": values["student_id"]()},
         ("put", "api/v1/attendance/students/<student_id>/codes"): {"halves": [{"day": "2026-10-05", "half": "am"}],
                                                                    "code": "Z", "basis": "medical"},
         ("post", "api/v1/admin/classes"): {"name": "walk", "grade": 1, "mentor_id": values["user_id"]()},
@@ -442,3 +448,12 @@ def test_the_walk_catches_a_route_that_forgets_its_school_filter(
         if CANARY in response.content.decode(errors="replace"):
             leaked.append(route)
     assert leaked, "no class route uses class_for_user, or the canary check cannot see a leak"
+
+
+def b_announcement(b: Scenario) -> int:
+    """A published whole-school announcement of school B with a reply slip, carrying the canary."""
+    item = apps.get_model("announcements", "Announcement").objects.create(
+        school=b.school, author=b.admin, title=CANARY, body_html=f"<p>{CANARY}</p>", body_text=CANARY,
+        publish_at=b.school.created_at, reply="slip", slip_question=CANARY, slip_options=[CANARY, "no"])
+    apps.get_model("announcements", "AudienceRule").objects.create(school=b.school, announcement=item, key="school")
+    return int(item.pk)

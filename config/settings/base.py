@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "krijt.reportcards",
     "krijt.attendance",
     "krijt.care",
+    "krijt.announcements",
 ]
 
 MIDDLEWARE = [

@@ -30,6 +30,7 @@ from krijt.accounts.models import User
 from krijt.core import clock, worker
 from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from krijt.core.roles import Role
+from krijt.demo import announcements as demo_news
 from krijt.demo import attendance as demo_attendance
 from krijt.demo import care as demo_care
 from krijt.demo.selectors import DemoAccounts, demo_accounts
@@ -145,6 +146,7 @@ class Summary:
             f"replies ({c['scheduled']} scheduled), {c['card_comments']} report-card comments, "
             f"{c['imports']} import, {c['registers']} registers taken ({c['reports']} absences reported by parents, "
             f"{c['coded']} half days coded), {c['notes']} follow-up notes ({c['replies']} replies), "
+            f"{c['announcements']} announcements ({c['answers']} answers to a reply slip), "
             f"{c['dispatched']} notifications delivered",
         ]
 
@@ -254,6 +256,7 @@ def demo_activity_build(*, school: School, seed: str = "demo", now: dt.datetime 
             _report_card_drafts(replay, rng, group=group, courses=courses_by_class.get(group.pk, []),
                                 students=students_by_class.get(group.pk, []), past=past)
     _school_messages(replay, family=family, past=past, coming=coming)
+    demo_news.term(replay, rng, past=past, coming=coming, family=family)
     _import(replay, family=family, past=past)
     # The worker's rounds at the moments deliveries fall due: the morning after a quiet night, digest hours.
     for day in sorted({*past, today}):

@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from krijt.announcements.selectors import for_today as news_for_today
 from krijt.attendance import parts as attendance_parts
 from krijt.attendance.permissions import OFFICE_ROLES as ATTENDANCE_OFFICE_ROLES
 from krijt.attendance.selectors import office_summary as attendance_office_summary
@@ -76,6 +77,11 @@ def _visible_items(items: list[dict[str, Any]], now: dt.datetime, done: set[int]
             row["hand_in_url"] = cached_reverse("handin:hand_in", item_id=item["id"])
         shown.append(row)
     return shown
+
+
+def news(school: School, user: Any, roles: frozenset[str], language: str) -> dict[str, Any]:
+    """Pinned announcements and those still unread or waiting for an answer (announcement parts)."""
+    return news_for_today(school=school, user=user, roles=roles, language=language)
 
 
 def student(school: School, user: Any) -> dict[str, Any]:

@@ -107,6 +107,12 @@ def _today(school: School, user: Any, roles: frozenset[str], *, office: bool = T
         context["parent"] = today.parent(school, user)
     if office and roles & {Role.ADMIN, Role.STAFF}:
         context["office"] = today.staff(school, user, roles)
+    try:
+        news = today.news(school, user, roles, (translation.get_language() or "nl")[:2])
+    except parts.Missing:  # offline, and the news was never cached for them: Today without it
+        news = None
+    if news is not None and news["rows"]:
+        context["news"] = news
     return context
 
 
@@ -120,6 +126,8 @@ def _with_fragments(context: dict[str, Any]) -> dict[str, Any]:
     A student's lessons are a fragment of their own: the same for every student of the class at this
     moment, so a lesson change renders it once per class, not once per student."""
     wanted: dict[str, fragments.Fragment] = {}
+    if "news" in context:
+        wanted["news"] = fragments.Fragment("home/_news.html", {"news": context["news"]})
     if "student" in context:
         s = context["student"]
         wanted["student_lessons"] = fragments.Fragment(

@@ -22,13 +22,13 @@ from django.utils.translation import gettext as _
 from krijt.accounts.models import User
 from krijt.core import clock, parts
 from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from krijt.core.richtext import plain_text, sanitise
 from krijt.core.writes import model_update
 from krijt.messaging import attachments as attachment_rules
 from krijt.messaging import audiences, engine
 from krijt.messaging.models import Attachment, Message, MessageRecipient, MessagingPolicy, Thread
 from krijt.messaging.parts import inbox_scope
 from krijt.messaging.permissions import reach_for
-from krijt.messaging.sanitise import plain_text, sanitise
 from krijt.messaging.selectors import policy_for
 from krijt.schools.models import School
 from krijt.schools.paths import school_path

@@ -21,11 +21,11 @@ from krijt.core.forms import show_error
 from krijt.core.permissions import school_view
 from krijt.core.request import roles_of as _roles
 from krijt.core.request import school_of as _school
+from krijt.core.richtext import sanitise
 from krijt.messaging import attachments as attachment_rules
 from krijt.messaging import audiences, engine, selectors, services
 from krijt.messaging.forms import ComposeForm, PolicyForm, ReplyForm, RescheduleForm
 from krijt.messaging.permissions import MANAGE_POLICY, USE_MESSAGES, reach_for
-from krijt.messaging.sanitise import sanitise
 
 FOLDERS = ("inbox", "sent", "scheduled", "archive")
 

@@ -242,6 +242,8 @@ def test_the_openapi_schema_lists_every_endpoint(client: Client, scenario: Scena
         "/attendance/reviews": {"get"}, "/attendance/reviews/{review_id}/close": {"post"},
         "/me/notes": {"get"}, "/notes/{note_id}/reply": {"post"}, "/students/{student_id}/notes": {"get"},
         "/notes/{note_id}": {"get"}, "/notes": {"post"},
+        "/announcements": {"get", "post"}, "/announcements/{announcement_id}": {"get"},
+        "/announcements/{announcement_id}/answers": {"get", "post"},
     }
     paths = {path.removeprefix("/s/alpha/api/v1"): set(ops) for path, ops in schema["paths"].items()}
     assert paths == expected

@@ -28,8 +28,9 @@ def test_student_sees_todays_lessons_from_the_timetable(
     login_as: Callable[..., Client], scenario: Scenario, django_assert_max_num_queries: Any
 ) -> None:
     client = login_as(Role.STUDENT)
-    # Cold: every part is built (a warm page reads none: test_today.py).
-    with time_machine.travel(MONDAY, tick=False), django_assert_max_num_queries(16):
+    # Cold: every part is built (a warm page reads none: test_today.py); the news adds three (the reader's
+    # audience, the announcements for it, what they read and answered).
+    with time_machine.travel(MONDAY, tick=False), django_assert_max_num_queries(19):
         response = client.get(scenario.url("/"))
     html = response.content.decode()
     assert response.status_code == 200
@@ -59,8 +60,9 @@ def test_teacher_sees_lessons_and_classes(
     login_as: Callable[..., Client], scenario: Scenario, django_assert_max_num_queries: Any
 ) -> None:
     client = login_as(Role.TEACHER)
-    # Cold: each part is built once (the lessons, the classes, hand-ins, results, the inbox, the registers).
-    with time_machine.travel(MONDAY, tick=False), django_assert_max_num_queries(15):
+    # Cold: each part is built once (the lessons, the classes, hand-ins, results, the inbox, the registers,
+    # the news: the reader's audience, the announcements for it, what they read and answered).
+    with time_machine.travel(MONDAY, tick=False), django_assert_max_num_queries(19):
         html = client.get(scenario.url("/")).content.decode()
     assert "My lessons today" in html
     assert "take the register" in html

@@ -37,7 +37,7 @@ TZ = ZoneInfo("Europe/Brussels")
 MONDAY = dt.datetime(2026, 11, 23, 8, 40, tzinfo=TZ)
 TEACHER_ROLES = frozenset({Role.TEACHER})
 # The tables the parts are built from: a warm page reads none of them.
-PART_TABLES = ("schools_", "planner_", "results_", "messaging_", "handin_")
+PART_TABLES = ("schools_", "planner_", "results_", "messaging_", "handin_", "announcements_")
 CSRF = re.compile(r'"X-CSRFToken": "\w+"|name="csrfmiddlewaretoken" value="\w+"')
 
 
@@ -64,6 +64,13 @@ def send(scenario: Scenario, *, to: str, subject: str) -> None:
         school=scenario.school, sender=scenario.admin, roles=frozenset({Role.ADMIN}), to=[to], subject=subject,
         body="Tekst.")
     messaging_services.message_fanout(message_id=message.pk, generation=message.generation)
+
+
+def announce(scenario: Scenario, title: str, audience: str = "school", **extra: Any) -> Any:
+    from krijt.announcements import services as news
+
+    return news.announcement_post(school=scenario.school, author=scenario.admin, roles=frozenset({Role.ADMIN}),
+                                  data=news.AnnouncementIn(title=title, body="Tekst.", audience=[audience], **extra))
 
 
 def evaluation(scenario: Scenario, name: str = "Toets breuken") -> Evaluation:
@@ -201,6 +208,26 @@ def test_a_moved_and_a_cancelled_test_show_on_the_next_page(scenario: Scenario) 
     assert "Breuken" not in today(client, scenario)
 
 
+def test_an_announcement_and_reading_it_show_on_the_next_page(scenario: Scenario) -> None:
+    from krijt.announcements import services as news
+
+    client = signed_in(scenario, Role.PARENT)
+    assert "Studiedag" not in today(client, scenario)
+    item = announce(scenario, "Studiedag", audience=f"parents-class:{scenario.classes[0].pk}")
+    announce(scenario, "Examenperiode", audience="parents", pinned_until=dt.date(2026, 11, 27))
+    page = today(client, scenario)
+    assert "Studiedag" in page
+    assert "Examenperiode" in page
+    news.announcement_opened(school=scenario.school, user=scenario.parent, announcement_id=item.pk)
+    news.announcement_opened(school=scenario.school, user=scenario.parent,
+                             announcement_id=news.Announcement.objects.get(title="Examenperiode").pk)
+    page = today(client, scenario)
+    assert "Studiedag" not in page  # read: on the news page, no longer on Today
+    assert "Examenperiode" in page  # pinned until Friday
+    other = signed_in(scenario, Role.PARENT, user=scenario.parents[-1])  # a parent of 2A
+    assert "Studiedag" not in today(other, scenario)
+
+
 def test_a_done_mark_shows_on_the_next_page(scenario: Scenario) -> None:
     task = make_item(scenario.courses[0], kind="task", day=dt.date(2026, 11, 25), title="Oefeningen",
                      visible_from=MONDAY - dt.timedelta(days=7))
@@ -281,8 +308,10 @@ def test_an_adult_childs_choice_and_a_removed_link_show_on_the_parents_next_page
 def test_a_warm_page_reads_no_part_from_the_database(scenario: Scenario, role: str) -> None:
     make_item(scenario.courses[0], day=dt.date(2026, 11, 24), title="Toets", visible_from=MONDAY - dt.timedelta(days=1))
     send(scenario, to=f"user:{scenario.user_for(role).pk}", subject="Hallo")
+    announce(scenario, "Schoolfoto")
     client = signed_in(scenario, role)
     first = today(client, scenario)
+    assert "Schoolfoto" in first
     with CaptureQueriesContext(connection) as captured:
         again = today(client, scenario)
     assert CSRF.sub("", again) == CSRF.sub("", first)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from krijt.messaging.sanitise import plain_text, sanitise
+from krijt.core.richtext import plain_text, sanitise
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
-"""Message bodies are written in Markdown (or, from older clients and the API, HTML): only a small safe set
-of HTML survives.
+"""Rich text (message bodies, announcements) is written in Markdown (or, from older clients and the API,
+HTML): only a small safe set of HTML survives.
 
 Markdown (CommonMark, by markdown-it-py) is what the compose page's toolbar writes: **bold**, _italic_,
 lists, [links](https://...). A single newline is a line break, as people type. Typed text with no known
