@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -235,4 +236,4 @@ def test_demo_runs_on_sqlite_with_every_role(tmp_path: Path) -> None:
     errors = [m for m in json.loads(checked.stderr or checked.stdout)["messages"] if m.get("type") == "error"]
     assert len(names) > 100
     assert not errors, "\n".join(
-        f"{names[m['url'].rsplit('/', 1)[-1]]} line {m.get('lastLine')}: {m['message']}" for m in errors[:40])
+        f"{names[unquote(m['url'].rsplit('/', 1)[-1])]} line {m.get('lastLine')}: {m['message']}" for m in errors[:40])
