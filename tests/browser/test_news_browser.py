@@ -1,0 +1,62 @@
+"""News on a phone: the administrator posts an excursion announcement for the parents and students of 1A with a
+consent slip, by keyboard; a parent finds it on Today and answers for their child; the administrator sees the
+answer per class."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import time_machine
+
+from krijt.announcements.models import Announcement, Answer
+from tests.browser.helpers import assert_accessible, sign_in
+from tests.scenario import build_school
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def school(live_server: Any) -> Any:
+    return build_school("alpha")
+
+
+def test_an_excursion_with_a_consent_slip_is_answered_by_a_parent(page: Any, live_server: Any, school: Any) -> None:
+    base = live_server.url
+    child = school.students[0]
+    with time_machine.travel("2026-10-05 09:30 +0200", tick=True):
+        sign_in(page, base, school.admin.username, language="en")
+        page.goto(f"{base}/s/alpha/news/")
+        assert_accessible(page)
+        page.get_by_role("link", name="Post an announcement").click()
+        page.get_by_role("heading", name="Post an announcement").wait_for()
+        page.get_by_label("Title", exact=True).fill("Excursion to Ghent")
+        page.get_by_label("Text", exact=True).fill("We visit the **Gravensteen** on Friday. Bring a lunch.")
+        page.get_by_role("group", name="For").get_by_label("Parents of 1A").check()
+        page.get_by_role("group", name="For").get_by_label("Students of 1A").check()
+        page.get_by_label("A reply slip").check()
+        page.get_by_label("Question of the reply slip").fill("May your child come along?")
+        page.get_by_label("Answers to choose from, one per line").fill("Yes\nNo")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert_accessible(page)
+        page.get_by_role("button", name="Post", exact=True).focus()
+        page.keyboard.press("Enter")
+        page.get_by_text("The announcement is posted.").wait_for()
+        assert_accessible(page)
+        item = Announcement.objects.get()
+        sign_in(page, base, school.parent.username, language="en")
+        page.goto(f"{base}/s/alpha/")
+        page.get_by_role("link", name="Excursion to Ghent").first.click()
+        page.get_by_role("heading", name="May your child come along?").wait_for()
+        assert_accessible(page)
+        page.get_by_label("Yes").check()
+        page.get_by_role("button", name="Send the answer").focus()
+        page.keyboard.press("Enter")
+        page.get_by_text("Your answer is saved.").wait_for()
+        assert_accessible(page)
+        answer = Answer.objects.get(announcement=item)
+        assert (answer.user, answer.student, answer.choice) == (school.parent, child, "Yes")
+        sign_in(page, base, school.admin.username, language="en")
+        page.goto(f"{base}/s/alpha/news/{item.pk}/answers/")
+        page.get_by_text("1 of 3 answered.").wait_for()
+        assert_accessible(page)
