@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils import translation
 from ninja import Field, Router, Schema, Status
 
-from krijt.announcements import permissions, selectors, services
+from krijt.announcements import audiences, permissions, selectors, services
 from krijt.core.api import Day, caller, ok
 
 router: Router = Router(tags=["announcements"])
@@ -59,8 +59,10 @@ class AnnouncementOut(Schema):
 class AnnouncementIn(Schema):
     title: str = Field(..., max_length=services.TITLE_MAX)
     body: str = Field(..., max_length=services.BODY_MAX, description="Markdown or simple HTML; sanitised.")
-    audience: list[str] = Field(..., min_length=1, description='Keys: "school", "students", "parents", "staff", '
-                                '"teachers", "grade:<n>", "class:<id>", "parents-grade:<n>", "parents-class:<id>".')
+    audience: list[str] = Field(
+        ..., min_length=1, max_length=audiences.MAX_KEYS,
+        description='Keys: "school", "students", "parents", "staff", "teachers", "grade:<n>", "class:<id>", '
+                    '"parents-grade:<n>", "parents-class:<id>".')
     language: Literal["nl", "fr", "en"] = "nl"
     translations: dict[str, tuple[str, str]] = Field({}, description='{"fr": ["titre", "texte"]}')
     publish_at: dt.datetime | None = None
@@ -70,7 +72,7 @@ class AnnouncementIn(Schema):
     urgent_reason: str = ""
     reply: Literal["none", "read", "slip"] = "none"
     slip_question: str = ""
-    slip_options: list[str] = []
+    slip_options: list[str] = Field([], max_length=services.MAX_OPTIONS)
     answer_by: Day | None = None
 
 

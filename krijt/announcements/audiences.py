@@ -137,7 +137,7 @@ def reader_keys(*, school: School, user_id: int, roles: frozenset[str], day: dt.
     return {"keys": sorted(unique), "children": children, "names": names}
 
 
-def _students(school: School, year: SchoolYear | None, keys: set[str]) -> Q | None:
+def students_filter(year: SchoolYear | None, keys: set[str]) -> Q | None:
     """Enrollments matching the student keys (None: no such key)."""
     grades = {int(k.split(":")[1]) for k in keys if k.startswith("grade:")}
     classes = {int(k.split(":")[1]) for k in keys if k.startswith("class:")}
@@ -146,7 +146,7 @@ def _students(school: School, year: SchoolYear | None, keys: set[str]) -> Q | No
     return Q(class_group__grade__in=grades) | Q(class_group_id__in=classes)
 
 
-def _parents(keys: set[str]) -> Q | None:
+def parents_filter(keys: set[str]) -> Q | None:
     grades = {int(k.split(":")[1]) for k in keys if k.startswith("parents-grade:")}
     classes = {int(k.split(":")[1]) for k in keys if k.startswith("parents-class:")}
     if not (grades or classes):
@@ -159,7 +159,7 @@ def parent_pairs(*, school: School, keys: Iterable[str], year: SchoolYear | None
     wanted = set(keys)
     links = ParentLink.objects.filter(school=school)
     if not wanted & {"school", "parents"}:
-        of_classes = _parents(wanted)
+        of_classes = parents_filter(wanted)
         if of_classes is None or year is None:
             return []
         links = links.filter(student_id__in=Enrollment.objects.filter(
@@ -189,7 +189,7 @@ def expand(*, school: School, keys: Iterable[str], day: dt.date) -> list[Person]
                 student_ids.add(user_id)
             else:
                 reached[user_id] = Person(user_id, STAFF)
-    in_classes = _students(school, year, wanted)
+    in_classes = students_filter(year, wanted)
     if in_classes is not None:
         student_ids |= set(Enrollment.objects.filter(in_classes, school=school, school_year=year)
                            .values_list("student_id", flat=True))

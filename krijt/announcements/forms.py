@@ -24,7 +24,7 @@ class AnnouncementForm(forms.Form):
     reply = forms.ChoiceField(label=_("Ask for an answer"), choices=Announcement.Reply.choices,
                               widget=forms.RadioSelect, initial=Announcement.Reply.NONE)
     slip_question = forms.CharField(label=_("Question of the reply slip"), max_length=300, required=False)
-    slip_options = forms.CharField(label=_("Answers to choose from, one per line"), required=False,
+    slip_options = forms.CharField(label=_("Answers to choose from, one per line"), required=False, max_length=2000,
                                    widget=forms.Textarea(attrs={"rows": 3}))
     answer_by = forms.DateField(label=_("Answers by (optional)"), required=False, widget=DateInput())
     urgent = forms.BooleanField(label=_("Urgent: tell parents at once, not in their digest"), required=False)

@@ -8,6 +8,8 @@ notification engine, from a worker that fans out in resumable chunks.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -74,11 +76,19 @@ class Announcement(SchoolScoped):
     def notification_key(self) -> str:
         return f"announcement:{self.pk}:{self.generation}"
 
+    def answers_open_on(self, day: Any) -> bool:
+        return answers_open(self.answer_by, day)
+
     def title_in(self, language: str) -> str:
         return str((self.translations.get(language) or {}).get("title") or self.title)
 
     def body_in(self, language: str) -> str:
         return str((self.translations.get(language) or {}).get("body_html") or self.body_html)
+
+
+def answers_open(answer_by: Any, day: Any) -> bool:
+    """Answers are taken up to and including the answer date (the school's day), always without one."""
+    return answer_by is None or day <= answer_by
 
 
 class AudienceRule(SchoolScoped):

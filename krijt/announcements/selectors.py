@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 
 from krijt.accounts.models import User
 from krijt.announcements import audiences, parts, permissions
-from krijt.announcements.models import Announcement, AnnouncementFile, Answer, AudienceRule
+from krijt.announcements.models import Announcement, AnnouncementFile, Answer, AudienceRule, answers_open
 from krijt.core import clock
 from krijt.core.errors import NotFound
 from krijt.core.parts import fetch
@@ -62,8 +62,7 @@ def feed(*, school: School, user: Any, roles: frozenset[str], language: str) -> 
         kids = sorted({c for k in row["keys"] for c in found["children"].get(k, [])})
         shown["children"] = sorted(found["names"][c] for c in kids if c in found["names"])
         expected = ({0} if _own_keys(set(row["keys"]), found, roles) else set()) | set(kids)
-        open_answer = row["reply"] != Announcement.Reply.NONE and (
-            row["answer_by"] is None or today <= row["answer_by"])
+        open_answer = row["reply"] != Announcement.Reply.NONE and answers_open(row["answer_by"], today)
         shown["needs_answer"] = open_answer and bool(expected - answered.get(row["id"], set())) and (
             row["author_id"] != user.pk)
         rows.append(shown)
@@ -96,18 +95,21 @@ def announcement_for_reader(*, school: School, user: Any, roles: frozenset[str],
     return item
 
 
-def children_reached(*, school: School, user: Any, roles: frozenset[str], item: Announcement) -> list[int]:
-    """The reader's children an announcement is about (for a parent), in the order of their names."""
+def children_reached(*, school: School, user: Any, roles: frozenset[str], item: Announcement,
+                     keys: set[str] | None = None) -> list[int]:
+    """The reader's children an announcement is about (for a parent), in the order of their names. `keys`:
+    the announcement's, when the caller has them."""
     found = _keys(school, user.pk, roles)
-    keys = set(AudienceRule.objects.filter(school=school, announcement=item).values_list("key", flat=True))
+    keys = set(keys_of(item=item)) if keys is None else keys
     return sorted({c for k in keys for c in found["children"].get(k, [])},
                   key=lambda c: found["names"].get(c, ""))
 
 
-def asked_of_self(*, school: School, user: Any, roles: frozenset[str], item: Announcement) -> bool:
+def asked_of_self(*, school: School, user: Any, roles: frozenset[str], item: Announcement,
+                  keys: set[str] | None = None) -> bool:
     """Whether the announcement asks the reader for their own answer (not only as a parent)."""
     found = _keys(school, user.pk, roles)
-    rule_keys = set(AudienceRule.objects.filter(school=school, announcement=item).values_list("key", flat=True))
+    rule_keys = set(keys_of(item=item)) if keys is None else keys
     return bool(_own_keys(rule_keys, found, roles)) and item.author_id != user.pk
 
 
@@ -126,8 +128,8 @@ def reader_view(*, school: School, user: Any, roles: frozenset[str], item: Annou
     """An opened announcement as its reader sees it, in their language where the author gave it, with the
     answers asked of them: their own, or one per child for a parent (a child's answer by either parent)."""
     found = _keys(school, user.pk, roles)
-    rule_keys = set(AudienceRule.objects.filter(school=school, announcement=item).values_list("key", flat=True))
-    kids = children_reached(school=school, user=user, roles=roles, item=item)
+    rule_keys = set(keys_of(item=item))
+    kids = children_reached(school=school, user=user, roles=roles, item=item, keys=rule_keys)
     answers = {}
     for student_id, choice in Answer.objects.filter(school=school, announcement=item, student_id__in=kids).order_by(
             "answered_at").values_list("student_id", "choice"):
@@ -201,10 +203,10 @@ def answers_by_class(*, school: School, user: Any, roles: frozenset[str], announ
     keys = set(keys_of(item=item))
     day = item.publish_at.astimezone(ZoneInfo(school.time_zone)).date()
     year = audiences.year_of(school, day)
-    for_students = audiences._students(school, year, keys)
+    for_students = audiences.students_filter(year, keys)
     if keys & {"school", "students"}:
         for_students = Q()
-    for_parents = audiences._parents(keys)
+    for_parents = audiences.parents_filter(keys)
     if keys & {"school", "parents"}:
         for_parents = Q()
     latest: dict[int, str] = {}  # student id -> answer

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from krijt.accounts.models import User
@@ -26,6 +27,7 @@ from krijt.accounts.selectors import actor_roles
 from krijt.announcements import audiences, kinds, permissions
 from krijt.announcements.models import Announcement, AnnouncementFile, Answer, AudienceRule, ReadMark
 from krijt.announcements.parts import mine_scope, rule_scope
+from krijt.announcements.selectors import announcement_for_reader, asked_of_self, children_reached, keys_of
 from krijt.core import clock, parts
 from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from krijt.core.richtext import plain_text, sanitise
@@ -211,10 +213,6 @@ def _managed(*, school: School, actor: User, roles: frozenset[str], announcement
     return item
 
 
-def _keys_of(item: Announcement) -> list[str]:
-    return list(AudienceRule.objects.filter(school_id=item.school_id, announcement=item).values_list("key", flat=True))
-
-
 @transaction.atomic
 def announcement_change(*, school: School, actor: User, announcement_id: int, data: AnnouncementIn,
                         roles: frozenset[str] | None = None) -> Announcement:
@@ -225,7 +223,7 @@ def announcement_change(*, school: School, actor: User, announcement_id: int, da
     item = _managed(school=school, actor=actor, roles=known, announcement_id=announcement_id)
     now = clock.now()
     published = item.publish_at <= now
-    old_keys = _keys_of(item)
+    old_keys = keys_of(item=item)
     keys = audiences.parse(data.audience) if not published else old_keys
     errors: dict[str, list[str]] = {}
     title, body_html, body_text, translations = _content(data, errors)
@@ -287,7 +285,7 @@ def announcement_withdraw(*, school: School, actor: User, announcement_id: int,
     item.withdrawn_at = clock.now()
     item.generation += 1
     item.save(update_fields=["withdrawn_at", "generation", "updated_at"])
-    _bump(school.pk, _keys_of(item))
+    _bump(school.pk, keys_of(item=item))
     return item
 
 
@@ -308,7 +306,7 @@ def announcement_fanout(*, announcement_id: int, generation: int) -> None:
     if item is None or item.fanout_state == Announcement.Fanout.DONE:
         return
     day = item.publish_at.astimezone(ZoneInfo(item.school.time_zone)).date()
-    everyone = [p for p in audiences.expand(school=item.school, keys=_keys_of(item), day=day)
+    everyone = [p for p in audiences.expand(school=item.school, keys=keys_of(item=item), day=day)
                 if p.user_id != item.author_id]
     remaining = [p for p in everyone if p.user_id > item.fanout_cursor]
     for start in range(0, len(remaining), FANOUT_CHUNK):
@@ -359,7 +357,6 @@ def resume_stalled_fanouts(*, now: dt.datetime | None = None, limit: int = 100) 
 def announcement_opened(*, school: School, user: User, announcement_id: int,
                         roles: frozenset[str] | None = None) -> Announcement:
     """The announcement for its reader, marked read (and the notification that announced it)."""
-    from krijt.announcements.selectors import announcement_for_reader
     from krijt.notifications.services import notifications_mark_read_about
 
     known = actor_roles(school=school, actor=user, roles=roles)
@@ -377,24 +374,24 @@ def answer_give(*, school: School, user: User, announcement_id: int, choice: str
                 roles: frozenset[str] | None = None) -> Answer:
     """A reader's acknowledgement or slip answer: a student for themselves, a parent for one child the
     announcement reaches, staff for themselves. It may change until the answer date has passed."""
-    from krijt.announcements.selectors import announcement_for_reader, asked_of_self, children_reached
-
     known = actor_roles(school=school, actor=user, roles=roles)
     item = announcement_for_reader(school=school, user=user, roles=known, announcement_id=announcement_id)
     if item.reply == Announcement.Reply.NONE:
         raise ValidationFailed(_("This announcement asks for no answer."))
-    if item.answer_by is not None and clock.local_today(school.time_zone) > item.answer_by:
-        raise Conflict(_("Answers were asked by %(day)s.") % {"day": item.answer_by.strftime("%d/%m/%Y")})
+    if not item.answers_open_on(clock.local_today(school.time_zone)):
+        raise Conflict(_("Answers were asked by %(day)s.") % {
+            "day": formats.date_format(item.answer_by or "", "SHORT_DATE_FORMAT")})
     choice = " ".join((choice or "").split())
     if item.reply == Announcement.Reply.READ:
         choice = READ
     elif choice not in item.slip_options:
         raise ValidationFailed(fields={"choice": [_("Choose one of the answers.")]})
+    keys = set(keys_of(item=item))
     if student_id:
-        if student_id not in children_reached(school=school, user=user, roles=known, item=item):
+        if student_id not in children_reached(school=school, user=user, roles=known, item=item, keys=keys):
             raise NotFound()
         by_parent = True
-    elif asked_of_self(school=school, user=user, roles=known, item=item):
+    elif asked_of_self(school=school, user=user, roles=known, item=item, keys=keys):
         by_parent = False
     else:
         raise ValidationFailed(fields={"student": [_("Choose the child you answer for.")]})
@@ -422,7 +419,7 @@ def reminder_send(*, school: School, actor: User, announcement_id: int,
         raise ValidationFailed(_("This announcement asks for no answer."))
     if item.publish_at > now:
         raise Conflict(_("It is not published yet."))
-    if item.answer_by is not None and clock.local_today(school.time_zone) > item.answer_by:
+    if not item.answers_open_on(clock.local_today(school.time_zone)):
         raise Conflict(_("The answer date has passed."))
     if item.reminded_at is not None and now - item.reminded_at < REMINDER_GAP:
         raise Conflict(_("A reminder went out less than a day ago."))
@@ -445,13 +442,14 @@ def reminder_fanout(*, announcement_id: int, number: int) -> int:
     if item is None:
         return 0
     day = item.publish_at.astimezone(ZoneInfo(item.school.time_zone)).date()
-    everyone = audiences.expand(school=item.school, keys=_keys_of(item), day=day)
+    keys = keys_of(item=item)
+    everyone = audiences.expand(school=item.school, keys=keys, day=day)
     answered = set(Answer.objects.filter(school=item.school, announcement=item).values_list("user_id", "student_id"))
     own = {u for u, s in answered if s is None}
     children = {s for _u, s in answered if s is not None}
     # A parent is reminded about a child of theirs in the audience nobody answered for, if there is one.
     unanswered: dict[int, int] = {}
-    for parent_id, child_id in audiences.parent_pairs(school=item.school, keys=_keys_of(item),
+    for parent_id, child_id in audiences.parent_pairs(school=item.school, keys=keys,
                                                       year=audiences.year_of(item.school, day)):
         if child_id not in children:
             unanswered.setdefault(parent_id, child_id)

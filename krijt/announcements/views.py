@@ -3,14 +3,14 @@ changing, withdrawing and the answers per class with a reminder."""
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,6 +19,7 @@ from krijt.announcements import permissions, selectors, services
 from krijt.announcements.forms import AnnouncementForm
 from krijt.announcements.models import Announcement
 from krijt.announcements.services import AnnouncementIn
+from krijt.core import clock
 from krijt.core.downloads import stored_file_response
 from krijt.core.errors import KrijtError
 from krijt.core.forms import show_error
@@ -61,29 +62,16 @@ def detail(request: HttpRequest, announcement_id: int) -> HttpResponse:
     item = services.announcement_opened(school=school, user=user, roles=roles, announcement_id=announcement_id)
     shown = selectors.reader_view(school=school, user=user, roles=roles, item=item, language=_language())
     return render(request, "announcements/detail.html", {
-        "shown": shown, "item": item, "open": _answers_open(item, school.time_zone),
-        "published": item.publish_at <= timezone.now()})
-
-
-def _answers_open(item: Announcement, tz: str) -> bool:
-    from krijt.core import clock
-
-    return item.answer_by is None or clock.local_today(tz) <= item.answer_by
-
-
-def _aware(moment: dt.datetime | None, tz: str) -> dt.datetime | None:
-    """A time typed in the form is the school's wall-clock time."""
-    if moment is None or not timezone.is_naive(moment):
-        return moment
-    return timezone.make_aware(moment, ZoneInfo(tz))
+        "shown": shown, "item": item, "open": item.answers_open_on(clock.local_today(school.time_zone)),
+        "published": item.publish_at <= clock.now()})
 
 
 def _data(form: AnnouncementForm, tz: str) -> AnnouncementIn:
     data = form.cleaned_data
     return AnnouncementIn(
         title=data["title"], body=data["body"], audience=data["audience"], language=data["language"],
-        publish_at=_aware(data["publish_at"], tz), pinned_until=data["pinned_until"],
-        expires_at=_aware(data["expires_at"], tz), urgent=data["urgent"], urgent_reason=data["urgent_reason"],
+        publish_at=clock.wall_time(data["publish_at"], tz), pinned_until=data["pinned_until"],
+        expires_at=clock.wall_time(data["expires_at"], tz), urgent=data["urgent"], urgent_reason=data["urgent_reason"],
         reply=data["reply"], slip_question=data["slip_question"], slip_options=form.options(),
         answer_by=data["answer_by"], translations=form.translations())
 
@@ -154,8 +142,8 @@ def change(request: HttpRequest, announcement_id: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = _data(form, school.time_zone)
-            if item.publish_at <= timezone.now() or not form.cleaned_data["publish_at"]:
-                data = AnnouncementIn(**{**data.__dict__, "publish_at": None})
+            if item.publish_at <= clock.now() or not form.cleaned_data["publish_at"]:
+                data = dataclasses.replace(data, publish_at=None)
             try:
                 services.announcement_change(school=school, actor=user, roles=roles, announcement_id=item.pk,
                                              data=data)

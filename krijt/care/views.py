@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -138,7 +134,7 @@ def write(request: HttpRequest) -> HttpResponse:
                     situation=data["situation"], done_so_far=data["done_so_far"], next_step=data["next_step"],
                     restricted=data["restricted"], visibility=data["visibility"], phase=data["phase"],
                     review_on=data["review_on"], to_student=data["to_student"], to_parents=data["to_parents"],
-                    talk_with_id=data["talk_with"], talk_at=_aware(data["talk_at"], school.time_zone)),
+                    talk_with_id=data["talk_with"], talk_at=clock.wall_time(data["talk_at"], school.time_zone)),
                     files=_files(request))
             except KrijtError as exc:
                 show_error(form, exc)
@@ -151,13 +147,6 @@ def write(request: HttpRequest) -> HttpResponse:
             status = 400
     return render(request, "care/write.html", {"form": form, "group": group, "accept": services.ATTACHMENT.accept,
                                                "kinds_hint": services.ATTACHMENT.kinds}, status=status)
-
-
-def _aware(moment: dt.datetime | None, tz: str) -> dt.datetime | None:
-    """A time typed in the form is the school's wall-clock time."""
-    if moment is None or not timezone.is_naive(moment):
-        return moment
-    return timezone.make_aware(moment, ZoneInfo(tz))
 
 
 def _files(request: HttpRequest) -> list:
