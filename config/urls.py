@@ -21,6 +21,7 @@ urlpatterns = [
     path("attendance/", include("krijt.attendance.urls")),
     path("care/", include("krijt.care.urls")),
     path("news/", include("krijt.announcements.urls")),
+    path("calendar/", include("krijt.agenda.urls")),
     path("messages/", include("krijt.messaging.urls")),
     path("notifications/", include("krijt.notifications.urls")),
     path("push/", include("krijt.webpush.urls")),

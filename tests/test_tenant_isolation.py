@@ -228,6 +228,8 @@ def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
         ),
         # A whole-school announcement of school B with a reply slip, published, carrying the canary.
         "announcement_id": (lambda pk: lambda: pk)(b_announcement(b)),  # noqa: PLC3002
+        # A whole-school event of school B in the calendar, carrying the canary.
+        "event_id": (lambda pk: lambda: pk)(b_event(b)),  # noqa: PLC3002
         # A released C certificate of school B waiting for its conversation, made before the snapshot.
         "card_id": (lambda pk: lambda: pk)(  # noqa: PLC3002
             apps.get_model("reportcards", "ReportCard")
@@ -300,6 +302,9 @@ def api_bodies(values: dict[str, Callable[[], Any]]) -> dict[tuple[str, str], An
             f"class:{values['class_id']()}"]},
         ("post", "api/v1/announcements/<announcement_id>/answers"): {"choice": "no",
                                                                      "student_id": values["student_id"]()},
+        ("post", "api/v1/events"): {"title": "walk", "starts_on": "2026-10-07",
+                                    "audience": [f"class:{values['class_id']()}"]},
+        ("put", "api/v1/events/<event_id>"): {"title": "walk", "starts_on": "2026-10-07"},
         ("put", "api/v1/attendance/students/<student_id>/codes"): {"halves": [{"day": "2026-10-05", "half": "am"}],
                                                                    "code": "Z", "basis": "medical"},
         ("post", "api/v1/admin/classes"): {"name": "walk", "grade": 1, "mentor_id": values["user_id"]()},
@@ -448,6 +453,15 @@ def test_the_walk_catches_a_route_that_forgets_its_school_filter(
         if CANARY in response.content.decode(errors="replace"):
             leaked.append(route)
     assert leaked, "no class route uses class_for_user, or the canary check cannot see a leak"
+
+
+def b_event(b: Scenario) -> int:
+    """A whole-school event of school B, carrying the canary."""
+    item = apps.get_model("agenda", "Event").objects.create(
+        school=b.school, author=b.admin, title=CANARY, description=CANARY, place=CANARY,
+        starts_on=b.year.starts_on, ends_on=b.year.starts_on, last_on=b.year.starts_on)
+    apps.get_model("agenda", "EventRule").objects.create(school=b.school, event=item, key="school")
+    return int(item.pk)
 
 
 def b_announcement(b: Scenario) -> int:

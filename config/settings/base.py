@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "krijt.attendance",
     "krijt.care",
     "krijt.announcements",
+    "krijt.agenda",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from krijt.agenda import api as agenda_api
 from krijt.announcements import api as announcements_api
 from krijt.api.auth import session_auth, token_auth
 from krijt.attendance import api as attendance_api
@@ -153,3 +154,4 @@ api.add_router("", reportcards_api.router)
 api.add_router("", attendance_api.router)
 api.add_router("", care_api.router)
 api.add_router("", announcements_api.router)
+api.add_router("", agenda_api.router)

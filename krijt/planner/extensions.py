@@ -39,3 +39,21 @@ def item_links(*, user: Any, roles: Iterable[str], item: Any) -> list[ItemLink]:
         if link is not None:
             links.append(link)
     return links
+
+
+FeedSource = Callable[..., Iterable[Any]]
+_feed_sources: list[FeedSource] = []
+
+
+def register_feed_source(source: FeedSource) -> None:
+    """source(school=, user=, roles=, today=, uid_host=, absolute=) yields krijt.core.ical.FeedEvent rows for
+    the person's calendar feed; `absolute(path)` makes a link of a school path."""
+    if source not in _feed_sources:
+        _feed_sources.append(source)
+
+
+def feed_events(**context: Any) -> list[Any]:
+    found: list[Any] = []
+    for source in _feed_sources:
+        found.extend(source(**context))
+    return found

@@ -1,39 +1,16 @@
-"""iCalendar (RFC 5545) text for a person's planner, written by hand: no extra dependency in production."""
+"""A person's planner as an iCalendar feed (krijt.core.ical), with what other modules add to it
+(krijt.planner.extensions.register_feed_source: the school calendar's events, the timetable)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
+from krijt.core.ical import FeedEvent, calendar
 from krijt.planner.models import PlannerItem
-
-
-def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
-    )
-
-
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space (RFC 5545 3.1)."""
-    data = line.encode()
-    if len(data) <= 75:
-        return line
-    parts, start, limit = [], 0, 75
-    while start < len(data):
-        end = min(start + limit, len(data))
-        while end < len(data) and (data[end] & 0xC0) == 0x80:  # do not split a UTF-8 character
-            end -= 1
-        parts.append(data[start:end].decode())
-        start, limit = end, 74
-    return "\r\n ".join(parts)
-
-
-def _utc(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def summary(item: PlannerItem) -> str:
@@ -41,38 +18,21 @@ def summary(item: PlannerItem) -> str:
     return f"{item.course.name} · {kind}: {item.title}"
 
 
-def planner_calendar(*, items: Iterable[PlannerItem], school_slug: str, tz: str, name: str, host: str) -> str:
+def item_event(item: PlannerItem, *, zone: ZoneInfo, uid_host: str, url: str) -> FeedEvent:
+    start = end = None
+    if item.lesson_period is not None:
+        start = dt.datetime.combine(item.due_date, item.lesson_period.starts_at, tzinfo=zone)
+        end = dt.datetime.combine(item.due_date, item.lesson_period.ends_at, tzinfo=zone)
+    return FeedEvent(
+        uid=f"planner-{item.pk}@{uid_host}", summary=summary(item), stamp=item.updated_at, sequence=item.version,
+        start=start, end=end, first_day=None if start else item.due_date, description=item.description, url=url,
+        categories=("TEST" if item.kind == PlannerItem.Kind.TEST else "TASK",))
+
+
+def planner_calendar(*, items: Iterable[PlannerItem], school_slug: str, tz: str, name: str, host: str,
+                     link: Callable[[PlannerItem], str] = lambda item: "",
+                     extra: Iterable[FeedEvent] = ()) -> str:
     zone = ZoneInfo(tz)
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Krijt//Planner//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{_escape(name)}",
-        f"X-WR-TIMEZONE:{tz}",
-    ]
-    for item in items:
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:planner-{item.pk}@{school_slug}.{host}",
-            f"DTSTAMP:{_utc(item.updated_at)}",
-            f"SEQUENCE:{item.version}",
-        ]
-        if item.lesson_period is not None:
-            start = dt.datetime.combine(item.due_date, item.lesson_period.starts_at, tzinfo=zone)
-            end = dt.datetime.combine(item.due_date, item.lesson_period.ends_at, tzinfo=zone)
-            lines += [f"DTSTART:{_utc(start)}", f"DTEND:{_utc(end)}"]
-        else:
-            lines += [
-                f"DTSTART;VALUE=DATE:{item.due_date:%Y%m%d}",
-                f"DTEND;VALUE=DATE:{item.due_date + dt.timedelta(days=1):%Y%m%d}",
-            ]
-        lines.append(f"SUMMARY:{_escape(summary(item))}")
-        if item.description:
-            lines.append(f"DESCRIPTION:{_escape(item.description)}")
-        lines.append("CATEGORIES:" + ("TEST" if item.kind == PlannerItem.Kind.TEST else "TASK"))
-        lines.append("TRANSP:TRANSPARENT")
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+    uid_host = f"{school_slug}.{host}"
+    events = [item_event(item, zone=zone, uid_host=uid_host, url=link(item)) for item in items]
+    return calendar(events=[*events, *extra], name=name, tz=tz)

@@ -44,6 +44,7 @@ from krijt.planner.permissions import (
 )
 from krijt.schools import parts as school_parts
 from krijt.schools.models import Course
+from krijt.schools.paths import school_path
 from krijt.schools.selectors import (
     class_for_user,
     current_school_year,
@@ -605,12 +606,21 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         .order_by("due_date", "pk")[:2000]
     )
     services.feed_token_touch(token=found)
+    host = request.get_host().split(":")[0] or "krijt"
+
+    def absolute(path: str) -> str:
+        return request.build_absolute_uri(path)
+
+    extra = extensions.feed_events(school=school, user=user, roles=roles, today=today,
+                                   uid_host=f"{school.slug}.{host}", absolute=absolute)
     body = planner_calendar(
         items=items,
         school_slug=school.slug,
         tz=school.time_zone,
         name=f"{school.name} · {_('Planner')}",
-        host=request.get_host().split(":")[0] or "krijt",
+        host=host,
+        link=lambda item: absolute(school_path(school, "planner:item_detail", item_id=item.pk)),
+        extra=extra,
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"

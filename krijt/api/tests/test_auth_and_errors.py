@@ -244,6 +244,8 @@ def test_the_openapi_schema_lists_every_endpoint(client: Client, scenario: Scena
         "/notes/{note_id}": {"get"}, "/notes": {"post"},
         "/announcements": {"get", "post"}, "/announcements/{announcement_id}": {"get"},
         "/announcements/{announcement_id}/answers": {"get", "post"},
+        "/calendar": {"get"}, "/events": {"post"}, "/events/{event_id}": {"get", "put"},
+        "/events/{event_id}/cancel": {"post"},
     }
     paths = {path.removeprefix("/s/alpha/api/v1"): set(ops) for path, ops in schema["paths"].items()}
     assert paths == expected
