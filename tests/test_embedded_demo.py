@@ -100,6 +100,12 @@ seen_by_parent = list(Score.objects.filter(school=school, student__parent_links_
 shows_one(words(SEEN["parent"], f"/s/demo/results/students/{student.pk}/"), seen_by_parent,
           "results the parents may see")
 assert "Oudercontact" in words(SEEN["parent"], "/s/demo/messages/")
+# The school calendar of the term: the study day, the excursion and the exams for the student, the parents'
+# evening for the parent, the staff meeting for the teacher.
+agenda = words(SEEN["student"], "/s/demo/calendar/?view=agenda")
+assert "Pedagogische studiedag" in agenda and "Uitstap naar Gent" in agenda and "Examenperiode" in agenda, agenda[:3000]
+assert "Oudercontact" in words(SEEN["parent"], "/s/demo/calendar/?view=agenda")
+assert "Personeelsvergadering" in words(SEEN["teacher"], "/s/demo/calendar/?view=agenda")
 
 assert "Lokaal voor het oudercontact" in words(SEEN["administrator"], "/s/demo/messages/")
 assert "stagiairs.csv" in words(SEEN["administrator"], "/s/demo/manage/imports/")

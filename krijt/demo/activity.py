@@ -146,7 +146,8 @@ class Summary:
             f"replies ({c['scheduled']} scheduled), {c['card_comments']} report-card comments, "
             f"{c['imports']} import, {c['registers']} registers taken ({c['reports']} absences reported by parents, "
             f"{c['coded']} half days coded), {c['notes']} follow-up notes ({c['replies']} replies), "
-            f"{c['announcements']} announcements ({c['answers']} answers to a reply slip), "
+            f"{c['announcements']} announcements ({c['answers']} answers to a reply slip), {c['events']} events in "
+            "the school calendar, "
             f"{c['dispatched']} notifications delivered",
         ]
 

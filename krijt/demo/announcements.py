@@ -1,20 +1,24 @@
-"""The demo school's news of the term: a parents' evening with an acknowledgement, a staff meeting, an
-excursion for the family's class with a consent slip (some families answered, the demo parent still can),
-the report day, the exam period pinned for the students, a study day, and one announcement scheduled for
-the next school day. All through the announcement services at the moments they were posted; the worker
-tells people as it would have.
+"""The demo school's news and calendar of the term: a parents' evening with an acknowledgement, a staff
+meeting, an excursion for the family's class with a consent slip (some families answered, the demo parent
+still can), the report day, the exam period pinned for the students, a study day, and one announcement
+scheduled for the next school day; each with its event in the school calendar (the study day a day without
+lessons), besides a weekly homework class and a staff meeting. All through the announcement and calendar
+services at the moments they were posted; the worker tells people as it would have.
 
 Part of krijt.demo.activity's replay.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from krijt.accounts.models import ParentLink
+from krijt.agenda import services as agenda
+from krijt.agenda.models import Event
 from krijt.announcements import services as news
 from krijt.announcements.models import Announcement
 from krijt.core import clock
@@ -52,7 +56,25 @@ def term(replay: _Replay, rng: random.Random, *, past: list[dt.date], coming: li
                 replay.summary.counts["announcements"] += 1
         return run
 
+    def event(author: object, roles: frozenset[str], data: agenda.EventIn, news_key: str = "") -> Callable[[], None]:
+        def run() -> None:
+            with _quiet_refusals("an event"):
+                linked = made.get(news_key)
+                agenda.event_add(school=school, author=author, roles=roles,  # type: ignore[arg-type]
+                                 data=dataclasses.replace(data, announcement_id=linked.pk if linked else None))
+                replay.summary.counts["events"] += 1
+        return run
+
     evening, report_day, exams, study_day = coming[3], coming[4], coming[5], coming[2]
+    # The weekly homework class since the start of these weeks, and a staff meeting to come.
+    replay.at(past[0], dt.time(9, 0), event(admin, ADMIN, agenda.EventIn(
+        title="Huiswerkbegeleiding", starts_on=past[0] + dt.timedelta(days=(2 - past[0].weekday()) % 7),
+        start_time=dt.time(15, 45), end_time=dt.time(16, 45), place="Studiezaal", audience=["students"],
+        rule=f"FREQ=WEEKLY;UNTIL={coming[-1] + dt.timedelta(days=60):%Y%m%d}", skip_days_without_school=True,
+        description="Elke woensdag: rustig je huiswerk maken met een leerkracht in de buurt. Vrij binnenlopen.")))
+    replay.at(past[-11], dt.time(9, 30), event(admin, ADMIN, agenda.EventIn(
+        title="Personeelsvergadering", starts_on=coming[1], start_time=dt.time(16, 0), end_time=dt.time(18, 0),
+        place="Leraarskamer", audience=["staff"], category=Event.Category.OTHER)))
     replay.at(past[-12], dt.time(10, 15), post("evening", admin, ADMIN, news.AnnouncementIn(
         title="Oudercontact", audience=["parents"], reply="read", answer_by=evening,
         body=(f"Beste ouders,\n\nOp **{_day(evening)}** vanaf 16:30 is er oudercontact. U kiest een moment bij de "
@@ -61,6 +83,10 @@ def term(replay: _Replay, rng: random.Random, *, past: list[dt.date], coming: li
                              f"{_day(evening)} à partir de 16h30."),
                       "en": ("Parents' evening", f"Dear parents, the parents' evening is on {_day(evening)} "
                              "from 16:30.")})))
+    replay.at(past[-12], dt.time(10, 20), event(admin, ADMIN, agenda.EventIn(
+        title="Oudercontact", starts_on=evening, start_time=dt.time(16, 30), end_time=dt.time(20, 30),
+        place="Klaslokalen", audience=["parents"], category=Event.Category.PARENT_EVENING,
+        description="Gesprekken van tien minuten met de klastitularis en de vakleerkrachten."), "evening"))
     replay.at(past[-10], dt.time(8, 5), post("staff", admin, ADMIN, news.AnnouncementIn(
         title="Nieuwe afspraken rond de middagpauze", audience=["staff"], pinned_until=past[-1],
         body="Vanaf maandag is de refter open vanaf 12:05. Toezicht volgens het nieuwe rooster aan het bord.")))
@@ -69,6 +95,9 @@ def term(replay: _Replay, rng: random.Random, *, past: list[dt.date], coming: li
         body=(f"Op {_day(study_day)} is er een pedagogische studiedag: de leerlingen hebben die dag geen les. "
               "Er is opvang tot 17:00 voor wie dat vooraf vraagt op het secretariaat."),
         translations={"fr": ("Journée pédagogique", f"Le {_day(study_day)}, les élèves n'ont pas cours.")})))
+    replay.at(past[-8], dt.time(11, 5), event(admin, ADMIN, agenda.EventIn(
+        title="Pedagogische studiedag", starts_on=study_day, category=Event.Category.STUDY_DAY,
+        description="Geen les voor de leerlingen; opvang tot 17:00 op aanvraag."), "study-day"))
     if place is not None:
         group = place.class_group
         author = group.mentor or admin
@@ -80,6 +109,11 @@ def term(replay: _Replay, rng: random.Random, *, past: list[dt.date], coming: li
             body=(f"Op {_day(coming[4])} bezoeken we het Gravensteen en het STAM. Vertrek om 8:30 aan de school, "
                   "terug rond 16:00. Kostprijs: 18 euro (op de schoolrekening). Een lunchpakket meebrengen.")),
             ))
+        replay.at(past[-6], dt.time(15, 45), event(author, roles, agenda.EventIn(
+            title=f"Uitstap naar Gent ({group.name})", starts_on=coming[4], start_time=dt.time(8, 30),
+            end_time=dt.time(16, 0), place="Gent: Gravensteen en STAM", category=Event.Category.EXCURSION,
+            audience=[f"parents-class:{group.pk}", f"class:{group.pk}"],
+            description="Vertrek en terugkomst aan de school. Lunchpakket meebrengen."), "excursion"))
 
         def answers() -> None:
             item = made.get("excursion")
@@ -99,10 +133,17 @@ def term(replay: _Replay, rng: random.Random, *, past: list[dt.date], coming: li
         title="Rapportdag", audience=["students", "parents"],
         body=(f"Op {_day(report_day)} krijgen de leerlingen hun rapport van het eerste trimester. "
               "De klastitularis overloopt het rapport eerst samen met de klas."))))
+    replay.at(past[-3], dt.time(12, 35), event(admin, ADMIN, agenda.EventIn(
+        title="Rapportdag", starts_on=report_day, category=Event.Category.REPORT_DAY,
+        audience=["students", "parents"]), "report"))
     replay.at(past[-2], dt.time(9, 0), post("exams", admin, ADMIN, news.AnnouncementIn(
         title="Examenperiode", audience=["students"], pinned_until=exams,
         body=(f"De examens beginnen op {_day(exams)}. Het examenrooster staat in de planner; studeer op tijd "
               "en vraag je leerkracht om hulp als iets niet duidelijk is."))))
+    replay.at(past[-2], dt.time(9, 5), event(admin, ADMIN, agenda.EventIn(
+        title="Examenperiode", starts_on=exams, ends_on=exams + dt.timedelta(days=11),
+        category=Event.Category.EXAM_PERIOD, audience=["students", "parents"],
+        description="Het examenrooster per klas staat in de planner."), "exams"))
     # One left to appear on the next school day at 07:30, as the administrator scheduled it.
     next_day = next((d for d in coming if clock.aware(d, dt.time(7, 30), replay.tz) > replay.now), None)
     if next_day is not None:

@@ -375,3 +375,42 @@ def test_an_announcement_is_put_in_the_calendar_with_its_audience(scenario: Scen
     with pytest.raises(NotFound):  # another school's announcement is not to be linked
         services.event_add(school=other.school, author=other.admin, roles=ADMIN, data=EventIn(
             title="Borrowed", starts_on=dt.date(2026, 10, 23), announcement_id=item.pk))
+
+
+def test_the_api_adds_changes_reads_and_cancels_events_through_the_same_doors(scenario: Scenario, login_as) -> None:
+    import json
+
+    s = scenario
+    api = f"/s/{s.school.slug}/api/v1"
+    client = login_as("admin")
+
+    def send(method: str, path: str, body: dict[str, object]) -> object:
+        return getattr(client, method)(api + path, json.dumps(body), content_type="application/json")
+
+    created = send("post", "/events", {"title": "Exam period", "starts_on": "2026-12-07", "ends_on": "2026-12-18",
+                                       "category": "exam_period", "audience": ["students"]})
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert (body["category"], body["ends_on"], body["audience"]) == ("exam_period", "2026-12-18", "All students")
+    refused = send("post", "/events", {"title": "Bad", "starts_on": "2026-12-07", "rule": "FREQ=WEEKLY"})
+    assert refused.status_code == 400
+    assert "rule" in json.dumps(refused.json())
+    weekly = send("post", "/events", {"title": "Choir", "starts_on": "2026-10-06", "start_time": "12:30",
+                                      "end_time": "13:15", "rule": "RRULE:FREQ=WEEKLY;UNTIL=20261103T225959Z"})
+    assert weekly.json()["rule"] == "FREQ=WEEKLY;UNTIL=20261103T235959"
+    assert weekly.json()["upcoming"][:2] == ["2026-10-06", "2026-10-13"]
+    event_id = body["id"]
+    changed = send("put", f"/events/{event_id}", {"title": "Exams", "starts_on": "2026-12-08",
+                                                  "ends_on": "2026-12-18", "category": "exam_period",
+                                                  "audience": ["students"]})
+    assert changed.json()["title"] == "Exams"
+    student = login_as("student")
+    listed = student.get(api + "/calendar", {"from": "2026-12-14", "to": "2026-12-20"}).json()
+    assert [(e["kind"], e["title"], e["starts_on"]) for e in listed] == [("event", "Exams", "2026-12-08")]
+    assert student.get(api + "/calendar", {"from": "2026-12-20", "to": "2026-12-14"}).status_code == 400
+    assert student.get(api + f"/events/{event_id}").json()["title"] == "Exams"
+    assert student.post(api + f"/events/{event_id}/cancel").status_code == 403
+    assert login_as("parent").get(api + "/calendar", {"from": "2026-12-14", "to": "2026-12-20",
+                                                      "child_id": s.students[1].pk}).status_code == 404
+    client = login_as("admin")
+    assert client.post(api + f"/events/{event_id}/cancel").json()["cancelled"] is True
