@@ -131,3 +131,90 @@ def done_marks(slug: str) -> list[list[Any]]:
         [u, i]
         for u, i in DoneMark.objects.filter(school__slug=slug).values_list("student__username", "item_id")
     ]
+
+
+def news_readers(slug: str, students: int, parents: int, out: str) -> None:
+    """[[slug, username], ...]: `students` students spread over the classes and `parents` of their parents."""
+    from krijt.accounts.models import Membership, ParentLink
+    from krijt.schools.models import Enrollment
+
+    by_class: dict[int, list[str]] = {}
+    for class_id, name in (Enrollment.objects.filter(school__slug=slug).order_by("class_group_id", "student__username")
+                           .values_list("class_group_id", "student__username")):
+        by_class.setdefault(class_id, []).append(name)
+    spread = [names[i] for i in range(max(map(len, by_class.values()), default=0))
+              for names in by_class.values() if i < len(names)][:students]
+    student_roles = set(Membership.objects.filter(school__slug=slug, role="student", user__username__in=spread)
+                        .values_list("user__username", flat=True))
+    chosen = [n for n in spread if n in student_roles]
+    mothers = list(ParentLink.objects.filter(school__slug=slug, student__username__in=chosen).order_by(
+        "parent__username").values_list("parent__username", flat=True).distinct()[:parents])
+    with open(out, "w") as handle:
+        json.dump([[slug, n] for n in chosen] + [[slug, n] for n in mothers], handle)
+
+
+def news_post(slug: str) -> None:
+    """A whole-school announcement through the service, as the school's administrator posts it."""
+    from krijt.accounts.models import Membership
+    from krijt.announcements.services import AnnouncementIn, announcement_post
+    from krijt.schools.models import School
+
+    school = School.objects.get(slug=slug)
+    admin = Membership.objects.filter(school=school, role="admin").select_related("user").first()
+    assert admin is not None
+    announcement_post(school=school, author=admin.user, roles=frozenset({"admin"}), data=AnnouncementIn(
+        title="Warme truien gezocht", audience=["school"],
+        body="Voor de inzameling van de leerlingenraad zoeken we warme truien. Breng ze mee naar het onthaal."))
+
+
+def news_clear(slug: str) -> None:
+    """No announcement in the school any more; the cached lists of every audience key are dropped with them."""
+    from krijt.announcements.models import Announcement, AudienceRule
+    from krijt.announcements.parts import rule_scope
+    from krijt.core import parts
+    from krijt.schools.models import School
+
+    school = School.objects.get(slug=slug)
+    keys = set(AudienceRule.objects.filter(school=school).values_list("key", flat=True))
+    Announcement.objects.filter(school=school).delete()
+    parts.bump(*(rule_scope(school.pk, key) for key in keys))
+
+
+def news_queries(readers_file: str, out: str) -> None:
+    """Queries of one Today page, in this process: without announcements (warm), for the first reader right after
+    a whole-school announcement, for a classmate right after them, and for the first reader again."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from krijt.accounts.models import User
+
+    with open(readers_file) as handle:
+        people = json.load(handle)
+    slug = people[0][0]
+    first = User.objects.get(username=people[0][1])
+    classmate = User.objects.filter(enrollments__class_group__enrollments__student=first).exclude(
+        pk=first.pk).order_by("username").first()
+
+    def signed_in(user: Any) -> Any:
+        client = Client(SERVER_NAME="127.0.0.1")
+        client.force_login(user)
+        client.get(f"/s/{slug}/", secure=True)  # the session's own first reads (roles, school, parts) made
+        return client
+
+    def count(client: Any) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"/s/{slug}/", secure=True)
+        assert response.status_code == 200, response.status_code
+        return len(captured.captured_queries)
+
+    news_clear(slug)
+    reader, mate = signed_in(first), signed_in(classmate)
+    result = {"without": count(reader)}
+    news_post(slug)
+    result["first_after"] = count(reader)
+    result["classmate_after"] = count(mate)
+    result["again_after"] = count(reader)
+    news_clear(slug)
+    with open(out, "w") as handle:
+        json.dump(result, handle)

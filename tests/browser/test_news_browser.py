@@ -1,6 +1,7 @@
-"""News on a phone: the administrator posts an excursion announcement for the parents and students of 1A with a
-consent slip, by keyboard; a parent finds it on Today and answers for their child; the administrator sees the
-answer per class."""
+"""News and the calendar on a phone: the administrator posts an excursion announcement for the parents and
+students of 1A with a consent slip and puts it in the calendar, by keyboard; a parent finds it on Today and
+answers for their child; the student sees the excursion in their calendar; the administrator sees the answer
+per class."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 import time_machine
 
+from krijt.agenda.models import Event
 from krijt.announcements.models import Announcement, Answer
 from tests.browser.helpers import assert_accessible, sign_in
 from tests.scenario import build_school
@@ -44,6 +46,24 @@ def test_an_excursion_with_a_consent_slip_is_answered_by_a_parent(page: Any, liv
         page.get_by_text("The announcement is posted.").wait_for()
         assert_accessible(page)
         item = Announcement.objects.get()
+        # The excursion into the calendar, for the same audience, linked to the announcement.
+        page.get_by_role("link", name="Put it in the calendar").click()
+        page.get_by_role("heading", name="Add an event").wait_for()
+        assert page.get_by_label("Title", exact=True).input_value() == "Excursion to Ghent"
+        assert page.get_by_role("group", name="For").get_by_label("Students of 1A").is_checked()
+        page.get_by_label("Kind of event").select_option("excursion")
+        page.get_by_label("Date", exact=True).fill("2026-10-09")
+        page.get_by_label("From (empty: all day)").fill("08:30")
+        page.get_by_label("Until", exact=True).fill("16:00")
+        page.get_by_label("Place (optional)").fill("Gravensteen, Ghent")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert_accessible(page)
+        page.get_by_role("button", name="Add to the calendar").focus()
+        page.keyboard.press("Enter")
+        page.get_by_text("The event is in the calendar.").wait_for()
+        assert_accessible(page)
+        event = Event.objects.get()
+        assert (event.category, event.announcement_id, event.place) == ("excursion", item.pk, "Gravensteen, Ghent")
         sign_in(page, base, school.parent.username, language="en")
         page.goto(f"{base}/s/alpha/")
         page.get_by_role("link", name="Excursion to Ghent").first.click()
@@ -56,6 +76,25 @@ def test_an_excursion_with_a_consent_slip_is_answered_by_a_parent(page: Any, liv
         assert_accessible(page)
         answer = Answer.objects.get(announcement=item)
         assert (answer.user, answer.student, answer.choice) == (school.parent, child, "Yes")
+        # The student finds the excursion in their calendar, and from there the announcement.
+        sign_in(page, base, child.username, language="en")
+        page.goto(f"{base}/s/alpha/")
+        page.get_by_role("link", name="Calendar", exact=True).first.click()
+        page.get_by_role("heading", name="Calendar", exact=True).wait_for()
+        excursion = page.get_by_role("link", name="Excursion to Ghent")
+        excursion.wait_for()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert_accessible(page)
+        page.get_by_role("link", name="Agenda").click()
+        page.get_by_text("08:30–16:00").first.wait_for()
+        assert_accessible(page)
+        page.get_by_role("link", name="Excursion to Ghent").first.focus()
+        page.keyboard.press("Enter")
+        page.get_by_role("heading", name="Excursion to Ghent").wait_for()
+        page.get_by_text("Gravensteen, Ghent").wait_for()
+        assert_accessible(page)
+        page.get_by_role("link", name="Read the announcement: Excursion to Ghent").click()
+        page.get_by_role("heading", name="May your child come along?").wait_for()
         sign_in(page, base, school.admin.username, language="en")
         page.goto(f"{base}/s/alpha/news/{item.pk}/answers/")
         page.get_by_text("1 of 3 answered.").wait_for()

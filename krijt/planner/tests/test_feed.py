@@ -10,10 +10,10 @@ import icalendar
 import pytest
 from django.test import Client
 
+from krijt.agenda.services import EventIn, event_add
 from krijt.planner.models import FeedToken
 from krijt.planner.tests.conftest import WEEK
 from krijt.planner.tests.factories import make_item
-from krijt.agenda.services import EventIn, event_add
 from tests.scenario import Scenario, count_queries
 
 pytestmark = pytest.mark.usefixtures("school_hours")
