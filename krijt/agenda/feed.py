@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from krijt.agenda import selectors
 from krijt.agenda.models import EventClosure
-from krijt.core import clock
 from krijt.core.ical import FeedEvent
 from krijt.core.roles import Role
 from krijt.planner.extensions import register_feed_source
@@ -53,7 +52,7 @@ def school_events(*, school: Any, user: Any, roles: frozenset[str], today: dt.da
     holidays = CalendarEntry.objects.filter(school=school, starts_on__lte=end, ends_on__gte=start).exclude(
         pk__in=EventClosure.objects.filter(school=school).values("entry_id"))
     for entry in holidays:
-        yield FeedEvent(uid=f"closed-{entry.pk}@{uid_host}", summary=entry.name, stamp=clock.now(),
+        yield FeedEvent(uid=f"closed-{entry.pk}@{uid_host}", summary=entry.name, stamp=day_stamp(entry.starts_on),
                         first_day=entry.starts_on, last_day=entry.ends_on,
                         categories=(str(entry.get_kind_display()),))
 
@@ -83,7 +82,7 @@ def lessons(*, school: Any, user: Any, roles: frozenset[str], today: dt.date, ui
                 teacher_name = (teacher.full_name or teacher.username) if teacher is not None else ""
                 summary = course.name if Role.STUDENT in roles else f"{course.name} · {course.class_group.name}"
                 yield FeedEvent(
-                    uid=f"lesson-{slot.pk}-{day:%Y%m%d}@{uid_host}", summary=summary, stamp=year_stamp(year),
+                    uid=f"lesson-{slot.pk}-{day:%Y%m%d}@{uid_host}", summary=summary, stamp=day_stamp(year.starts_on),
                     start=dt.datetime.combine(day, slot.lesson_period.starts_at, tzinfo=tz),
                     end=dt.datetime.combine(day, slot.lesson_period.ends_at, tzinfo=tz),
                     description=_description(_("Lesson period %(n)s") % {"n": slot.lesson_period.number},
@@ -92,8 +91,9 @@ def lessons(*, school: Any, user: Any, roles: frozenset[str], today: dt.date, ui
         day += dt.timedelta(days=1)
 
 
-def year_stamp(year: SchoolYear) -> dt.datetime:
-    return dt.datetime.combine(year.starts_on, dt.time(0), tzinfo=dt.UTC)
+def day_stamp(day: dt.date) -> dt.datetime:
+    """A DTSTAMP that stays the same from one fetch to the next for what has no change time of its own."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
 
 
 def _whose_lessons(user: Any, roles: frozenset[str], school: Any) -> Q:

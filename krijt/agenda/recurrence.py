@@ -170,11 +170,21 @@ def simple_rule(*, frequency: str, until: dt.date | None, count: int | None = No
     return f"FREQ={freq};" + (f"INTERVAL={interval};" if interval > 1 else "") + bound
 
 
-def describe(rule: str) -> dict[str, object]:
-    """The parts of a kept rule a page puts into words: frequency, interval, until (a date) or count."""
+@dataclass(frozen=True)
+class Repeat:
+    """The parts of a kept rule a page puts into words."""
+
+    freq: str = ""
+    interval: int = 1
+    until: dt.date | None = None
+    count: int | None = None
+    simple: bool = True  # nothing beyond FREQ, INTERVAL, UNTIL and COUNT
+
+
+def describe(rule: str) -> Repeat:
     parts = dict(part.split("=", 1) for part in rule.split(";")) if rule else {}
     until = parts.get("UNTIL")
-    return {"freq": parts.get("FREQ", ""), "interval": int(parts.get("INTERVAL", "1") or 1),
-            "until": dt.datetime.strptime(until[:8], "%Y%m%d").date() if until else None,  # noqa: DTZ007
-            "count": int(parts["COUNT"]) if "COUNT" in parts else None, "simple": set(parts) <= {
-                "FREQ", "INTERVAL", "UNTIL", "COUNT"}}
+    return Repeat(freq=parts.get("FREQ", ""), interval=int(parts.get("INTERVAL", "1") or 1),
+                  until=dt.datetime.strptime(until[:8], "%Y%m%d").date() if until else None,  # noqa: DTZ007
+                  count=int(parts["COUNT"]) if "COUNT" in parts else None,
+                  simple=set(parts) <= {"FREQ", "INTERVAL", "UNTIL", "COUNT"})

@@ -4,6 +4,7 @@ and cancelling one."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -29,6 +30,9 @@ from krijt.core.request import school_of as _school
 from krijt.core.request import user_of as _user
 
 VIEWS = ("month", "week", "agenda")
+# The rules the form's "Repeats" list writes, by (FREQ, INTERVAL): a changed event shows them there again.
+SIMPLE_RULES = {("WEEKLY", 1): "weekly", ("WEEKLY", 2): "fortnightly", ("MONTHLY", 1): "monthly",
+                ("DAILY", 1): "daily", ("YEARLY", 1): "yearly"}
 AGENDA_DAYS = 42
 
 
@@ -119,7 +123,7 @@ def _closure_note(request: HttpRequest, school: Any, item: Event) -> None:
             count) % {"n": count})
 
 
-def _form(request: HttpRequest, *, initial: dict[str, Any], extra_keys: list[str] = ()) -> EventForm:  # type: ignore[assignment]
+def _form(request: HttpRequest, *, initial: dict[str, Any], extra_keys: Sequence[str] = ()) -> EventForm:
     school, user, roles = _school(request), _user(request), _roles(request)
     choices = selectors.author_choices(school=school, user=user, roles=roles)
     known = dict(choices)
@@ -171,17 +175,14 @@ def change(request: HttpRequest, event_id: int) -> HttpResponse:
     school, user, roles = _school(request), _user(request), _roles(request)
     item = selectors.managed(school=school, user=user, roles=roles, event_id=event_id)
     repeat = describe(item.rule)
-    simple = repeat["simple"] and repeat["until"] is not None and (repeat["freq"], repeat["interval"]) in {
-        ("WEEKLY", 1), ("WEEKLY", 2), ("MONTHLY", 1), ("DAILY", 1), ("YEARLY", 1)}
-    names = {("WEEKLY", 1): "weekly", ("WEEKLY", 2): "fortnightly", ("MONTHLY", 1): "monthly",
-             ("DAILY", 1): "daily", ("YEARLY", 1): "yearly"}
+    simple_name = SIMPLE_RULES.get((repeat.freq, repeat.interval)) if repeat.simple and repeat.until else None
     keys = selectors.keys_of(event=item)
     initial = {
         "title": item.title, "category": item.category, "starts_on": item.starts_on,
         "ends_on": item.ends_on if item.ends_on != item.starts_on else None, "start_time": item.start_time,
         "end_time": item.end_time, "place": item.place, "description": item.description, "audience": keys,
-        "repeat": names.get((str(repeat["freq"]), int(repeat["interval"])), "") if simple else "",  # type: ignore[call-overload]
-        "repeat_until": repeat["until"] if simple else None, "rule": "" if simple or not item.rule else item.rule,
+        "repeat": simple_name or "", "repeat_until": repeat.until if simple_name else None,
+        "rule": "" if simple_name or not item.rule else item.rule,
         "skip_days_without_school": item.skip_days_without_school if item.rule else True,
         "announcement": item.announcement_id}
     form = _form(request, initial=initial, extra_keys=keys)

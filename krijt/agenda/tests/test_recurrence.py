@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from krijt.agenda.recurrence import RuleError, When, check, describe, normalise_rule, occurrences, simple_rule
+from krijt.agenda.recurrence import Repeat, RuleError, When, check, describe, normalise_rule, occurrences, simple_rule
 from krijt.schools.calendar import SchoolCalendar
 
 TZ = ZoneInfo("Europe/Brussels")
@@ -80,8 +80,8 @@ def test_rules_as_calendar_apps_send_them() -> None:
     assert [o.starts_on for o in occurrences(first_tuesdays, start=dt.date(2026, 10, 1),
                                              end=dt.date(2027, 1, 31), tz=TZ)] == [
         dt.date(2026, 10, 6), dt.date(2026, 11, 3), dt.date(2026, 12, 1)]
-    assert describe("FREQ=WEEKLY;INTERVAL=2;UNTIL=20270630T235959") == {
-        "freq": "WEEKLY", "interval": 2, "until": dt.date(2027, 6, 30), "count": None, "simple": True}
+    assert describe("FREQ=WEEKLY;INTERVAL=2;UNTIL=20270630T235959") == Repeat("WEEKLY", 2, dt.date(2027, 6, 30))
+    assert describe("FREQ=MONTHLY;BYDAY=1TU;COUNT=6") == Repeat("MONTHLY", 1, None, 6, simple=False)
 
 
 @pytest.mark.parametrize(("rule", "reason"), [
