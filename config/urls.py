@@ -22,6 +22,7 @@ urlpatterns = [
     path("care/", include("krijt.care.urls")),
     path("news/", include("krijt.announcements.urls")),
     path("calendar/", include("krijt.agenda.urls")),
+    path("documents/", include("krijt.documents.urls")),
     path("messages/", include("krijt.messaging.urls")),
     path("notifications/", include("krijt.notifications.urls")),
     path("push/", include("krijt.webpush.urls")),

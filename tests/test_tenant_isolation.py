@@ -230,6 +230,10 @@ def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
         "announcement_id": (lambda pk: lambda: pk)(b_announcement(b)),  # noqa: PLC3002
         # A whole-school event of school B in the calendar, carrying the canary.
         "event_id": (lambda pk: lambda: pk)(b_event(b)),  # noqa: PLC3002
+        # A course folder of school B with a document carrying the canary, and a file name for signed addresses.
+        "folder_id": (lambda pk: lambda: pk)(b_document(b)[0]),  # noqa: PLC3002
+        "document_id": (lambda pk: lambda: pk)(b_document(b)[1]),  # noqa: PLC3002
+        "name": lambda: "walk.pdf",
         # A released C certificate of school B waiting for its conversation, made before the snapshot.
         "card_id": (lambda pk: lambda: pk)(  # noqa: PLC3002
             apps.get_model("reportcards", "ReportCard")
@@ -453,6 +457,16 @@ def test_the_walk_catches_a_route_that_forgets_its_school_filter(
         if CANARY in response.content.decode(errors="replace"):
             leaked.append(route)
     assert leaked, "no class route uses class_for_user, or the canary check cannot see a leak"
+
+
+def b_document(b: Scenario) -> tuple[int, int]:
+    """School B's first course folder and a document in it (visible now), carrying the canary."""
+    folder_model = apps.get_model("documents", "Folder")
+    folder, _made = folder_model.objects.get_or_create(school=b.school, course=b.courses[0], parent=None,
+                                                       defaults={"name": CANARY})
+    document, _made = apps.get_model("documents", "Document").objects.get_or_create(
+        school=b.school, folder=folder, name=f"{CANARY}.pdf", defaults={"visible_from": b.school.created_at})
+    return int(folder.pk), int(document.pk)
 
 
 def b_event(b: Scenario) -> int:

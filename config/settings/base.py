@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "krijt.care",
     "krijt.announcements",
     "krijt.agenda",
+    "krijt.documents",
 ]
 
 MIDDLEWARE = [
