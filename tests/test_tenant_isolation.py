@@ -234,6 +234,7 @@ def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
         "folder_id": (lambda pk: lambda: pk)(b_document(b)[0]),  # noqa: PLC3002
         "document_id": (lambda pk: lambda: pk)(b_document(b)[1]),  # noqa: PLC3002
         "name": lambda: "walk.pdf",
+        "number": lambda: 1,
         # A released C certificate of school B waiting for its conversation, made before the snapshot.
         "card_id": (lambda pk: lambda: pk)(  # noqa: PLC3002
             apps.get_model("reportcards", "ReportCard")
@@ -309,6 +310,10 @@ def api_bodies(values: dict[str, Callable[[], Any]]) -> dict[tuple[str, str], An
         ("post", "api/v1/events"): {"title": "walk", "starts_on": "2026-10-07",
                                     "audience": [f"class:{values['class_id']()}"]},
         ("put", "api/v1/events/<event_id>"): {"title": "walk", "starts_on": "2026-10-07"},
+        ("post", "api/v1/documents/folders/<folder_id>/folders"): {"name": "walk"},
+        ("post", "api/v1/documents/folders/<folder_id>/files"): ("form", {"visible_from": ""}),
+        ("post", "api/v1/documents/folders/<folder_id>/links"): {"url": "https://walk.example/"},
+        ("post", "api/v1/documents/<document_id>/versions"): ("form", {}),
         ("put", "api/v1/attendance/students/<student_id>/codes"): {"halves": [{"day": "2026-10-05", "half": "am"}],
                                                                    "code": "Z", "basis": "medical"},
         ("post", "api/v1/admin/classes"): {"name": "walk", "grade": 1, "mentor_id": values["user_id"]()},

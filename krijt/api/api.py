@@ -22,6 +22,7 @@ from krijt.api.auth import session_auth, token_auth
 from krijt.attendance import api as attendance_api
 from krijt.care import api as care_api
 from krijt.core.errors import Forbidden, KrijtError, NotAuthenticated, NotFound, ValidationFailed
+from krijt.documents import api as documents_api
 from krijt.handin import api as handin_api
 from krijt.messaging import api as messaging_api
 from krijt.notifications import api as notifications_api
@@ -155,3 +156,4 @@ api.add_router("", attendance_api.router)
 api.add_router("", care_api.router)
 api.add_router("", announcements_api.router)
 api.add_router("", agenda_api.router)
+api.add_router("", documents_api.router)

@@ -282,3 +282,36 @@ def test_pages_for_teacher_and_student(scenario: Scenario, login_as) -> None:
     assert "Werkblad.pdf" in found
     assert student.get(s.url("/documents/")).status_code == 200
     assert student.get(s.url("/documents/mine/")).status_code == 302
+
+
+def test_the_api_reads_and_writes_through_the_same_doors(scenario: Scenario, login_as) -> None:
+    s = scenario
+    api = "/s/alpha/api/v1"
+    teacher = login_as("teacher")
+    folder = teacher.get(f"{api}/documents/courses/{s.courses[0].pk}/folder").json()
+    assert (folder["may_edit"], folder["documents"]) == (True, [])
+    added = teacher.post(f"{api}/documents/folders/{folder['id']}/files",
+                         {"files": [pdf("Werkblad.pdf")], "visible_from": MONDAY_8.isoformat()})
+    assert added.status_code == 201, added.content
+    (document,) = added.json()
+    assert (document["name"], document["hidden"], document["version"]) == ("Werkblad.pdf", True, 1)
+    refused = teacher.post(f"{api}/documents/folders/{folder['id']}/files", {"files": [
+        SimpleUploadedFile("x.exe", b"MZ")]})
+    assert refused.status_code == 400
+    link = teacher.post(f"{api}/documents/folders/{folder['id']}/links", {"url": "https://example.org/oefenen"},
+                        content_type="application/json")
+    assert link.status_code == 201
+    version = teacher.post(f"{api}/documents/{document['id']}/versions", {"file": pdf("Werkblad.pdf", b"v2")})
+    assert [v["number"] for v in version.json()["versions"]] == [2, 1]
+    restored = teacher.post(f"{api}/documents/{document['id']}/versions/1/restore")
+    assert restored.json()["version"] == 3
+    student = login_as("student")
+    listed = student.get(f"{api}/documents/folders/{folder['id']}").json()
+    assert [d["kind"] for d in listed["documents"]] == ["link"]  # the worksheet waits for Monday 08:00
+    assert student.get(f"{api}/documents/{document['id']}").status_code == 404
+    assert student.post(f"{api}/documents/folders/{folder['id']}/links", {"url": "https://example.org"},
+                        content_type="application/json").status_code == 403
+    assert {c["course_id"] for c in student.get(f"{api}/documents/courses").json()} == {
+        s.courses[0].pk, s.courses[1].pk}
+    assert student.get(f"{api}/documents/mine").json()["may_edit"] is True
+    assert login_as("parent").get(f"{api}/documents/mine").status_code == 403
