@@ -106,6 +106,15 @@ agenda = words(SEEN["student"], "/s/demo/calendar/?view=agenda")
 assert "Pedagogische studiedag" in agenda and "Uitstap naar Gent" in agenda and "Examenperiode" in agenda, agenda[:3000]
 assert "Oudercontact" in words(SEEN["parent"], "/s/demo/calendar/?view=agenda")
 assert "Personeelsvergadering" in words(SEEN["teacher"], "/s/demo/calendar/?view=agenda")
+# Course folders: the student's courses, a worksheet in one; the student's own notes; the teacher's scheduled one.
+student_docs = words(SEEN["student"], "/s/demo/documents/")
+assert "Wiskunde" in student_docs or "Nederlands" in student_docs, student_docs[:2000]
+from krijt.documents.models import Document
+sheet = Document.objects.filter(school=school, folder__course__teacher=accounts.teacher,
+                                name__startswith="Werkblad").first()
+assert sheet is not None
+assert sheet.name in words(SEEN["teacher"], f"/s/demo/documents/folder/{sheet.folder_id}/")
+assert "Mijn samenvatting.pdf" in words(SEEN["student"], "/s/demo/documents/mine/")
 
 assert "Lokaal voor het oudercontact" in words(SEEN["administrator"], "/s/demo/messages/")
 assert "stagiairs.csv" in words(SEEN["administrator"], "/s/demo/manage/imports/")

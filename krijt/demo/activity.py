@@ -33,6 +33,7 @@ from krijt.core.roles import Role
 from krijt.demo import announcements as demo_news
 from krijt.demo import attendance as demo_attendance
 from krijt.demo import care as demo_care
+from krijt.demo import documents as demo_documents
 from krijt.demo.selectors import DemoAccounts, demo_accounts
 from krijt.handin import services as handin
 from krijt.handin.models import Submission
@@ -147,7 +148,7 @@ class Summary:
             f"{c['imports']} import, {c['registers']} registers taken ({c['reports']} absences reported by parents, "
             f"{c['coded']} half days coded), {c['notes']} follow-up notes ({c['replies']} replies), "
             f"{c['announcements']} announcements ({c['answers']} answers to a reply slip), {c['events']} events in "
-            "the school calendar, "
+            f"the school calendar, {c['documents']} documents in course folders, "
             f"{c['dispatched']} notifications delivered",
         ]
 
@@ -258,6 +259,8 @@ def demo_activity_build(*, school: School, seed: str = "demo", now: dt.datetime 
                                 students=students_by_class.get(group.pk, []), past=past)
     _school_messages(replay, family=family, past=past, coming=coming)
     demo_news.term(replay, rng, past=past, coming=coming, family=family)
+    demo_documents.folders(replay, rng, groups=groups, courses_by_class=courses_by_class, past=past, coming=coming,
+                           family=family)
     _import(replay, family=family, past=past)
     # The worker's rounds at the moments deliveries fall due: the morning after a quiet night, digest hours.
     for day in sorted({*past, today}):
