@@ -39,17 +39,34 @@ def an_event(scenario: Scenario) -> int:
         rule="FREQ=WEEKLY;COUNT=3", skip_days_without_school=False)).pk
 
 
+def a_folder(scenario: Scenario) -> tuple[int, int]:
+    """The first course's folder with a worksheet in it, and the worksheet."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from krijt.documents.services import files_add, root_folder
+
+    folder = root_folder(school=scenario.school, actor=scenario.teacher, roles=frozenset({Role.TEACHER}),
+                         course_id=scenario.courses[0].pk)
+    (placed,) = files_add(school=scenario.school, actor=scenario.teacher, roles=frozenset({Role.TEACHER}),
+                          folder_id=folder.pk, files=[SimpleUploadedFile("Werkblad.pdf", b"%PDF-1.4 test")])
+    return folder.pk, placed.document.pk
+
+
 def pages(scenario: Scenario) -> dict[str, list[str]]:
     course, group = scenario.courses[0], scenario.classes[0]
     event = an_event(scenario)
+    folder, document = a_folder(scenario)
     return {
         Role.STUDENT: ["/", "/planner/me/", "/messages/", "/messages/new/", "/results/mine/", "/hand-in/",
                        "/report-cards/", "/notifications/", "/accounts/me/", "/help/", "/news/",
                        "/calendar/?day=2026-10-06", "/calendar/?view=week&day=2026-10-06",
-                       "/calendar/?view=agenda&day=2026-10-01", f"/calendar/event/{event}/"],
+                       "/calendar/?view=agenda&day=2026-10-01", f"/calendar/event/{event}/", "/documents/",
+                       f"/documents/folder/{folder}/", f"/documents/document/{document}/", "/documents/search/?q=werk",
+                       "/documents/mine/"],
         Role.TEACHER: ["/", "/planner/teacher/", f"/planner/class/{group.pk}/", f"/planner/class/{group.pk}/month/",
                        "/planner/new/", "/messages/new/", "/results/", f"/results/courses/{course.pk}/",
-                       "/hand-in/", "/report-cards/", "/api/tokens/"],
+                       "/hand-in/", "/report-cards/", "/api/tokens/", f"/documents/folder/{folder}/",
+                       f"/documents/document/{document}/", f"/documents/course/{course.pk}/sharing/"],
         Role.PARENT: ["/", "/planner/", "/messages/", "/results/", "/report-cards/", "/help/"],
         Role.ADMIN: ["/manage/", "/manage/people/", f"/manage/people/{scenario.student.pk}/", "/manage/courses/",
                      f"/manage/classes/{group.pk}/", f"/manage/classes/{group.pk}/timetable/", "/manage/timetable/",
@@ -59,7 +76,8 @@ def pages(scenario: Scenario) -> dict[str, list[str]]:
     }
 
 
-def test_every_main_page_is_valid_html(scenario: Scenario, tmp_path: Path) -> None:
+def test_every_main_page_is_valid_html(scenario: Scenario, tmp_path: Path, settings: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"  # the worksheet of a_folder() goes here, not into var/
     written: dict[str, str] = {}
     for role, paths in pages(scenario).items():
         client: Any = english_client()
