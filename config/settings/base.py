@@ -174,6 +174,9 @@ KRIJT_LOGIN_LIMITS = {
 KRIJT_RESET_LIMIT = (5, 15 * 60)
 KRIJT_RESET_RECIPIENT_LIMIT = (3, 60 * 60)
 KRIJT_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+# Behind nginx with an internal location for the media directory (docs/nginx.conf.example), course folders'
+# files are sent by nginx: signed addresses answer X-Accel-Redirect with this prefix. Empty: Krijt streams them.
+KRIJT_DOCUMENTS_ACCEL_PREFIX = os.environ.get("KRIJT_DOCUMENTS_ACCEL_PREFIX", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
