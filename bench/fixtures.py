@@ -218,3 +218,32 @@ def news_queries(readers_file: str, out: str) -> None:
     news_clear(slug)
     with open(out, "w") as handle:
         json.dump(result, handle)
+
+
+def folder_for_all(slug: str, files: int, out: str) -> None:
+    """A course's folder with `files` worksheets, shared with every class of the school; writes
+    {"folder_id": ..., "course": ...}."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from krijt.demo.documents import pdf
+    from krijt.documents import services
+    from krijt.documents.models import Document
+    from krijt.schools.models import ClassGroup, Course, School
+
+    school = School.objects.get(slug=slug)
+    course = Course.objects.filter(school=school, teacher__isnull=False).order_by("pk").first()
+    assert course is not None
+    assert course.teacher is not None
+    teacher = course.teacher
+    roles = frozenset({"teacher"})
+    folder = services.root_folder(school=school, actor=teacher, roles=roles, course_id=course.pk)
+    if not Document.objects.filter(school=school, folder=folder).exists():
+        services.files_add(school=school, actor=teacher, roles=roles, folder_id=folder.pk, files=[
+            SimpleUploadedFile(f"Werkblad {n + 1}.pdf", pdf(f"Werkblad {n + 1}", ["Oefening 1", "Oefening 2"]))
+            for n in range(files)])
+    classes = list(ClassGroup.objects.filter(school=school, school_year_id=course.school_year_id)
+                   .exclude(pk=course.class_group_id).values_list("pk", flat=True))
+    services.sharing_set(school=school, actor=teacher, roles=roles, course_id=course.pk, class_ids=classes,
+                         coteachers={})
+    with open(out, "w") as handle:
+        json.dump({"folder_id": folder.pk, "course": course.name}, handle)

@@ -4,10 +4,13 @@ class at 08:25 costs the access check and no listing query once one student has 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.db.models import Q
+
 from krijt.core import parts
-from krijt.documents.models import Document, Folder
+from krijt.documents.models import Document, Folder, FolderShare
 from krijt.schools.models import School
 
 
@@ -15,8 +18,9 @@ def folder_scope(school_id: int, folder_id: int) -> str:
     return parts.scope(school_id, "docs-folder", folder_id)
 
 
-def recent_scope(school_id: int) -> str:
-    return parts.scope(school_id, "docs-recent")
+def recent_scope(school_id: int, class_id: int) -> str:
+    """What is new in the course folders a class reads: bumped by every change in them."""
+    return parts.scope(school_id, "docs-recent", class_id)
 
 
 def sharing_scope(school_id: int) -> str:
@@ -45,3 +49,25 @@ def listing(school: School, folder_id: int) -> parts.Part:
         return {"folders": folders, "documents": [row(d) for d in documents]}
 
     return parts.Part(parts.key(school.pk, "docs-folder", folder_id), (folder_scope(school.pk, folder_id),), build)
+
+
+RECENT_DAYS = 14
+RECENT_KEPT = 12
+
+
+def class_recent(school: School, class_id: int, today: dt.date) -> parts.Part:
+    """[{"id", "name", "kind", "course", "visible_from"}, ...]: the newest documents of the course folders a
+    class reads (its courses' and those shared with it), newest moment first. One query when built. Rows keep
+    their moments: Today shows each from its own, without a change to make it appear."""
+
+    def build() -> list[dict[str, Any]]:
+        since = dt.datetime.combine(today - dt.timedelta(days=RECENT_DAYS), dt.time(0), tzinfo=dt.UTC)
+        shared = FolderShare.objects.filter(school=school, class_group_id=class_id).values("folder__course_id")
+        rows = (Document.objects.filter(Q(folder__course__class_group_id=class_id) | Q(folder__course_id__in=shared),
+                                        school=school, visible_from__gte=since)
+                .select_related("folder__course").order_by("-visible_from", "-pk")[:RECENT_KEPT])
+        return [{"id": d.pk, "name": d.name, "kind": d.kind, "course": d.folder.course.name if d.folder.course else "",
+                 "visible_from": d.visible_from} for d in rows]
+
+    return parts.Part(parts.key(school.pk, "docs-recent", class_id, today.isoformat()),
+                      (recent_scope(school.pk, class_id), sharing_scope(school.pk)), build)

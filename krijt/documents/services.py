@@ -120,7 +120,14 @@ def _add_version(document: Document, blob: Blob, *, name: str, actor: User, rest
 
 
 def _bump(folder: Folder) -> None:
-    parts.bump(folder_scope(folder.school_id, folder.pk), recent_scope(folder.school_id))
+    """The folder's listing and what is new for the classes that read it (a course's own and shared ones)."""
+    scopes = [folder_scope(folder.school_id, folder.pk)]
+    if folder.course_id is not None:
+        classes = set(FolderShare.objects.filter(school_id=folder.school_id, folder__course_id=folder.course_id)
+                      .values_list("class_group_id", flat=True))
+        classes.add(Course.objects.filter(pk=folder.course_id).values_list("class_group_id", flat=True).get())
+        scopes += [recent_scope(folder.school_id, class_id) for class_id in sorted(classes)]
+    parts.bump(*scopes)
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from krijt.attendance.selectors import office_summary as attendance_office_summa
 from krijt.core import clock
 from krijt.core.nav import cached_reverse
 from krijt.core.parts import fetch
+from krijt.documents import parts as documents_parts
 from krijt.handin import parts as handin_parts
 from krijt.messaging import parts as messaging_parts
 from krijt.planner import parts as planner_parts
@@ -79,6 +80,16 @@ def _visible_items(items: list[dict[str, Any]], now: dt.datetime, done: set[int]
     return shown
 
 
+NEW_DOCUMENT_DAYS = 7
+DOCUMENTS_SHOWN = 3
+
+
+def _new_documents(rows: list[dict[str, Any]], now: dt.datetime) -> list[dict[str, Any]]:
+    """The newest documents of the student's course folders visible now, of the last week, at most three."""
+    since = now - dt.timedelta(days=NEW_DOCUMENT_DAYS)
+    return [r for r in rows if since <= r["visible_from"] <= now][:DOCUMENTS_SHOWN]
+
+
 def news(school: School, user: Any, roles: frozenset[str], language: str) -> dict[str, Any]:
     """Pinned announcements and those still unread or waiting for an answer (announcement parts)."""
     return news_for_today(school=school, user=user, roles=roles, language=language)
@@ -99,13 +110,16 @@ def student(school: School, user: Any) -> dict[str, Any]:
     lessons: list[dict[str, Any]] = []
     items: list[dict[str, Any]] = []
     done: set[int] = set()
+    documents: list[dict[str, Any]] = []
     if place is not None:
-        lessons, items, done_list = fetch([
+        lessons, items, done_list, recent = fetch([
             school_parts.class_day(school, place["class_id"], days["lesson_day"]),
             planner_parts.class_items(school, place["class_id"], today, end),
             planner_parts.done_ids(school, user.pk, today, end),
+            documents_parts.class_recent(school, place["class_id"], today),
         ])
         done = set(done_list)
+        documents = _new_documents(recent, now)
     now_time = _local(now, tz).strftime("%H:%M")
     if place is not None and _day_is_over(days, lessons, now_time):
         days = _next_day(days)
@@ -115,6 +129,7 @@ def student(school: School, user: Any) -> dict[str, Any]:
     return {
         "days": days, "place": place, "lessons": lessons, "current": current, "upcoming": upcoming,
         "items": _visible_items(items, now, done), "results": results, "messages": _messages(inbox, now),
+        "documents": documents,
     }
 
 

@@ -117,7 +117,7 @@ def _today(school: School, user: Any, roles: frozenset[str], *, office: bool = T
 
 
 STUDENT_LESSONS = ("days", "place", "lessons", "current", "upcoming")
-STUDENT_REST = ("items", "results", "messages")
+STUDENT_REST = ("items", "documents", "results", "messages")
 
 
 def _with_fragments(context: dict[str, Any]) -> dict[str, Any]:

@@ -315,3 +315,24 @@ def test_the_api_reads_and_writes_through_the_same_doors(scenario: Scenario, log
         s.courses[0].pk, s.courses[1].pk}
     assert student.get(f"{api}/documents/mine").json()["may_edit"] is True
     assert login_as("parent").get(f"{api}/documents/mine").status_code == 403
+
+
+def test_todays_new_documents_follow_their_moment_and_the_classes_that_read_them(scenario: Scenario, login_as,
+                                                                                 clock_at) -> None:
+    s = scenario
+    folder_id = course_folder(s)
+    upload(s, folder_id, pdf("Werkblad nu.pdf"))
+    upload(s, folder_id, pdf("Werkblad maandag.pdf", b"m"), visible_from=MONDAY_8)
+    client = login_as("student")
+    page = client.get(s.url("/")).content.decode()
+    assert "New in your course folders" in page
+    assert "Werkblad nu.pdf" in page
+    assert "Werkblad maandag.pdf" not in page
+    other = login_as("student", user=s.students_by_class[s.classes[1].pk][0])
+    assert "Werkblad nu.pdf" not in other.get(s.url("/")).content.decode()
+    services.sharing_set(school=s.school, actor=s.teacher, roles=TEACHER, course_id=s.courses[0].pk,
+                         class_ids=[s.classes[1].pk], coteachers={})
+    assert "Werkblad nu.pdf" in other.get(s.url("/")).content.decode()  # shared: it is theirs too now
+    clock_at.move_to(MONDAY_8 + dt.timedelta(minutes=5))
+    client = login_as("student")
+    assert "Werkblad maandag.pdf" in client.get(s.url("/")).content.decode()

@@ -29,8 +29,8 @@ def test_student_sees_todays_lessons_from_the_timetable(
 ) -> None:
     client = login_as(Role.STUDENT)
     # Cold: every part is built (a warm page reads none: test_today.py); the news adds three (the reader's
-    # audience, the announcements for it, what they read and answered).
-    with time_machine.travel(MONDAY, tick=False), django_assert_max_num_queries(19):
+    # audience, the announcements for it, what they read and answered), the new documents of the class one.
+    with time_machine.travel(MONDAY, tick=False), django_assert_max_num_queries(20):
         response = client.get(scenario.url("/"))
     html = response.content.decode()
     assert response.status_code == 200

@@ -37,7 +37,7 @@ TZ = ZoneInfo("Europe/Brussels")
 MONDAY = dt.datetime(2026, 11, 23, 8, 40, tzinfo=TZ)
 TEACHER_ROLES = frozenset({Role.TEACHER})
 # The tables the parts are built from: a warm page reads none of them.
-PART_TABLES = ("schools_", "planner_", "results_", "messaging_", "handin_", "announcements_")
+PART_TABLES = ("schools_", "planner_", "results_", "messaging_", "handin_", "announcements_", "documents_")
 CSRF = re.compile(r'"X-CSRFToken": "\w+"|name="csrfmiddlewaretoken" value="\w+"')
 
 
