@@ -26,13 +26,28 @@ def blob_path(instance: Blob, filename: str) -> str:
     return f"documents/{instance.school_id}/{instance.sha256[:2]}/{instance.sha256}{suffix}"
 
 
+def preview_path(instance: Blob, filename: str) -> str:
+    return f"documents/{instance.school_id}/{instance.sha256[:2]}/{instance.sha256}.preview.png"
+
+
 class Blob(SchoolScoped):
+    class Preview(models.TextChoices):
+        WAITING = "waiting", _("Waiting for the worker")
+        READY = "ready", _("Ready")
+        SKIPPED = "skipped", _("No preview for this kind of file")
+        NO_CONVERTER = "no_converter", _("No office converter installed")
+        FAILED = "failed", _("The file could not be read")
+
     sha256 = models.CharField(max_length=64)
     size = models.BigIntegerField()
     extension = models.CharField(max_length=10)
     content_type = models.CharField(max_length=120)
     file = models.FileField(upload_to=blob_path, max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A picture of the first page (a PDF, an office file converted to PDF) or of the image itself, made by a
+    # worker once per stored content (krijt/documents/previews.py).
+    preview = models.FileField(upload_to=preview_path, max_length=300, blank=True)
+    preview_state = models.CharField(max_length=12, choices=Preview.choices, default=Preview.WAITING)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["school", "sha256"], name="blob_unique_content")]

@@ -35,7 +35,8 @@ def row(document: Document) -> dict[str, Any]:
             "version": version.number if version else 0, "file_name": version.name if version else "",
             "path": blob.file.name if blob else "", "size": blob.size if blob else 0,
             "extension": blob.extension if blob else "", "content_type": blob.content_type if blob else "",
-            "folder_id": document.folder_id}
+            "folder_id": document.folder_id, "preview": blob.preview.name if blob and blob.preview else "",
+            "preview_state": blob.preview_state if blob else ""}
 
 
 def listing(school: School, folder_id: int) -> parts.Part:

@@ -106,6 +106,8 @@ class Shown:
     size: int
     extension: str
     hidden: bool  # not visible to students yet
+    preview_url: str = ""  # a picture of the first page or of the image, signed like the file
+    preview_state: str = ""
 
     @property
     def inline(self) -> bool:
@@ -117,8 +119,12 @@ def shown(row: dict[str, Any], *, slug: str, school_id: int, now: dt.datetime) -
     if row["kind"] == Document.Kind.FILE and row["path"]:
         url = signing.file_url(slug=slug, school_id=school_id, path=row["path"], name=row["file_name"],
                                content_type=row["content_type"])
+    preview = ""
+    if row.get("preview"):
+        preview = signing.file_url(slug=slug, school_id=school_id, path=row["preview"], name="preview.png",
+                                   content_type="image/png")
     return Shown(row["id"], row["name"], row["kind"], url, row["visible_from"], row["updated_at"], row["version"],
-                 row["size"], row["extension"], row["visible_from"] > now)
+                 row["size"], row["extension"], row["visible_from"] > now, preview, row.get("preview_state", ""))
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,14 @@ def _blob(school: School, checked: CheckedFile) -> Blob:
             blob.save()
     except IntegrityError:  # the same bytes uploaded at the same moment by someone else
         return Blob.objects.get(school=school, sha256=sha)
+    _enqueue_preview(blob.pk)
     return blob
+
+
+def _enqueue_preview(blob_id: int) -> None:
+    from krijt.documents.tasks import preview_task
+
+    transaction.on_commit(lambda: preview_task.enqueue(blob_id=blob_id))
 
 
 def _add_version(document: Document, blob: Blob, *, name: str, actor: User, restored_from: int | None = None

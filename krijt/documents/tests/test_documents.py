@@ -336,3 +336,64 @@ def test_todays_new_documents_follow_their_moment_and_the_classes_that_read_them
     clock_at.move_to(MONDAY_8 + dt.timedelta(minutes=5))
     client = login_as("student")
     assert "Werkblad maandag.pdf" in client.get(s.url("/")).content.decode()
+
+
+def test_previews_are_made_by_the_worker_once_per_content(scenario: Scenario, login_as, tmp_path, monkeypatch,
+                                                          django_capture_on_commit_callbacks) -> None:
+    import io
+
+    from PIL import Image
+
+    from krijt.demo.documents import pdf as make_pdf
+    from krijt.documents import previews
+    from krijt.documents.tasks import preview_task
+
+    s = scenario
+    folder_id = course_folder(s)
+    picture = io.BytesIO()
+    Image.new("RGB", (1200, 800), (200, 30, 30)).save(picture, "PNG")
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(s, folder_id, SimpleUploadedFile("Werkblad.pdf", make_pdf("Werkblad", ["Oefening 1"])),
+               SimpleUploadedFile("Bord.png", picture.getvalue()),
+               SimpleUploadedFile("Brief.docx", b"PK\x03\x04" + b"0" * 64))
+    blobs = {b.extension: b for b in Blob.objects.all()}
+    assert {b.preview_state for b in blobs.values()} == {Blob.Preview.WAITING}
+    from django_tasks_db.models import DBTaskResult
+
+    queued = DBTaskResult.objects.filter(task_path=preview_task.module_path)
+    assert queued.count() == 3  # one per stored content
+    monkeypatch.setattr(previews, "converter", lambda: None)
+    for blob in blobs.values():
+        previews.make(blob.pk)
+    for blob in blobs.values():
+        blob.refresh_from_db()
+    assert blobs["pdf"].preview_state == Blob.Preview.READY
+    assert blobs["png"].preview_state == Blob.Preview.READY
+    assert blobs["docx"].preview_state == Blob.Preview.NO_CONVERTER
+    with Image.open(blobs["pdf"].preview.open("rb")) as shown:
+        assert shown.width == previews.WIDTH
+    with Image.open(blobs["png"].preview.open("rb")) as shown:
+        assert (shown.width, shown.height) == (previews.WIDTH, 320)
+    # The folder's listing follows at once, and the page shows the pictures; the office file says why not.
+    student = login_as("student")
+    page = student.get(s.url(f"/documents/folder/{folder_id}/")).content.decode()
+    assert page.count('class="thumb"') == 2
+    docx = Document.objects.get(name="Brief.docx")
+    teacher = login_as("teacher")
+    assert "no office converter (LibreOffice) installed" in teacher.get(
+        s.url(f"/documents/document/{docx.pk}/")).content.decode()
+    # With LibreOffice: the office file goes through it in a directory of its own (a stand-in converter here).
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\n# --headless --norestore --convert-to pdf --outdir DIR FILE\n"
+                    f'cp "{tmp_path}/converted.pdf" "$6/file.pdf"\n')
+    fake.chmod(0o755)
+    (tmp_path / "converted.pdf").write_bytes(make_pdf("Brief", ["Beste ouders"]))
+    monkeypatch.setattr(previews, "converter", lambda: str(fake))
+    blobs["docx"].preview_state = Blob.Preview.WAITING
+    blobs["docx"].save()
+    assert previews.make(blobs["docx"].pk) == Blob.Preview.READY
+    # A file that is not what it claims to be gets no preview, and no error reaches anyone.
+    broken = Blob.objects.create(school=s.school, sha256="0" * 64, size=10, extension="pdf",
+                                 content_type="application/pdf", file="documents/broken.pdf")
+    broken.file.save("broken.pdf", SimpleUploadedFile("broken.pdf", b"%PDF-broken"), save=True)
+    assert previews.make(broken.pk) == Blob.Preview.FAILED
