@@ -156,10 +156,28 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "krijt" / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+
+def s3_storage(*, bucket: str, endpoint: str | None, region: str, access_key: str | None, secret_key: str | None,
+               expire: int) -> dict[str, object]:
+    """Stored files in an S3-compatible bucket (django-storages): private objects, short-lived signed URLs."""
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": bucket, "endpoint_url": endpoint, "region_name": region, "access_key": access_key,
+        "secret_key": secret_key, "default_acl": None, "querystring_auth": True, "querystring_expire": expire,
+        "file_overwrite": False, "signature_version": "s3v4", "addressing_style": "path" if endpoint else None}}
+
+
+# With KRIJT_S3_BUCKET, uploaded files (course folders, hand-ins, attachments) live in that bucket; a signed
+# address of Krijt then answers with a redirect to the object's own short-lived signed URL.
+if os.environ.get("KRIJT_S3_BUCKET"):
+    STORAGES["default"] = s3_storage(
+        bucket=os.environ["KRIJT_S3_BUCKET"], endpoint=os.environ.get("KRIJT_S3_ENDPOINT") or None,
+        region=os.environ.get("KRIJT_S3_REGION", "eu-west-1"), access_key=os.environ.get("KRIJT_S3_ACCESS_KEY"),
+        secret_key=os.environ.get("KRIJT_S3_SECRET_KEY"), expire=600)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DEFAULT_FROM_EMAIL = os.environ.get("KRIJT_FROM_EMAIL", "Krijt <no-reply@krijt.invalid>")
