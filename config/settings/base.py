@@ -195,6 +195,9 @@ KRIJT_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 # Behind nginx with an internal location for the media directory (docs/nginx.conf.example), course folders'
 # files are sent by nginx: signed addresses answer X-Accel-Redirect with this prefix. Empty: Krijt streams them.
 KRIJT_DOCUMENTS_ACCEL_PREFIX = os.environ.get("KRIJT_DOCUMENTS_ACCEL_PREFIX", "")
+# A ClamAV daemon ("host:port" or "unix:/run/clamav/clamd.ctl"): course folders' files wait for its verdict
+# before students see them. Empty: no scan.
+KRIJT_CLAMD = os.environ.get("KRIJT_CLAMD", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

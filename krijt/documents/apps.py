@@ -8,7 +8,9 @@ class DocumentsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from krijt.core import nav
+        from krijt.core import housekeeping, nav
         from krijt.documents.permissions import READ_ROLES
+        from krijt.documents.scanning import rescan_pending
 
         nav.register("documents", _("Documents"), "documents:home", READ_ROLES, order=22, icon="folder")
+        housekeeping.register("documents.rescan_pending", rescan_pending, every_seconds=300)

@@ -38,6 +38,11 @@ class Blob(SchoolScoped):
         NO_CONVERTER = "no_converter", _("No office converter installed")
         FAILED = "failed", _("The file could not be read")
 
+    class Scan(models.TextChoices):
+        PENDING = "pending", _("Being checked for viruses")
+        CLEAN = "clean", _("Clean")
+        INFECTED = "infected", _("A virus was found")
+
     sha256 = models.CharField(max_length=64)
     size = models.BigIntegerField()
     extension = models.CharField(max_length=10)
@@ -48,6 +53,10 @@ class Blob(SchoolScoped):
     # worker once per stored content (krijt/documents/previews.py).
     preview = models.FileField(upload_to=preview_path, max_length=300, blank=True)
     preview_state = models.CharField(max_length=12, choices=Preview.choices, default=Preview.WAITING)
+    # Where a virus scanner is configured, a new content waits for its verdict before a student sees it; an
+    # infected one is removed from storage and never shown (krijt/documents/scanning.py).
+    scan_state = models.CharField(max_length=8, choices=Scan.choices, default=Scan.CLEAN)
+    scan_finding = models.CharField(max_length=200, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["school", "sha256"], name="blob_unique_content")]

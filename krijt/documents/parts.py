@@ -36,7 +36,8 @@ def row(document: Document) -> dict[str, Any]:
             "path": blob.file.name if blob else "", "size": blob.size if blob else 0,
             "extension": blob.extension if blob else "", "content_type": blob.content_type if blob else "",
             "folder_id": document.folder_id, "preview": blob.preview.name if blob and blob.preview else "",
-            "preview_state": blob.preview_state if blob else ""}
+            "preview_state": blob.preview_state if blob else "", "scan": blob.scan_state if blob else "clean",
+            "finding": blob.scan_finding if blob else ""}
 
 
 def listing(school: School, folder_id: int) -> parts.Part:
@@ -65,6 +66,7 @@ def class_recent(school: School, class_id: int, today: dt.date) -> parts.Part:
         since = dt.datetime.combine(today - dt.timedelta(days=RECENT_DAYS), dt.time(0), tzinfo=dt.UTC)
         shared = FolderShare.objects.filter(school=school, class_group_id=class_id).values("folder__course_id")
         rows = (Document.objects.filter(Q(folder__course__class_group_id=class_id) | Q(folder__course_id__in=shared),
+                                        Q(current__isnull=True) | Q(current__blob__scan_state="clean"),
                                         school=school, visible_from__gte=since)
                 .select_related("folder__course").order_by("-visible_from", "-pk")[:RECENT_KEPT])
         return [{"id": d.pk, "name": d.name, "kind": d.kind, "course": d.folder.course.name if d.folder.course else "",

@@ -108,6 +108,13 @@ class Shown:
     hidden: bool  # not visible to students yet
     preview_url: str = ""  # a picture of the first page or of the image, signed like the file
     preview_state: str = ""
+    scan: str = "clean"  # pending, clean or infected (krijt/documents/scanning.py)
+    finding: str = ""
+
+    @property
+    def readable(self) -> bool:
+        """Clean, or not a file: what a student may see."""
+        return self.scan == "clean"
 
     @property
     def inline(self) -> bool:
@@ -116,15 +123,17 @@ class Shown:
 
 def shown(row: dict[str, Any], *, slug: str, school_id: int, now: dt.datetime) -> Shown:
     url = row["url"]
-    if row["kind"] == Document.Kind.FILE and row["path"]:
+    scan = row.get("scan", "clean")
+    if row["kind"] == Document.Kind.FILE and row["path"] and scan != "infected":
         url = signing.file_url(slug=slug, school_id=school_id, path=row["path"], name=row["file_name"],
                                content_type=row["content_type"])
     preview = ""
-    if row.get("preview"):
+    if row.get("preview") and scan == "clean":
         preview = signing.file_url(slug=slug, school_id=school_id, path=row["preview"], name="preview.png",
                                    content_type="image/png")
     return Shown(row["id"], row["name"], row["kind"], url, row["visible_from"], row["updated_at"], row["version"],
-                 row["size"], row["extension"], row["visible_from"] > now, preview, row.get("preview_state", ""))
+                 row["size"], row["extension"], row["visible_from"] > now, preview, row.get("preview_state", ""), scan,
+                 row.get("finding", ""))
 
 
 @dataclass(frozen=True)
@@ -149,7 +158,7 @@ def folder_view(*, school: School, user: Any, roles: frozenset[str], folder_id: 
     (listing,) = fetch([parts.listing(school, folder.pk)])
     now = clock.now()
     documents = [shown(r, slug=school.slug, school_id=school.pk, now=now) for r in listing["documents"]
-                 if access.sees_hidden or r["visible_from"] <= now]
+                 if access.sees_hidden or (r["visible_from"] <= now and r.get("scan", "clean") == "clean")]
     return FolderView(folder, path_of(school=school, folder=folder), access, listing["folders"], documents,
                       folder.course)
 
@@ -170,15 +179,18 @@ def document_view(*, school: School, user: Any, roles: frozenset[str], document_
         raise NotFound()
     access = access_to(school=school, user=user, roles=roles, folder=document.folder)
     now = clock.now()
-    if access.none or (not access.sees_hidden and document.visible_from > now):
+    blob = document.current.blob if document.current is not None else None
+    hidden = document.visible_from > now or (blob is not None and blob.scan_state != Blob.Scan.CLEAN)
+    if access.none or (not access.sees_hidden and hidden):
         raise NotFound()
     versions: list[tuple[Version, str]] = []
     if access.edit:
         for version in (Version.objects.filter(school=school, document=document).select_related("blob", "uploaded_by")
                         .order_by("-number")):
-            versions.append((version, signing.file_url(slug=school.slug, school_id=school.pk,
-                                                       path=version.blob.file.name, name=version.name,
-                                                       content_type=version.blob.content_type)))
+            infected = version.blob.scan_state == Blob.Scan.INFECTED
+            versions.append((version, "" if infected else signing.file_url(
+                slug=school.slug, school_id=school.pk, path=version.blob.file.name, name=version.name,
+                content_type=version.blob.content_type)))
     return DocumentView(document, shown(parts.row(document), slug=school.slug, school_id=school.pk, now=now), access,
                         versions, path_of(school=school, folder=document.folder))
 
@@ -220,14 +232,16 @@ def search(*, school: School, user: Any, roles: frozenset[str], query: str) -> l
     courses = courses_for(school=school, user=user, roles=roles)
     hidden_ok = {row.course.pk for row in courses if row.role != "student"}
     allowed = Q(folder__course_id__in=[row.course.pk for row in courses]) | Q(folder__owner_id=user.pk)
-    qs = Document.objects.filter(allowed, school=school).select_related("folder__course")
+    qs = Document.objects.filter(allowed, school=school).select_related("folder__course", "current__blob")
     for word in words:
         qs = qs.filter(name__icontains=word)
     now = clock.now()
     found = []
     for document in qs.order_by("-updated_at")[: SEARCH_MAX * 2]:
         course = document.folder.course
-        if course is not None and course.pk not in hidden_ok and document.visible_from > now:
+        if course is not None and course.pk not in hidden_ok and (
+                document.visible_from > now or (document.current is not None
+                                                and document.current.blob.scan_state != Blob.Scan.CLEAN)):
             continue
         found.append((document, course.name if course is not None else ""))
     return found[:SEARCH_MAX]

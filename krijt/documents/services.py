@@ -23,7 +23,7 @@ from krijt.core import clock, parts
 from krijt.core.errors import Forbidden, NotFound, PayloadTooLarge, ValidationFailed
 from krijt.core.roles import Role
 from krijt.core.uploads import DOCUMENTS, IMAGES, CheckedFile, Use, check
-from krijt.documents import permissions, selectors
+from krijt.documents import permissions, scanner, scanning, selectors
 from krijt.documents.models import Blob, CoTeacher, Document, Folder, FolderShare, Version
 from krijt.documents.parts import folder_scope, recent_scope, sharing_scope
 from krijt.schools.models import ClassGroup, Course, School
@@ -96,8 +96,9 @@ def _blob(school: School, checked: CheckedFile) -> Blob:
     found = Blob.objects.filter(school=school, sha256=sha).first()
     if found is not None:
         return found
+    scanned = bool(scanner.address())
     blob = Blob(school=school, sha256=sha, size=checked.size, extension=checked.extension,
-                content_type=checked.content_type)
+                content_type=checked.content_type, scan_state=Blob.Scan.PENDING if scanned else Blob.Scan.CLEAN)
     checked.upload.seek(0)
     blob.file.save(checked.name, checked.upload, save=False)
     try:
@@ -105,14 +106,11 @@ def _blob(school: School, checked: CheckedFile) -> Blob:
             blob.save()
     except IntegrityError:  # the same bytes uploaded at the same moment by someone else
         return Blob.objects.get(school=school, sha256=sha)
-    _enqueue_preview(blob.pk)
+    if scanned:
+        scanning.enqueue_scan(blob.pk)  # the preview follows a clean verdict
+    else:
+        scanning.enqueue_preview(blob.pk)
     return blob
-
-
-def _enqueue_preview(blob_id: int) -> None:
-    from krijt.documents.tasks import preview_task
-
-    transaction.on_commit(lambda: preview_task.enqueue(blob_id=blob_id))
 
 
 def _add_version(document: Document, blob: Blob, *, name: str, actor: User, restored_from: int | None = None
@@ -126,7 +124,7 @@ def _add_version(document: Document, blob: Blob, *, name: str, actor: User, rest
     return version
 
 
-def _bump(folder: Folder) -> None:
+def bump_folder(folder: Folder) -> None:
     """The folder's listing and what is new for the classes that read it (a course's own and shared ones)."""
     scopes = [folder_scope(folder.school_id, folder.pk)]
     if folder.course_id is not None:
@@ -173,7 +171,7 @@ def folder_create(*, school: School, actor: User, parent_id: int, name: str,
         raise ValidationFailed(fields={"name": [_("There is a folder of that name here already.")]})
     folder = Folder.objects.create(school=school, course=parent.course, owner=parent.owner, parent=parent, name=name,
                                    created_by=actor)
-    _bump(parent)
+    bump_folder(parent)
     return folder
 
 
@@ -208,7 +206,7 @@ def files_add(*, school: School, actor: User, folder_id: int, files: Sequence[Up
         else:
             placed.append(Placed(document, True))
         _add_version(document, blob, name=upload.name, actor=actor)
-    _bump(folder)
+    bump_folder(folder)
     return placed
 
 
@@ -231,7 +229,7 @@ def link_add(*, school: School, actor: User, folder_id: int, name: str, url: str
     document = Document.objects.create(school=school, folder=folder, kind=Document.Kind.LINK,
                                        name=_name(name or url, NAME_MAX, "name"), url=url, visible_from=moment,
                                        created_by=actor)
-    _bump(folder)
+    bump_folder(folder)
     return document
 
 
@@ -254,7 +252,7 @@ def document_replace(*, school: School, actor: User, document_id: int, upload: U
     checked = check(upload, FILE)
     _check_quota(school=school, folder=document.folder, adding=checked.size)
     version = _add_version(document, _blob(school, checked), name=checked.name, actor=actor)
-    _bump(document.folder)
+    bump_folder(document.folder)
     return version
 
 
@@ -269,8 +267,10 @@ def version_restore(*, school: School, actor: User, document_id: int, number: in
         raise NotFound()
     if document.current_id == old.pk:
         raise ValidationFailed(fields={"number": [_("This is the current version already.")]})
+    if old.blob.scan_state == Blob.Scan.INFECTED:
+        raise ValidationFailed(fields={"number": [_("This version held a virus and was removed.")]})
     version = _add_version(document, old.blob, name=old.name, actor=actor, restored_from=old.number)
-    _bump(document.folder)
+    bump_folder(document.folder)
     return version
 
 
@@ -287,7 +287,7 @@ def document_change(*, school: School, actor: User, document_id: int, name: str,
         if errors:
             raise ValidationFailed(fields=errors)
     document.save(update_fields=["name", "visible_from", "updated_at"])
-    _bump(document.folder)
+    bump_folder(document.folder)
     return document
 
 
@@ -297,7 +297,7 @@ def document_remove(*, school: School, actor: User, document_id: int, roles: fro
     document = _document(school=school, actor=actor, roles=known, document_id=document_id)
     folder = document.folder
     document.delete()
-    _bump(folder)
+    bump_folder(folder)
 
 
 @transaction.atomic
