@@ -4,7 +4,7 @@ and cancelling one."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -144,6 +144,27 @@ def _prefill(request: HttpRequest) -> dict[str, Any]:
     return initial
 
 
+def _save(request: HttpRequest, form: EventForm, editing: Event | None,
+          save: Callable[[services.EventIn], Event], done: str) -> HttpResponse:
+    """The event form's page: on a valid post the service's door, then the event's page (with a word on the
+    tests still due on the days a closure takes); else the form with what to correct."""
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                item = save(_data(form))
+            except KrijtError as exc:
+                show_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, done)
+                _closure_note(request, _school(request), item)
+                return redirect("agenda:event", event_id=item.pk)
+        else:
+            status = 400
+    return render(request, "agenda/write.html", {"form": form, "editing": editing}, status=status)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 @school_view(roles=permissions.WRITE_ROLES)
@@ -151,21 +172,8 @@ def write(request: HttpRequest) -> HttpResponse:
     school, user, roles = _school(request), _user(request), _roles(request)
     initial = _prefill(request)
     form = _form(request, initial=initial, extra_keys=list(initial["audience"]))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                item = services.event_add(school=school, author=user, roles=roles, data=_data(form))
-            except KrijtError as exc:
-                show_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, _("The event is in the calendar."))
-                _closure_note(request, school, item)
-                return redirect("agenda:event", event_id=item.pk)
-        else:
-            status = 400
-    return render(request, "agenda/write.html", {"form": form, "editing": None}, status=status)
+    return _save(request, form, None, lambda data: services.event_add(school=school, author=user, roles=roles,
+                                                                      data=data), _("The event is in the calendar."))
 
 
 @never_cache
@@ -186,21 +194,8 @@ def change(request: HttpRequest, event_id: int) -> HttpResponse:
         "skip_days_without_school": item.skip_days_without_school if item.rule else True,
         "announcement": item.announcement_id}
     form = _form(request, initial=initial, extra_keys=keys)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.event_change(school=school, actor=user, roles=roles, event_id=item.pk, data=_data(form))
-            except KrijtError as exc:
-                show_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, _("The event is changed."))
-                _closure_note(request, school, item)
-                return redirect("agenda:event", event_id=item.pk)
-        else:
-            status = 400
-    return render(request, "agenda/write.html", {"form": form, "editing": item}, status=status)
+    return _save(request, form, item, lambda data: services.event_change(
+        school=school, actor=user, roles=roles, event_id=item.pk, data=data), _("The event is changed."))
 
 
 @require_POST

@@ -26,7 +26,7 @@ from krijt.notifications.policy import earliest_delivery
 from krijt.notifications.selectors import policy_for
 from krijt.planner import services as planner_services
 from krijt.planner.services import WorkloadBlocked
-from krijt.planner.tests.factories import make_item
+from krijt.planner.tests.factories import make_item, new_feed_address
 from krijt.schools.calendar import next_school_hours
 from krijt.schools.models import CalendarEntry, Enrollment
 from krijt.schools.selectors import lesson_hours, lessons_on, school_calendar
@@ -243,13 +243,6 @@ def test_a_months_calendar_costs_the_same_with_two_events_or_forty(scenario: Sce
     assert count_queries(read) == few
 
 
-def new_address(client: Client, scenario: Scenario) -> str:
-    response = client.post(scenario.url("/planner/feed/"), {"action": "regenerate"})
-    match = re.search(r'value="(http[^"]+\.ics)"', response.content.decode())
-    assert match
-    return match[1].split("testserver", 1)[1]
-
-
 def test_the_calendar_feed_holds_events_holidays_and_the_students_timetable(scenario: Scenario, login_as) -> None:
     s = scenario
     evening = add(s, title="Parent evening", starts_on=dt.date(2026, 10, 27), start_time=dt.time(19),
@@ -262,7 +255,7 @@ def test_the_calendar_feed_holds_events_holidays_and_the_students_timetable(scen
     services.event_cancel(school=s.school, actor=s.admin, roles=ADMIN, event_id=cancelled.pk)
     add(s, title="Only for 2A", audience=[f"class:{s.classes[1].pk}"])
     item = make_item(s.courses[0], day=dt.date(2026, 10, 8), kind="test", title="Breuken")
-    path = new_address(login_as("student"), s)
+    path = new_feed_address(login_as("student"), s)
     body = Client().get(path).content
     calendar = icalendar.Calendar.from_ical(body)
     events = {str(e["UID"]).split("@")[0]: e for e in calendar.walk("VEVENT")}
@@ -294,7 +287,7 @@ def test_the_calendar_feed_holds_events_holidays_and_the_students_timetable(scen
     wiskunde = next(e for e in lessons if str(e["SUMMARY"]) == "Wiskunde")
     assert str(wiskunde["LOCATION"]).startswith("B1")
     # A parent's feed has the events, not the lessons.
-    parent_body = Client().get(new_address(login_as("parent"), s)).content
+    parent_body = Client().get(new_feed_address(login_as("parent"), s)).content
     parent_uids = [str(e["UID"]) for e in icalendar.Calendar.from_ical(parent_body).walk("VEVENT")]
     assert any(u.startswith(f"event-{evening.pk}@") for u in parent_uids)
     assert not any(u.startswith("lesson-") for u in parent_uids)

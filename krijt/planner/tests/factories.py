@@ -24,3 +24,13 @@ def make_item(course: Any, *, kind: str = "test", day: dt.date, title: str | Non
         visible_from=extra.pop("visible_from", clock.now()),
         **extra,
     )
+
+
+def new_feed_address(client: Any, scenario: Any) -> str:
+    """Makes the signed-in person's secret calendar address on its page and answers its path."""
+    import re
+
+    response = client.post(scenario.url("/planner/feed/"), {"action": "regenerate"})
+    match = re.search(r'value="(http[^"]+\.ics)"', response.content.decode())
+    assert match
+    return match[1].split("testserver", 1)[1]

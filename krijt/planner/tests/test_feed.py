@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 
 import icalendar
 import pytest
@@ -13,17 +12,10 @@ from django.test import Client
 from krijt.agenda.services import EventIn, event_add
 from krijt.planner.models import FeedToken
 from krijt.planner.tests.conftest import WEEK
-from krijt.planner.tests.factories import make_item
+from krijt.planner.tests.factories import make_item, new_feed_address
 from tests.scenario import Scenario, count_queries
 
 pytestmark = pytest.mark.usefixtures("school_hours")
-
-
-def new_address(client: Client, scenario: Scenario) -> str:
-    response = client.post(scenario.url("/planner/feed/"), {"action": "regenerate"})
-    match = re.search(r'value="(http[^"]+\.ics)"', response.content.decode())
-    assert match
-    return match[1].split("testserver", 1)[1]
 
 
 def test_a_students_feed_holds_their_class_items(scenario: Scenario, login_as) -> None:
@@ -33,7 +25,7 @@ def test_a_students_feed_holds_their_class_items(scenario: Scenario, login_as) -
     task = make_item(scenario.courses[1], day=WEEK + dt.timedelta(days=1), kind="task", title="Leesverslag")
     make_item(scenario.courses[2], day=WEEK, title="Other class")
     cancelled = make_item(scenario.courses[0], day=WEEK, title="Cancelled", state="cancelled")
-    path = new_address(login_as("student"), scenario)
+    path = new_feed_address(login_as("student"), scenario)
     token = path.rsplit("/", 1)[1].removesuffix(".ics")
     stored = FeedToken.objects.get(user=scenario.student)
     assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
@@ -66,9 +58,9 @@ def test_a_students_feed_holds_their_class_items(scenario: Scenario, login_as) -
 def test_a_new_address_revokes_the_old_and_revoking_stops_it(scenario: Scenario, login_as) -> None:
     client = login_as("parent")
     make_item(scenario.courses[0], day=WEEK, title="Voor ouders")
-    first = new_address(client, scenario)
+    first = new_feed_address(client, scenario)
     assert b"Voor ouders" in Client().get(first).content
-    second = new_address(client, scenario)
+    second = new_feed_address(client, scenario)
     assert Client().get(first).status_code == 404
     assert Client().get(second).status_code == 200
     client.post(scenario.url("/planner/feed/"), {"action": "revoke"})
@@ -77,13 +69,13 @@ def test_a_new_address_revokes_the_old_and_revoking_stops_it(scenario: Scenario,
 
 
 def test_a_feed_address_works_only_in_its_own_school(scenario: Scenario, other_school: Scenario, login_as) -> None:
-    path = new_address(login_as("teacher"), scenario)
+    path = new_feed_address(login_as("teacher"), scenario)
     assert Client().get(path.replace("/s/alpha/", "/s/beta/")).status_code == 404
     assert Client().get(scenario.url("/planner/feed/not-a-token.ics")).status_code == 404
 
 
 def test_the_feed_runs_a_fixed_number_of_queries(scenario: Scenario, login_as) -> None:
-    path = new_address(login_as("teacher"), scenario)
+    path = new_feed_address(login_as("teacher"), scenario)
     make_item(scenario.courses[0], day=WEEK)
     event_add(school=scenario.school, author=scenario.admin, roles=frozenset({"admin"}),
               data=EventIn(title="First", starts_on=WEEK))
