@@ -11,6 +11,8 @@ class DocumentsConfig(AppConfig):
         from krijt.core import housekeeping, nav
         from krijt.documents.permissions import READ_ROLES
         from krijt.documents.scanning import rescan_pending
+        from krijt.documents.services import forget_orphans
 
         nav.register("documents", _("Documents"), "documents:home", READ_ROLES, order=22, icon="folder")
         housekeeping.register("documents.rescan_pending", rescan_pending, every_seconds=300)
+        housekeeping.register("documents.forget_orphans", forget_orphans, every_seconds=3600)

@@ -93,7 +93,8 @@ def _blob(school: School, checked: CheckedFile) -> Blob:
     for chunk in checked.upload.chunks():
         digest.update(chunk)
     sha = digest.hexdigest()
-    found = Blob.objects.filter(school=school, sha256=sha).first()
+    # Locked: the housekeeping that forgets orphaned contents must not take this one while it is taken up again.
+    found = Blob.objects.select_for_update().filter(school=school, sha256=sha).first()
     if found is not None:
         return found
     scanned = bool(scanner.address())
@@ -327,3 +328,23 @@ def sharing_set(*, school: School, actor: User, course_id: int, class_ids: Seque
                                    for pk in sorted(teachers)])
     parts.bump(sharing_scope(school.pk))
     return folder
+
+
+ORPHAN_GRACE = dt.timedelta(days=1)
+
+
+def forget_orphans(*, limit: int = 500) -> int:
+    """Stored contents no version holds any more (their documents were removed a day ago or longer): their
+    bytes and preview leave the storage, their rows the database. Housekeeping; safe in several processes."""
+    cutoff = clock.now() - ORPHAN_GRACE
+    removed = 0
+    for blob in Blob.objects.filter(versions__isnull=True, created_at__lt=cutoff).order_by("pk")[:limit]:
+        with transaction.atomic():
+            locked = Blob.objects.select_for_update(skip_locked=True).filter(pk=blob.pk).first()
+            if locked is None or Version.objects.filter(blob=locked).exists():
+                continue  # another process has it, or a version took it up again meanwhile
+            locked.file.delete(save=False)
+            locked.preview.delete(save=False)
+            locked.delete()
+            removed += 1
+    return removed

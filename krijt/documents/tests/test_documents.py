@@ -397,3 +397,22 @@ def test_previews_are_made_by_the_worker_once_per_content(scenario: Scenario, lo
                                  content_type="application/pdf", file="documents/broken.pdf")
     broken.file.save("broken.pdf", SimpleUploadedFile("broken.pdf", b"%PDF-broken"), save=True)
     assert previews.make(broken.pk) == Blob.Preview.FAILED
+
+
+def test_removed_documents_leave_no_bytes_behind_after_a_day(scenario: Scenario, clock_at) -> None:
+    from django.core.files.storage import default_storage
+
+    s = scenario
+    folder_id = course_folder(s)
+    (kept,) = upload(s, folder_id, pdf("Blijft.pdf", b"keep"))
+    (gone,) = upload(s, folder_id, pdf("Weg.pdf", b"gone"))
+    (shared,) = upload(s, course_folder(s, 2), pdf("Gedeeld.pdf", b"keep"))  # the same bytes as the first
+    gone_path = Version.objects.get(document=gone.document).blob.file.name
+    services.document_remove(school=s.school, actor=s.teacher, roles=TEACHER, document_id=gone.document.pk)
+    services.document_remove(school=s.school, actor=s.teacher, roles=TEACHER, document_id=kept.document.pk)
+    assert services.forget_orphans() == 0  # a day's grace
+    clock_at.shift(dt.timedelta(days=1, minutes=1))
+    assert services.forget_orphans() == 1
+    assert not default_storage.exists(gone_path)
+    assert Blob.objects.count() == 1  # still held by the shared document
+    assert default_storage.exists(Version.objects.get(document=shared.document).blob.file.name)
