@@ -259,7 +259,7 @@ def file(request: HttpRequest, token: str, name: str) -> HttpResponse | FileResp
         response = FileResponse(handle, as_attachment=not inline, filename=name, content_type=found["t"])
     response["Content-Disposition"] = content_disposition_header(not inline, name) or "attachment"
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = f"private, max-age={signing.MAX_AGE}"
+    response["Cache-Control"] = f"private, max-age={signing.seconds_left(found)}"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
     return response
 

@@ -221,7 +221,13 @@ def test_a_signed_address_serves_the_file_without_a_query_and_only_while_it_hold
     accel = anonymous.get(shown.url)
     assert accel["X-Accel-Redirect"].startswith("/protected/documents/")
     assert accel.content == b""
-    clock_at.shift(dt.timedelta(seconds=signing.MAX_AGE + 5))
+    # The same address for the pages of the next minutes (a browser reuses what it fetched), then none.
+    clock_at.shift(dt.timedelta(seconds=1))
+    (first,) = selectors.folder_view(school=s.school, user=student, roles=STUDENT, folder_id=folder_id).documents
+    clock_at.shift(dt.timedelta(seconds=60))
+    (again,) = selectors.folder_view(school=s.school, user=student, roles=STUDENT, folder_id=folder_id).documents
+    assert again.url == first.url
+    clock_at.shift(dt.timedelta(seconds=signing.MAX_AGE + signing.BUCKET + 5))
     assert anonymous.get(shown.url).status_code == 404
 
 
