@@ -13,12 +13,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from krijt.agenda import selectors
-from krijt.agenda.models import EventClosure
 from krijt.core.ical import FeedEvent
 from krijt.core.roles import Role
 from krijt.planner.extensions import register_feed_source
 from krijt.schools.calendar import year_containing
-from krijt.schools.models import CalendarEntry, SchoolYear, TimetableSlot
+from krijt.schools.models import SchoolYear, TimetableSlot
 from krijt.schools.paths import school_path
 from krijt.schools.selectors import school_calendar
 
@@ -49,9 +48,7 @@ def school_events(*, school: Any, user: Any, roles: frozenset[str], today: dt.da
                 last_day=occurrence.ends_on, description=_description(event.description, url),
                 location=event.place, url=url, categories=(label,), cancelled=event.cancelled_at is not None,
                 busy=not occurrence.all_day)
-    holidays = CalendarEntry.objects.filter(school=school, starts_on__lte=end, ends_on__gte=start).exclude(
-        pk__in=EventClosure.objects.filter(school=school).values("entry_id"))
-    for entry in holidays:
+    for entry in selectors.holidays_between(school=school, start=start, end=end):
         yield FeedEvent(uid=f"closed-{entry.pk}@{uid_host}", summary=entry.name, stamp=day_stamp(entry.starts_on),
                         first_day=entry.starts_on, last_day=entry.ends_on,
                         categories=(str(entry.get_kind_display()),))

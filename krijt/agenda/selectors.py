@@ -16,13 +16,12 @@ from krijt.accounts.models import User
 from krijt.agenda import permissions, recurrence
 from krijt.agenda.models import Event, EventClosure, EventRule
 from krijt.announcements import audiences
-from krijt.announcements import parts as news_parts
+from krijt.announcements.selectors import reader_keys as news_reader_keys
 from krijt.core import clock
 from krijt.core.errors import NotFound
-from krijt.core.parts import fetch
 from krijt.core.roles import Role
 from krijt.planner.models import PlannerItem
-from krijt.planner.selectors import items_for_classes
+from krijt.planner.selectors import items_for_classes, planned_between
 from krijt.schools.calendar import SchoolCalendar
 from krijt.schools.models import CalendarEntry, School
 from krijt.schools.selectors import school_calendar
@@ -80,8 +79,7 @@ class Day:
 
 def reader_keys(*, school: School, user: Any, roles: frozenset[str]) -> dict[str, Any]:
     """The reader's audience keys as announcements know them (a cached part)."""
-    (found,) = fetch([news_parts.audience(school, user.pk, roles, clock.local_today(school.time_zone))])
-    return dict(found)
+    return news_reader_keys(school=school, user_id=user.pk, roles=roles)
 
 
 def _visible(*, school: School, user: Any, roles: frozenset[str], keys: Iterable[str]) -> Q:
@@ -133,12 +131,24 @@ def _event_entries(events: list[Event], *, start: dt.date, end: dt.date, tz: Zon
     return entries
 
 
+def holidays_between(*, school: School, start: dt.date, end: dt.date) -> list[CalendarEntry]:
+    """Holidays and closure days touching [start, end] not made by an event (those show as their event). One
+    query."""
+    return list(CalendarEntry.objects.filter(school=school, starts_on__lte=end, ends_on__gte=start)
+                .exclude(pk__in=EventClosure.objects.filter(school=school).values("entry_id")).order_by("starts_on"))
+
+
 def _holiday_entries(*, school: School, start: dt.date, end: dt.date) -> list[Entry]:
-    """Holidays and closure days not made by an event (those show as their event). One query."""
-    rows = (CalendarEntry.objects.filter(school=school, starts_on__lte=end, ends_on__gte=start)
-            .exclude(pk__in=EventClosure.objects.filter(school=school).values("entry_id")).order_by("starts_on"))
     return [Entry(CLOSED, row.name, row.starts_on, row.ends_on, category=row.kind,
-                  category_label=str(row.get_kind_display())) for row in rows]
+                  category_label=str(row.get_kind_display())) for row in holidays_between(school=school, start=start,
+                                                                                          end=end)]
+
+
+def planned_on_closed_days(*, school: School, event: Event) -> int:
+    """Tests and tasks already due on the days a closure event closes: what its author is told to have moved."""
+    ranges = list(CalendarEntry.objects.filter(school=school, pk__in=EventClosure.objects.filter(
+        school=school, event=event).values("entry_id")).values_list("starts_on", "ends_on"))
+    return planned_between(school=school, ranges=ranges)
 
 
 def _planner_classes(found: dict[str, Any], roles: frozenset[str], child_id: int | None) -> dict[int, list[int]]:

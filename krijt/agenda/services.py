@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from krijt.accounts.models import User
@@ -25,7 +24,6 @@ from krijt.announcements import audiences
 from krijt.announcements.selectors import announcement_for_reader
 from krijt.core import clock
 from krijt.core.errors import Forbidden, NotFound, ValidationFailed
-from krijt.planner.models import PlannerItem
 from krijt.schools.calendar import year_containing
 from krijt.schools.models import CalendarEntry, School, SchoolYear
 from krijt.schools.services import calendar_entry_create
@@ -235,14 +233,3 @@ def event_cancel(*, school: School, actor: User, event_id: int, roles: frozenset
     event.save(update_fields=["cancelled_at", "sequence", "updated_at"])
     return event
 
-
-def planned_on_closed_days(*, school: School, event: Event) -> int:
-    """Tests and tasks already due on the days a closure event closes: what its author is told to have moved."""
-    days = list(CalendarEntry.objects.filter(school=school, pk__in=EventClosure.objects.filter(
-        school=school, event=event).values("entry_id")).values_list("starts_on", "ends_on"))
-    if not days:
-        return 0
-    on_days = Q()
-    for first, last in days:
-        on_days |= Q(due_date__gte=first, due_date__lte=last)
-    return PlannerItem.objects.filter(on_days, school=school, state=PlannerItem.State.PLANNED).count()

@@ -115,7 +115,7 @@ def _data(form: EventForm) -> services.EventIn:
 def _closure_note(request: HttpRequest, school: Any, item: Event) -> None:
     if not item.closes_school:
         return
-    count = services.planned_on_closed_days(school=school, event=item)
+    count = selectors.planned_on_closed_days(school=school, event=item)
     if count:
         messages.warning(request, ngettext(
             "%(n)s test or task is still due on a day without lessons now; its teacher should move it.",

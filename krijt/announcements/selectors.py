@@ -22,7 +22,9 @@ from krijt.schools.models import ClassGroup, Enrollment, School
 TODAY_SHOWN = 3
 
 
-def _keys(school: School, user_id: int, roles: frozenset[str]) -> dict[str, Any]:
+def reader_keys(*, school: School, user_id: int, roles: frozenset[str]) -> dict[str, Any]:
+    """A reader's audience keys and, for a parent, which children each is for (krijt.announcements.audiences),
+    from its cached part: what news and the school calendar both match their rules against."""
     (found,) = fetch([parts.audience(school, user_id, roles, clock.local_today(school.time_zone))])
     return dict(found)
 
@@ -43,7 +45,7 @@ def _own_keys(keys: set[str], found: dict[str, Any], roles: frozenset[str]) -> s
 def feed(*, school: School, user: Any, roles: frozenset[str], language: str) -> list[dict[str, Any]]:
     """What a reader sees now, pinned first, then unread, then the rest, newest first. A parent sees each
     announcement once, with the children it is about. From cached parts: no SQL when warm."""
-    found = _keys(school, user.pk, roles)
+    found = reader_keys(school=school, user_id=user.pk, roles=roles)
     listing, mine = fetch([parts.listing(school, found["keys"]), parts.mine(school, user.pk)])
     now = clock.now()
     today = now.astimezone(ZoneInfo(school.time_zone)).date()
@@ -78,7 +80,7 @@ def for_today(*, school: School, user: Any, roles: frozenset[str], language: str
 
 
 def _reader_matches(*, school: School, user: Any, roles: frozenset[str], item: Announcement) -> bool:
-    keys = set(_keys(school, user.pk, roles)["keys"])
+    keys = set(reader_keys(school=school, user_id=user.pk, roles=roles)["keys"])
     return AudienceRule.objects.filter(school=school, announcement=item, key__in=keys).exists()
 
 
@@ -99,7 +101,7 @@ def children_reached(*, school: School, user: Any, roles: frozenset[str], item: 
                      keys: set[str] | None = None) -> list[int]:
     """The reader's children an announcement is about (for a parent), in the order of their names. `keys`:
     the announcement's, when the caller has them."""
-    found = _keys(school, user.pk, roles)
+    found = reader_keys(school=school, user_id=user.pk, roles=roles)
     keys = set(keys_of(item=item)) if keys is None else keys
     return sorted({c for k in keys for c in found["children"].get(k, [])},
                   key=lambda c: found["names"].get(c, ""))
@@ -108,7 +110,7 @@ def children_reached(*, school: School, user: Any, roles: frozenset[str], item: 
 def asked_of_self(*, school: School, user: Any, roles: frozenset[str], item: Announcement,
                   keys: set[str] | None = None) -> bool:
     """Whether the announcement asks the reader for their own answer (not only as a parent)."""
-    found = _keys(school, user.pk, roles)
+    found = reader_keys(school=school, user_id=user.pk, roles=roles)
     rule_keys = set(keys_of(item=item)) if keys is None else keys
     return bool(_own_keys(rule_keys, found, roles)) and item.author_id != user.pk
 
@@ -127,7 +129,7 @@ class ReaderView:
 def reader_view(*, school: School, user: Any, roles: frozenset[str], item: Announcement, language: str) -> ReaderView:
     """An opened announcement as its reader sees it, in their language where the author gave it, with the
     answers asked of them: their own, or one per child for a parent (a child's answer by either parent)."""
-    found = _keys(school, user.pk, roles)
+    found = reader_keys(school=school, user_id=user.pk, roles=roles)
     rule_keys = set(keys_of(item=item))
     kids = children_reached(school=school, user=user, roles=roles, item=item, keys=rule_keys)
     answers = {}

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
+from krijt.accounts.models import User
 from krijt.core import clock
 from krijt.core.errors import NotFound
 from krijt.core.parts import fetch
@@ -19,7 +20,7 @@ from krijt.core.roles import Role
 from krijt.documents import parts, permissions, signing
 from krijt.documents.models import Blob, CoTeacher, Document, Folder, FolderShare, Version
 from krijt.documents.permissions import Access
-from krijt.schools.models import Course, Enrollment, School
+from krijt.schools.models import ClassGroup, Course, Enrollment, School
 from krijt.schools.selectors import current_school_year
 
 QUOTA_SCHOOL = getattr(settings, "KRIJT_DOCUMENT_QUOTA_SCHOOL", 200 * 1024**3)
@@ -115,10 +116,6 @@ class Shown:
     def readable(self) -> bool:
         """Clean, or not a file: what a student may see."""
         return self.scan == "clean"
-
-    @property
-    def inline(self) -> bool:
-        return self.extension in {"pdf", "jpg", "jpeg", "png", "gif", "webp"}
 
 
 def shown(row: dict[str, Any], *, slug: str, school_id: int, now: dt.datetime) -> Shown:
@@ -247,10 +244,26 @@ def search(*, school: School, user: Any, roles: frozenset[str], query: str) -> l
     return found[:SEARCH_MAX]
 
 
-def sharing(*, school: School, course: Course) -> tuple[list[int], dict[int, bool]]:
-    """The classes a course's folder is shared with and its co-teachers (id: may edit)."""
-    shares = list(FolderShare.objects.filter(school=school, folder__course=course, folder__parent=None)
-                  .values_list("class_group_id", flat=True))
+@dataclass(frozen=True)
+class Sharing:
+    course: Course
+    classes: list[ClassGroup]  # the other classes of the course's year, to choose from
+    teachers: list[User]  # the school's other teachers, to choose from
+    shared: set[int]  # the classes chosen
+    coteachers: dict[int, bool]  # the co-teachers chosen: may edit
+
+
+def sharing_for(*, school: School, user: Any, roles: frozenset[str], course_id: int) -> Sharing:
+    """A course folder's sharing, for the course's teacher or an administrator (NotFound for anyone else)."""
+    course = Course.objects.filter(school=school, pk=course_id).select_related("class_group", "teacher").first()
+    if course is None or not course_access(school=school, user=user, roles=roles, course=course).manages:
+        raise NotFound()
+    shares = set(FolderShare.objects.filter(school=school, folder__course=course, folder__parent=None)
+                 .values_list("class_group_id", flat=True))
     coteachers = dict(CoTeacher.objects.filter(school=school, folder__course=course, folder__parent=None)
                       .values_list("user_id", "can_edit"))
-    return shares, coteachers
+    classes = list(ClassGroup.objects.filter(school=school, school_year_id=course.school_year_id)
+                   .exclude(pk=course.class_group_id).order_by("grade", "name"))
+    teachers = list(User.objects.filter(memberships__school=school, memberships__role=Role.TEACHER)
+                    .exclude(pk=course.teacher_id or 0).order_by("last_name", "first_name"))
+    return Sharing(course, classes, teachers, shares, coteachers)

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage, storages
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -22,9 +22,9 @@ from krijt.core.permissions import school_view
 from krijt.core.request import roles_of as _roles
 from krijt.core.request import school_of as _school
 from krijt.core.request import user_of as _user
+from krijt.core.uploads import INLINE_TYPES
 from krijt.documents import permissions, selectors, services, signing
 from krijt.documents.forms import ChangeForm, FolderForm, LinkForm, MomentForm
-from krijt.schools.models import ClassGroup, Course
 
 
 @never_cache
@@ -191,31 +191,20 @@ def open_document(request: HttpRequest, document_id: int) -> HttpResponse:
 @school_view(roles=permissions.READ_ROLES)
 def sharing(request: HttpRequest, course_id: int) -> HttpResponse:
     school, user, roles = _school(request), _user(request), _roles(request)
-    found = Course.objects.filter(school=school, pk=course_id).select_related("class_group", "teacher").first()
-    if found is None or not selectors.course_access(school=school, user=user, roles=roles, course=found).manages:
-        raise NotFound()
+    shown = selectors.sharing_for(school=school, user=user, roles=roles, course_id=course_id)
     if request.method == "POST":
-        class_ids = [int(v) for v in request.POST.getlist("classes") if v.isdigit()]
+        class_ids = [int(v) for v in request.POST.getlist("classes") if v.isdigit() and len(v) < 10]
         coteachers = {int(v): request.POST.get(f"edit_{v}") == "on" for v in request.POST.getlist("teachers")
-                      if v.isdigit()}
+                      if v.isdigit() and len(v) < 10}
         try:
-            folder_ = services.sharing_set(school=school, actor=user, roles=roles, course_id=found.pk,
+            folder_ = services.sharing_set(school=school, actor=user, roles=roles, course_id=course_id,
                                            class_ids=class_ids, coteachers=coteachers)
         except KrijtError as exc:
             messages.error(request, str(next(iter(exc.fields.values()), [exc.message])[0]))
         else:
             messages.success(request, _("Sharing saved."))
             return redirect("documents:folder", folder_id=folder_.pk)
-    shared, coteachers_now = selectors.sharing(school=school, course=found)
-    classes = ClassGroup.objects.filter(school=school, school_year_id=found.school_year_id).exclude(
-        pk=found.class_group_id).order_by("grade", "name")
-    from krijt.accounts.models import User
-
-    teachers = User.objects.filter(memberships__school=school, memberships__role="teacher").exclude(
-        pk=found.teacher_id).order_by("last_name", "first_name")
-    return render(request, "documents/sharing.html", {
-        "course": found, "classes": classes, "teachers": teachers, "shared": set(shared),
-        "coteachers": coteachers_now})
+    return render(request, "documents/sharing.html", {"sharing": shown})
 
 
 @never_cache
@@ -227,11 +216,8 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _local_storage() -> bool:
-    try:
-        default_storage.path("x")
-    except NotImplementedError:
-        return False
-    return True
+    """Files on this machine's disk (the demo, a single server), not in object storage."""
+    return isinstance(storages["default"], FileSystemStorage)
 
 
 def file(request: HttpRequest, token: str, name: str) -> HttpResponse | FileResponse:
@@ -241,7 +227,7 @@ def file(request: HttpRequest, token: str, name: str) -> HttpResponse | FileResp
     found = signing.read(token, school_id=school.pk) if school is not None else None
     if found is None:
         raise NotFound()
-    inline = found["t"].split(";")[0] in {"application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp"}
+    inline = found["t"].split(";")[0] in INLINE_TYPES
     accel = getattr(settings, "KRIJT_DOCUMENTS_ACCEL_PREFIX", "")
     if not _local_storage():
         # Object storage: its own signed URL, made here without a call to it; the bytes never pass through us.

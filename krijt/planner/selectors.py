@@ -155,6 +155,16 @@ def group_by_day(
     return columns
 
 
+def planned_between(*, school: School, ranges: list[tuple[dt.date, dt.date]]) -> int:
+    """Planned tests and tasks due on a day of any of the ranges (inclusive). One query, none without ranges."""
+    if not ranges:
+        return 0
+    on_days = Q()
+    for first, last in ranges:
+        on_days |= Q(due_date__gte=first, due_date__lte=last)
+    return PlannerItem.objects.filter(on_days, school=school, state=PlannerItem.State.PLANNED).count()
+
+
 def items_for_classes(
     *, school: School, class_ids: list[int], start: dt.date, end: dt.date, visible_only: bool = False
 ) -> list[PlannerItem]:

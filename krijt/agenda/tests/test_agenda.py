@@ -186,7 +186,7 @@ def test_a_closure_tells_its_author_of_tests_already_due_and_lies_inside_a_schoo
     s = scenario
     make_item(s.courses[0], day=STUDY_DAY, title="Breuken")
     study = add(s, title="Study day", category=Event.Category.CLOSURE, starts_on=STUDY_DAY)
-    assert services.planned_on_closed_days(school=s.school, event=study) == 1
+    assert selectors.planned_on_closed_days(school=s.school, event=study) == 1
     with pytest.raises(ValidationFailed) as caught:
         add(s, title="Summer closure", category=Event.Category.CLOSURE, starts_on=dt.date(2027, 7, 15))
     assert "starts_on" in caught.value.fields
