@@ -23,6 +23,7 @@ urlpatterns = [
     path("news/", include("krijt.announcements.urls")),
     path("calendar/", include("krijt.agenda.urls")),
     path("documents/", include("krijt.documents.urls")),
+    path("live/", include("krijt.live.urls")),
     path("messages/", include("krijt.messaging.urls")),
     path("notifications/", include("krijt.notifications.urls")),
     path("push/", include("krijt.webpush.urls")),

@@ -110,6 +110,7 @@ def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
         )
         return incident.pk
 
+    live = b_live(b)
     return {
         "notification_id": lambda: notification_pk,
         "delivery_id": lambda: delivery_pk,
@@ -233,6 +234,9 @@ def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
         # A course folder of school B with a document carrying the canary, and a file name for signed addresses.
         "folder_id": (lambda pk: lambda: pk)(b_document(b)[0]),  # noqa: PLC3002
         "document_id": (lambda pk: lambda: pk)(b_document(b)[1]),  # noqa: PLC3002
+        # A live lesson of school B with a join, and its video server, carrying the canary.
+        "lesson_id": (lambda pk: lambda: pk)(live[0]),  # noqa: PLC3002
+        "server_id": (lambda pk: lambda: pk)(live[1]),  # noqa: PLC3002
         "name": lambda: "walk.pdf",
         "number": lambda: 1,
         # A released C certificate of school B waiting for its conversation, made before the snapshot.
@@ -316,6 +320,13 @@ def api_bodies(values: dict[str, Callable[[], Any]]) -> dict[tuple[str, str], An
         ("post", "api/v1/documents/<document_id>/versions"): ("form", {}),
         ("put", "api/v1/attendance/students/<student_id>/codes"): {"halves": [{"day": "2026-10-05", "half": "am"}],
                                                                    "code": "Z", "basis": "medical"},
+        ("post", "api/v1/live/lessons"): {"course_id": values["course_id"](), "when": "slot:1-1", "provider": "link",
+                                          "link": "https://walk.example/"},
+        ("put", "api/v1/live/lessons/<lesson_id>"): {"provider": "link", "link": "https://walk.example/"},
+        ("put", "api/v1/live/settings"): {"fallback": "planner"},
+        ("post", "api/v1/live/servers"): {"kind": "bbb", "name": "walk", "url": "https://walk.example/",
+                                          "secret": "walk"},
+        ("put", "api/v1/live/servers/<server_id>"): {"kind": "bbb", "name": "walk", "url": "https://walk.example/"},
         ("post", "api/v1/admin/classes"): {"name": "walk", "grade": 1, "mentor_id": values["user_id"]()},
         ("post", "api/v1/admin/people"): {"username": "walk.person", "role": "student", "first_name": "Walk",
                                           "last_name": "Walk",
@@ -481,6 +492,23 @@ def b_event(b: Scenario) -> int:
         starts_on=b.year.starts_on, ends_on=b.year.starts_on, last_on=b.year.starts_on)
     apps.get_model("agenda", "EventRule").objects.create(school=b.school, event=item, key="school")
     return int(item.pk)
+
+
+def b_live(b: Scenario) -> tuple[int, int]:
+    """A weekly live lesson of school B (Mondays, lesson 1) with a join, and its video server, carrying the canary."""
+    import datetime as dt
+    import secrets
+
+    server = apps.get_model("live", "VideoServer").objects.create(
+        school=b.school, kind="bbb", name=CANARY, url=f"https://{CANARY.lower()}.example/bigbluebutton/",
+        secret=CANARY)
+    lesson = apps.get_model("live", "LiveLesson").objects.create(
+        school=b.school, course=b.courses[0], class_group=b.classes[0], provider="link",
+        link=f"https://{CANARY.lower()}.example/room", title=CANARY, weekday=1, period=1, starts_on=b.year.starts_on,
+        ends_on=b.year.ends_on, room=f"room-{CANARY}-{secrets.token_hex(6)}")
+    apps.get_model("live", "Join").objects.create(school=b.school, lesson=lesson, day=dt.date(2026, 10, 5),
+                                                  person=b.students[0], first_at=b.school.created_at)
+    return int(lesson.pk), int(server.pk)
 
 
 def b_announcement(b: Scenario) -> int:

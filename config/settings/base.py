@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "krijt.announcements",
     "krijt.agenda",
     "krijt.documents",
+    "krijt.live",
 ]
 
 MIDDLEWARE = [

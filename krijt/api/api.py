@@ -24,6 +24,7 @@ from krijt.care import api as care_api
 from krijt.core.errors import Forbidden, KrijtError, NotAuthenticated, NotFound, ValidationFailed
 from krijt.documents import api as documents_api
 from krijt.handin import api as handin_api
+from krijt.live import api as live_api
 from krijt.messaging import api as messaging_api
 from krijt.notifications import api as notifications_api
 from krijt.planner import api as planner_api
@@ -157,3 +158,4 @@ api.add_router("", care_api.router)
 api.add_router("", announcements_api.router)
 api.add_router("", agenda_api.router)
 api.add_router("", documents_api.router)
+api.add_router("", live_api.router)

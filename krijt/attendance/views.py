@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from krijt.attendance import exports, selectors, services
+from krijt.attendance import exports, extensions, selectors, services
 from krijt.attendance.forms import (
     CodeForm,
     EndReportForm,
@@ -140,10 +140,14 @@ def register(request: HttpRequest, course_id: int, day: str, period: int) -> Htt
     lesson = selectors.register_for_user(school=school, user=user, roles=roles, course_id=course_id,
                                          day=lesson_day, period=period)
     posted = request.POST if request.method == "POST" else None
+    offered = extensions.suggestions(school=school, course_id=course_id, day=lesson_day, period=period)
+    chosen = next((s for s in offered if s.key == request.GET.get("suggest")), None) if posted is None else None
     rows = []
     for row in lesson.rows:
         pk = row.student.pk
-        if posted is not None:
+        if chosen is not None and row.mark is None and pk not in chosen.present:
+            status, minutes, reason = Status.ABSENT.value, "", ""
+        elif posted is not None:
             status = posted.get(f"s{pk}", "present")
             minutes, reason = posted.get(f"m{pk}", ""), posted.get(f"r{pk}", "")
         elif row.mark is not None:
@@ -154,7 +158,8 @@ def register(request: HttpRequest, course_id: int, day: str, period: int) -> Htt
             status, minutes, reason = "present", "", ""
         rows.append({"row": row, "status": status, "minutes": minutes, "reason": reason})
     return render(request, "attendance/register.html", {
-        "lesson": lesson, "rows": rows, "key": uuid.uuid4().hex, "error": error,
+        "lesson": lesson, "rows": rows, "key": uuid.uuid4().hex, "error": error, "offered": offered,
+        "chosen": chosen,
         "statuses": [("present", _("Present")), *Status.choices], "reasons": NotExpected.choices,
         "report_reasons": dict(ReportReason.choices),
     }, status=error.status if error else 200)

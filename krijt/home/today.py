@@ -22,6 +22,7 @@ from krijt.core.nav import cached_reverse
 from krijt.core.parts import fetch
 from krijt.documents import parts as documents_parts
 from krijt.handin import parts as handin_parts
+from krijt.live import parts as live_parts
 from krijt.messaging import parts as messaging_parts
 from krijt.planner import parts as planner_parts
 from krijt.results import parts as results_parts
@@ -90,6 +91,17 @@ def _new_documents(rows: list[dict[str, Any]], now: dt.datetime) -> list[dict[st
     return [r for r in rows if since <= r["visible_from"] <= now][:DOCUMENTS_SHOWN]
 
 
+def _mark_live(lessons: list[dict[str, Any]], live: list[dict[str, int]], day: dt.date) -> None:
+    """Gives each lesson of the day that has a live lesson the address of its join page."""
+    found: dict[str, int] = {}
+    for part in live:
+        found.update(part)
+    for lesson in lessons:
+        lesson_id = found.get(f"{lesson['course_id']}-{lesson['period']}")
+        if lesson_id is not None:
+            lesson["live_url"] = cached_reverse("live:occurrence", lesson_id=lesson_id, day=day.isoformat())
+
+
 def news(school: School, user: Any, roles: frozenset[str], language: str) -> dict[str, Any]:
     """Pinned announcements and those still unread or waiting for an answer (announcement parts)."""
     return news_for_today(school=school, user=user, roles=roles, language=language)
@@ -111,19 +123,23 @@ def student(school: School, user: Any) -> dict[str, Any]:
     items: list[dict[str, Any]] = []
     done: set[int] = set()
     documents: list[dict[str, Any]] = []
+    live: dict[str, int] = {}
     if place is not None:
-        lessons, items, done_list, recent = fetch([
+        lessons, items, done_list, recent, live = fetch([
             school_parts.class_day(school, place["class_id"], days["lesson_day"]),
             planner_parts.class_items(school, place["class_id"], today, end),
             planner_parts.done_ids(school, user.pk, today, end),
             documents_parts.class_recent(school, place["class_id"], today),
+            live_parts.class_day(school, place["class_id"], days["lesson_day"]),
         ])
         done = set(done_list)
         documents = _new_documents(recent, now)
     now_time = _local(now, tz).strftime("%H:%M")
     if place is not None and _day_is_over(days, lessons, now_time):
         days = _next_day(days)
-        (lessons,) = fetch([school_parts.class_day(school, place["class_id"], days["lesson_day"])])
+        lessons, live = fetch([school_parts.class_day(school, place["class_id"], days["lesson_day"]),
+                               live_parts.class_day(school, place["class_id"], days["lesson_day"])])
+    _mark_live(lessons, [live], days["lesson_day"])
     current, upcoming = _now_and_next(lessons, now_time, days["is_today"])
     results = results_parts.new_for_student(latest, now=now, days=NEW_RESULT_DAYS)
     return {
@@ -146,12 +162,15 @@ def teacher(school: School, user: Any) -> dict[str, Any]:
     ])
     monday = today - dt.timedelta(days=today.weekday())
     sunday = monday + dt.timedelta(days=6)
-    lessons, *weeks = fetch([school_parts.teacher_day(school, user, days["lesson_day"])]
-                            + [planner_parts.class_items(school, c["id"], monday, sunday) for c in classes])
+    lessons, live, *weeks = fetch([school_parts.teacher_day(school, user, days["lesson_day"]),
+                                   live_parts.teacher_day(school, user.pk, days["lesson_day"])]
+                                  + [planner_parts.class_items(school, c["id"], monday, sunday) for c in classes])
     now_time = _local(now, ZoneInfo(school.time_zone)).strftime("%H:%M")
     if _day_is_over(days, lessons, now_time):
         days = _next_day(days)
-        (lessons,) = fetch([school_parts.teacher_day(school, user, days["lesson_day"])])
+        lessons, live = fetch([school_parts.teacher_day(school, user, days["lesson_day"]),
+                               live_parts.teacher_day(school, user.pk, days["lesson_day"])])
+    _mark_live(lessons, [live], days["lesson_day"])
     week: list[dict[str, Any]] = []
     for group, items in zip(classes, weeks, strict=True):
         group["url"] = cached_reverse("planner:class_week", class_id=group["id"])

@@ -173,10 +173,51 @@ def check_email(deadline: float | None = None) -> Check:
     return result
 
 
+@dataclass(frozen=True)
+class Component:
+    """A part of the platform another module watches: `probe()` returns (state, detail) and runs with the
+    others' deadline; `describe(detail)` says it in the reader's language on the status page."""
+
+    name: str
+    label: Any
+    probe: Callable[[], tuple[str, dict[str, Any]]]
+    describe: Callable[[dict[str, Any]], str]
+
+
+_components: dict[str, Component] = {}
+
+
+def register_component(component: Component) -> None:
+    _components[component.name] = component
+
+
+def component(name: str) -> Component | None:
+    return _components.get(name)
+
+
+def _check_component(part: Component, deadline: float | None = None) -> Check:
+    holder: dict[str, str] = {}
+
+    def probe() -> dict[str, Any]:
+        try:
+            state, detail = part.probe()
+        finally:
+            _release_connection()
+        holder["state"] = state
+        return detail
+
+    result = _with_deadline(part.name, probe, deadline)
+    if result.state == OK:
+        result.state = holder.get("state", OK)
+    result.latency_ms = None
+    return result
+
+
 def collect() -> dict[str, Check]:
     checks = [Check("web", OK), check_database(), check_cache()]
     if checks[1].state == OK:
         checks += [check_worker(), check_email()]
+        checks += [_check_component(part) for part in _components.values()]
     else:
         unreadable = {"error": "database"}
         checks += [Check("worker", DOWN, detail=unreadable), Check("email", DOWN, detail=dict(unreadable))]

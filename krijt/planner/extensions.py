@@ -2,6 +2,8 @@
 
 - `deadline_changed` is sent (inside the updating transaction) when a task's due date or lesson period
   moves, e.g. so that hand-in recomputes its late marks.
+- `item_cancelled` is sent (inside the cancelling transaction) when a task or test is cancelled, e.g. so that
+  a live lesson attached to it is no longer offered.
 - `register_item_link` adds a link on an item's page (e.g. "Hand in" for a student).
 """
 
@@ -14,6 +16,7 @@ from typing import Any
 from django.dispatch import Signal
 
 deadline_changed = Signal()  # sender=PlannerItem, school=, item=
+item_cancelled = Signal()  # sender=PlannerItem, school=, item=
 
 
 @dataclass(frozen=True)

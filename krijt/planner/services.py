@@ -289,6 +289,7 @@ def item_cancel(*, school: School, actor: User, roles: frozenset[str], item: Pla
     item.state = PlannerItem.State.CANCELLED
     item.version += 1
     item.save(update_fields=["state", "version", "updated_at"])
+    extensions.item_cancelled.send(sender=PlannerItem, school=school, item=item)
     if item.visible_from <= clock.now():
         _tell(school=school, item=item, change="cancelled")
     parts.bump(class_items_scope(school.pk, item.class_group_id))

@@ -29,8 +29,9 @@ def test_student_sees_todays_lessons_from_the_timetable(
 ) -> None:
     client = login_as(Role.STUDENT)
     # Cold: every part is built (a warm page reads none: test_today.py); the news adds three (the reader's
-    # audience, the announcements for it, what they read and answered), the new documents of the class one.
-    with time_machine.travel(MONDAY, tick=False), django_assert_max_num_queries(20):
+    # audience, the announcements for it, what they read and answered), the new documents of the class one, the
+    # class's live lessons of the day one.
+    with time_machine.travel(MONDAY, tick=False), django_assert_max_num_queries(21):
         response = client.get(scenario.url("/"))
     html = response.content.decode()
     assert response.status_code == 200
@@ -61,8 +62,8 @@ def test_teacher_sees_lessons_and_classes(
 ) -> None:
     client = login_as(Role.TEACHER)
     # Cold: each part is built once (the lessons, the classes, hand-ins, results, the inbox, the registers,
-    # the news: the reader's audience, the announcements for it, what they read and answered).
-    with time_machine.travel(MONDAY, tick=False), django_assert_max_num_queries(19):
+    # the news: the reader's audience, the announcements for it, what they read and answered, the live lessons).
+    with time_machine.travel(MONDAY, tick=False), django_assert_max_num_queries(20):
         html = client.get(scenario.url("/")).content.decode()
     assert "My lessons today" in html
     assert "take the register" in html

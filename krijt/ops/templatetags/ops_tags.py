@@ -33,7 +33,21 @@ TONES = {"ok": "ok", "operational": "ok", "not_configured": "muted", "degraded":
 
 @register.filter
 def component_label(name: str) -> Any:
-    return COMPONENTS.get(name, name)
+    from krijt.ops import health
+
+    found = health.component(name)
+    return found.label if found is not None else COMPONENTS.get(name, name)
+
+
+@register.filter
+def component_detail(check: Any) -> str:
+    """What a module's own component says of its state (krijt.ops.health.register_component)."""
+    from krijt.ops import health
+
+    found = health.component(check.name)
+    if found is None or not check.detail or "error" in check.detail:
+        return ""
+    return found.describe(check.detail)
 
 
 @register.filter

@@ -100,7 +100,7 @@ def test_status_page_speaks_the_visitors_language() -> None:
 def test_status_json_has_the_same_figures(client: Client) -> None:
     body = client.get("/status.json").json()
     assert body["status"] == "operational"
-    assert set(body["components"]) == {"web", "database", "cache", "worker", "email"}
+    assert set(body["components"]) == {"web", "database", "cache", "worker", "email", "live"}
     assert body["components"]["worker"]["queue_depth"] == 0
     assert body["incidents"] == {"open": [], "recent": []}
 
