@@ -116,6 +116,17 @@ assert sheet is not None
 assert sheet.name in words(SEEN["teacher"], f"/s/demo/documents/folder/{sheet.folder_id}/")
 assert "Mijn samenvatting.pdf" in words(SEEN["student"], "/s/demo/documents/mine/")
 
+# Live lessons: Wednesday's first lesson of the student's class is one, linked from Today and the list; the
+# class joined last school days' lessons, which the register can take as a suggestion.
+from krijt.live.models import Join, LiveLesson
+weekly = LiveLesson.objects.filter(school=school, class_group=klas, weekday=3).first()
+assert weekly is not None
+assert f"/s/demo/live/{weekly.pk}/2026-12-02/" in SEEN["student"].get("/s/demo/").content.decode()
+assert weekly.course.name in words(SEEN["student"], "/s/demo/live/")
+went = Join.objects.filter(school=school, lesson__class_group=klas, moderator=False).latest("day")
+assert "leerlingen gingen via de deelnameknop binnen" in words(
+    SEEN["administrator"], f"/s/demo/live/{went.lesson_id}/{went.day.isoformat()}/joined/")
+
 assert "Lokaal voor het oudercontact" in words(SEEN["administrator"], "/s/demo/messages/")
 assert "stagiairs.csv" in words(SEEN["administrator"], "/s/demo/manage/imports/")
 

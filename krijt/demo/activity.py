@@ -34,6 +34,7 @@ from krijt.demo import announcements as demo_news
 from krijt.demo import attendance as demo_attendance
 from krijt.demo import care as demo_care
 from krijt.demo import documents as demo_documents
+from krijt.demo import live as demo_live
 from krijt.demo.selectors import DemoAccounts, demo_accounts
 from krijt.handin import services as handin
 from krijt.handin.models import Submission
@@ -148,7 +149,8 @@ class Summary:
             f"{c['imports']} import, {c['registers']} registers taken ({c['reports']} absences reported by parents, "
             f"{c['coded']} half days coded), {c['notes']} follow-up notes ({c['replies']} replies), "
             f"{c['announcements']} announcements ({c['answers']} answers to a reply slip), {c['events']} events in "
-            f"the school calendar, {c['documents']} documents in course folders, "
+            f"the school calendar, {c['documents']} documents in course folders, {c['live_lessons']} weekly live "
+            f"lessons ({c['live_joins']} students joined them), "
             f"{c['dispatched']} notifications delivered",
         ]
 
@@ -261,6 +263,7 @@ def demo_activity_build(*, school: School, seed: str = "demo", now: dt.datetime 
     demo_news.term(replay, rng, past=past, coming=coming, family=family)
     demo_documents.folders(replay, rng, groups=groups, courses_by_class=courses_by_class, past=past, coming=coming,
                            family=family)
+    demo_live.lessons(replay, rng, past=past, family=family, students_by_class=students_by_class)
     _import(replay, family=family, past=past)
     # The worker's rounds at the moments deliveries fall due: the morning after a quiet night, digest hours.
     for day in sorted({*past, today}):
