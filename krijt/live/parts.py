@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db.models import Q
 
@@ -62,6 +63,12 @@ def takes_place(school: School, lesson: LiveLesson, day: dt.date) -> bool:
         lesson_period__number=lesson.period).exists()
 
 
+def origin(url: str) -> str:
+    """scheme://host[:port] of an address: what a page's form-action must allow for a join to leave Krijt."""
+    found = urlsplit(url)
+    return f"{found.scheme}://{found.netloc}" if found.scheme in ("http", "https") and found.netloc else ""
+
+
 def facts(lesson: LiveLesson, period: LessonPeriod | None) -> dict[str, Any]:
     course, teacher = lesson.course, lesson.course.teacher
     return {
@@ -73,6 +80,7 @@ def facts(lesson: LiveLesson, period: LessonPeriod | None) -> dict[str, Any]:
         "ends_on": lesson.ends_on, "item_id": lesson.item_id,
         "item_title": lesson.item.title if lesson.item_id is not None and lesson.item is not None else "",
         "recording": lesson.recording, "cancelled": lesson.cancelled_at is not None,
+        "link_origin": origin(lesson.link) if lesson.link else "",
         "starts": period.starts_at.strftime("%H:%M") if period else "",
         "ends": period.ends_at.strftime("%H:%M") if period else "",
     }

@@ -109,6 +109,14 @@ def candidates(setup: dict[str, Any], provider: str, key: str) -> list[dict[str,
     return ordered
 
 
+def form_targets(setup: dict[str, Any], facts: dict[str, Any]) -> list[str]:
+    """The origins a join button's answer may send the browser to: the lesson's link, or the servers of its kind.
+    A page with a join button allows these in its form-action: browsers hold a form's redirect to the policy."""
+    if facts["provider"] == Provider.LINK:
+        return [facts["link_origin"]] if facts.get("link_origin") else []
+    return sorted({parts.origin(s["url"]) for s in setup["servers"] if s["kind"] == facts["provider"]} - {""})
+
+
 def all_down(servers: list[dict[str, Any]]) -> bool:
     """Every server the occurrence could use is known to be down (or it has none)."""
     if not servers:

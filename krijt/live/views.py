@@ -23,6 +23,7 @@ from krijt.core import clock
 from krijt.core.days import checked
 from krijt.core.errors import KrijtError, NotFound
 from krijt.core.forms import show_error
+from krijt.core.middleware import CONTENT_SECURITY_POLICY
 from krijt.core.permissions import school_view
 from krijt.core.request import roles_of as _roles
 from krijt.core.request import school_of as _school
@@ -136,10 +137,16 @@ def _planner_url(shown: selectors.Occurrence) -> str:
 
 def _page(request: HttpRequest, shown: selectors.Occurrence, outcome: services.Outcome | None,
           status: int = 200) -> HttpResponse:
-    return render(request, "live/occurrence.html", {
+    response = render(request, "live/occurrence.html", {
         "o": shown, "outcome": outcome, "window": shown.window(), "poll": POLL_SECONDS,
         "planner_url": _planner_url(shown), "link": shown.facts["provider"] == Provider.LINK,
     }, status=status)
+    # The join button's answer redirects to the video service: the page's forms may lead there, and only there.
+    targets = selectors.form_targets(selectors.servers_of(school=_school(request)), shown.facts)
+    if targets:
+        response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+            "form-action 'self'", "form-action 'self' " + " ".join(targets))
+    return response
 
 
 @never_cache

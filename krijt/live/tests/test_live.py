@@ -344,6 +344,7 @@ def test_a_plain_link_is_redirected_to_and_never_written_in_a_page(scenario: Sce
     went = client.post(s.url(f"/live/{lesson.pk}/{MONDAY}/join/"))
     assert (went.status_code, went["Location"]) == (303, "https://teams.example.com/l/meetup-join/secret-room")
     assert went["Referrer-Policy"] == "no-referrer"
+    assert "form-action 'self' https://teams.example.com;" in page["Content-Security-Policy"]
     with pytest.raises(ValidationFailed):
         attach(s, provider=Provider.LINK, when="slot:2-1", link="http://insecure.example.com/room")
     with pytest.raises(ValidationFailed):  # no Jitsi server in this school
@@ -449,6 +450,9 @@ def test_the_waiting_page_asks_the_cache_and_takes_the_student_in_when_the_teach
     ready = client.get(state).content.decode()
     assert "data-live-autojoin" in ready
     assert "Join now" in ready
+    policy = waiting["Content-Security-Policy"]
+    assert "form-action 'self' http://127.0.0.1:" in policy  # the browser may follow the join to the server
+    assert "script-src 'self';" in policy
     went = client.post(s.url(f"/live/{lesson.pk}/{MONDAY}/join/"))
     assert went.status_code == 303
     assert went["Location"].startswith(fake_bbb.base + "api/join?")
