@@ -27,6 +27,24 @@ def students_of(slugs: list[str], count: int, out: str) -> None:
         json.dump(mixed[:count], handle)
 
 
+def students_at_least(slug: str, count: int) -> None:
+    """Enrols newcomers (bench.<slug>.extra<n>) in the school's classes, in turn, until it has `count` students."""
+    from krijt.accounts.models import Membership, User
+    from krijt.schools.models import ClassGroup, Enrollment, School
+
+    school = School.objects.get(slug=slug)
+    have = Membership.objects.filter(school=school, role="student").count()
+    classes = list(ClassGroup.objects.filter(school=school).order_by("school_year__starts_on", "pk"))
+    year_id = classes[-1].school_year_id
+    classes = [c for c in classes if c.school_year_id == year_id]
+    for n in range(have, count):
+        user, _ = User.objects.get_or_create(username=f"bench.{slug}.extra{n}",
+                                             defaults={"first_name": "Extra", "last_name": f"Leerling {n}"})
+        Membership.objects.get_or_create(school=school, user=user, role="student")
+        Enrollment.objects.get_or_create(school=school, school_year_id=year_id, student=user,
+                                         defaults={"class_group": classes[n % len(classes)]})
+
+
 def device_sessions(count: int, slugs: list[str], out: str) -> None:
     """`count` sessions of distinct students of the given schools; writes [[slug, username, key], ...]."""
     from krijt.accounts.models import Membership

@@ -5,7 +5,7 @@ within a minute, beside /health/ under the same arrivals, in one run.
 
 Against `manage.py serve` (gunicorn, production settings, KRIJT_DOCUMENTS_ACCEL_PREFIX=/protected/ as behind
 the nginx of docs/nginx.conf.example) on the shared PostgreSQL and Redis, database krijt_bench_peak, one
-benchmark school (`seed_large --schools 1`, about 575 students: the run takes every one up to --students).
+benchmark school (`seed_large --schools 1`, about 575 students; newcomers are enrolled until it has --students).
 A course's folder gets twelve worksheets and is shared with every class, so each student may read it; each
 has a device session written straight into the session store.
 
@@ -141,6 +141,7 @@ def run(args: argparse.Namespace) -> str:
     servers.ensure_database(env)
     rng = random.Random(7)  # arrival moments, repeatable
     with tempfile.TemporaryDirectory() as tmp:
+        peak_scenarios.run_fixture(env, f"students_at_least({SCHOOL!r}, {args.students})")
         peak_scenarios.run_fixture(env, f"folder_for_all({SCHOOL!r}, 12, '{tmp}/folder.json')")
         folder = json.loads(Path(tmp, "folder.json").read_text())
         peak_scenarios.run_fixture(env, f"device_sessions({args.students}, [{SCHOOL!r}], '{tmp}/sessions.json')")

@@ -52,27 +52,49 @@ def a_folder(scenario: Scenario) -> tuple[int, int]:
     return folder.pk, placed.document.pk
 
 
+def a_live_lesson(scenario: Scenario) -> tuple[int, str]:
+    """A weekly live lesson (a link) in the first course's Monday lesson 1, and its next Monday with school."""
+    import datetime as dt
+
+    from krijt.core import clock
+    from krijt.live.services import LessonIn, lesson_attach
+    from krijt.schools.selectors import school_calendar
+
+    lesson = lesson_attach(school=scenario.school, actor=scenario.teacher, roles=frozenset({Role.TEACHER}),
+                           course_id=scenario.courses[0].pk,
+                           data=LessonIn(provider="link", when="slot:1-1", link="https://meet.example.org/1a"))
+    day = clock.local_today(scenario.school.time_zone)
+    calendar = school_calendar(school=scenario.school)
+    while day.isoweekday() != 1 or not calendar.is_school_day(day):
+        day += dt.timedelta(days=1)
+    return lesson.pk, day.isoformat()
+
+
 def pages(scenario: Scenario) -> dict[str, list[str]]:
     course, group = scenario.courses[0], scenario.classes[0]
     event = an_event(scenario)
     folder, document = a_folder(scenario)
+    live, day = a_live_lesson(scenario)
     return {
         Role.STUDENT: ["/", "/planner/me/", "/messages/", "/messages/new/", "/results/mine/", "/hand-in/",
                        "/report-cards/", "/notifications/", "/accounts/me/", "/help/", "/news/",
                        "/calendar/?day=2026-10-06", "/calendar/?view=week&day=2026-10-06",
                        "/calendar/?view=agenda&day=2026-10-01", f"/calendar/event/{event}/", "/documents/",
                        f"/documents/folder/{folder}/", f"/documents/document/{document}/", "/documents/search/?q=werk",
-                       "/documents/mine/"],
+                       "/documents/mine/", "/live/", f"/live/{live}/{day}/"],
         Role.TEACHER: ["/", "/planner/teacher/", f"/planner/class/{group.pk}/", f"/planner/class/{group.pk}/month/",
                        "/planner/new/", "/messages/new/", "/results/", f"/results/courses/{course.pk}/",
                        "/hand-in/", "/report-cards/", "/api/tokens/", f"/documents/folder/{folder}/",
-                       f"/documents/document/{document}/", f"/documents/course/{course.pk}/sharing/"],
+                       f"/documents/document/{document}/", f"/documents/course/{course.pk}/sharing/", "/live/",
+                       "/live/new/", f"/live/new/?course={course.pk}", f"/live/lessons/{live}/", f"/live/{live}/{day}/",
+                       f"/live/{live}/{day}/joined/", f"/attendance/lessons/{course.pk}/{day}/1/"],
         Role.PARENT: ["/", "/planner/", "/messages/", "/results/", "/report-cards/", "/help/"],
         Role.ADMIN: ["/manage/", "/manage/people/", f"/manage/people/{scenario.student.pk}/", "/manage/courses/",
                      f"/manage/classes/{group.pk}/", f"/manage/classes/{group.pk}/timetable/", "/manage/timetable/",
                      "/manage/calendar/", "/manage/school/", "/manage/imports/", "/planner/workload/",
                      "/notifications/policy", "/results/policy/", "/messages/settings/", "/status/",
-                     "/news/write/", "/calendar/new/", f"/calendar/event/{event}/change/", f"/calendar/event/{event}/"],
+                     "/news/write/", "/calendar/new/", f"/calendar/event/{event}/change/", f"/calendar/event/{event}/",
+                     "/live/settings/"],
     }
 
 

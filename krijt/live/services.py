@@ -317,9 +317,13 @@ def _open_on(school: School, facts: dict[str, Any], meeting: Meeting, setup: dic
         servers.sort(key=lambda s: s["id"] != meeting.server_id)
     path = school_path(school, "live:occurrence", lesson_id=facts["id"], day=meeting.day.isoformat())
     for server in servers:
-        if not breaker.allow(server["id"]):
+        if facts["provider"] == Provider.JITSI:
+            # Nothing to create: a Jitsi server is judged by the probes that feed its breaker.
+            if breaker.is_down(server["id"]):
+                continue
+        elif not breaker.allow(server["id"]):
             continue
-        if facts["provider"] == Provider.BBB:
+        else:
             try:
                 bbb.create(_bbb(server), bbb.MeetingIn(
                     meeting_id=meeting.meeting_id, name=f"{facts['title']} · {facts['class_name']}",
@@ -334,8 +338,6 @@ def _open_on(school: School, facts: dict[str, Any], meeting: Meeting, setup: dic
                 logger.warning("live lesson %s: server %s failed: %s", facts["id"], server["id"], exc)
                 continue
             breaker.succeeded(server["id"])
-        elif breaker.is_down(server["id"]):
-            continue
         meeting.server_id = server["id"]
         meeting.state = Meeting.State.CREATED
         meeting.created_at = meeting.created_at or clock.now()
@@ -382,6 +384,8 @@ def precreate_due(*, now: dt.datetime | None = None) -> int:
     for lesson in lessons:
         school = lesson.school
         day = now.astimezone(ZoneInfo(school.time_zone)).date()
+        if lesson.weekday is not None and lesson.weekday != day.isoweekday():
+            continue
         if school.pk not in periods:
             periods[school.pk] = {p.number: p for p in LessonPeriod.objects.filter(school=school)}
         period = periods[school.pk].get(lesson.period)

@@ -251,6 +251,10 @@ def test_the_openapi_schema_lists_every_endpoint(client: Client, scenario: Scena
         "/documents/folders/{folder_id}/files": {"post"}, "/documents/folders/{folder_id}/links": {"post"},
         "/documents/{document_id}": {"get"}, "/documents/{document_id}/versions": {"post"},
         "/documents/{document_id}/versions/{number}/restore": {"post"},
+        "/live/lessons": {"get", "post"}, "/live/lessons/{lesson_id}": {"get", "put"},
+        "/live/lessons/{lesson_id}/cancel": {"post"}, "/live/lessons/{lesson_id}/{day}/join": {"post"},
+        "/live/lessons/{lesson_id}/{day}/joins": {"get"}, "/live/settings": {"get", "put"},
+        "/live/servers": {"post"}, "/live/servers/{server_id}": {"put", "delete"},
     }
     paths = {path.removeprefix("/s/alpha/api/v1"): set(ops) for path, ops in schema["paths"].items()}
     assert paths == expected

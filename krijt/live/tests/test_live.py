@@ -328,6 +328,14 @@ def test_jitsi_tokens_name_the_room_expire_soon_and_make_only_the_teacher_modera
     with pytest.raises(jwt.InvalidSignatureError):
         jwt.decode(query_of(join(s, student_of(s), STUDENT, lesson).url)["jwt"], "another-secret-" * 3,
                    algorithms=["HS256"], audience="jitsi")
+    server = VideoServer.objects.get(school=s.school, kind=Provider.JITSI)
+    for _failure in range(breaker.FAILURES):  # the probes find it down
+        breaker.failed(server.pk)
+    assert join(s, s.teacher, TEACHER, lesson).kind == "fallback"
+    assert join(s, student_of(s), STUDENT, lesson).kind == "fallback"
+    breaker.succeeded(server.pk)  # a probe finds it back
+    assert join(s, student_of(s), STUDENT, lesson).kind == "fallback"  # the class follows the teacher's plan ...
+    assert join(s, s.teacher, TEACHER, lesson).kind == "go"  # ... until the teacher tries the video lesson again
     token = query_of(join(s, student_of(s), STUDENT, lesson).url)["jwt"]
     with time_machine.travel(AT + dt.timedelta(seconds=jitsi.TOKEN_SECONDS + 1), tick=False), \
             pytest.raises(jwt.ExpiredSignatureError):  # five minutes to connect: a token copied later is worthless
