@@ -7,9 +7,11 @@ Every endpoint speaks about the school in the URL (/s/<slug>/api/v1/...). Errors
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
@@ -33,7 +35,31 @@ from krijt.results import api as results_api
 from krijt.schooladmin import api as schooladmin_api
 from krijt.schools import api as schools_api
 
-api = NinjaAPI(
+
+class KrijtAPI(NinjaAPI):
+    """The API, whose OpenAPI schema is built once per school path in a process: building it walks every
+    operation's schemas (about a second), and it changes only with the code."""
+
+    SCHEMAS_KEPT = 256
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._schemas: dict[str, Any] = {}
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        key = f"{translation.get_language()}:{path_prefix}"  # a lazily translated text reads in the language
+        found = self._schemas.get(key)
+        if found is None:
+            found = super().get_openapi_schema(path_prefix=path_prefix)
+            if len(self._schemas) >= self.SCHEMAS_KEPT:
+                self._schemas.clear()
+            self._schemas[key] = found
+        return copy.deepcopy(found)  # callers may change their copy
+
+
+api = KrijtAPI(
     title="Krijt API",
     version="1",
     description=(
