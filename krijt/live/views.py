@@ -149,6 +149,13 @@ def _page(request: HttpRequest, shown: selectors.Occurrence, outcome: services.O
     return response
 
 
+def _leave(url: str) -> HttpResponse:
+    """The redirect to a video service: never a page showing its address, and no referrer for it to read."""
+    response = HttpResponseRedirect(url, status=303)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 @never_cache
 @school_view(roles=permissions.READ_ROLES)
 def occurrence(request: HttpRequest, lesson_id: int, day: str) -> HttpResponse:
@@ -166,9 +173,7 @@ def join(request: HttpRequest, lesson_id: int, day: str) -> HttpResponse:
     lesson_day = _day(day)
     outcome = services.join(school=school, actor=user, roles=roles, lesson_id=lesson_id, day=lesson_day)
     if outcome.kind == "go":
-        response = HttpResponseRedirect(outcome.url, status=303)
-        response["Referrer-Policy"] = "no-referrer"
-        return response
+        return _leave(outcome.url)
     shown = selectors.occurrence_for(school=school, user=user, roles=roles, lesson_id=lesson_id, day=lesson_day)
     return _page(request, shown, outcome)
 
@@ -197,9 +202,7 @@ def other(request: HttpRequest, lesson_id: int, day: str) -> HttpResponse:
     link = selectors.servers_of(school=school)["settings"]["fallback_link"]
     if not link:
         raise NotFound()
-    response = HttpResponseRedirect(link, status=303)
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return _leave(link)
 
 
 @never_cache

@@ -276,6 +276,7 @@ def test_meetings_are_created_a_few_minutes_ahead_each_at_its_own_moment(scenari
     assert services.precreate_due() == 0  # queued once
     meeting = Meeting.objects.get(lesson=lessons[0])
     starts = dt.datetime(2026, 10, 5, 8, 25, tzinfo=TZ)
+    assert meeting.create_after is not None
     assert starts - rules.CREATE_FROM <= meeting.create_after <= starts - rules.CREATE_UNTIL
     assert meeting.create_after == max(clock_at_now(), rules.create_moment(starts, meeting.meeting_id))
     clock_at.move_to(meeting.create_after + dt.timedelta(seconds=1))
