@@ -79,6 +79,8 @@ def facts(lesson: LiveLesson, period: LessonPeriod | None) -> dict[str, Any]:
         "period": lesson.period, "weekday": lesson.weekday, "starts_on": lesson.starts_on,
         "ends_on": lesson.ends_on, "item_id": lesson.item_id,
         "item_title": lesson.item.title if lesson.item_id is not None and lesson.item is not None else "",
+        "item_visible_from": lesson.item.visible_from if lesson.item_id is not None and lesson.item is not None
+        else None,
         "recording": lesson.recording, "cancelled": lesson.cancelled_at is not None,
         "link_origin": origin(lesson.link) if lesson.link else "",
         "starts": period.starts_at.strftime("%H:%M") if period else "",

@@ -44,6 +44,7 @@ class Occurrence:
     starts: dt.datetime
     ends: dt.datetime
     role: str
+    setup: dict[str, Any]  # the school's servers and live settings (server-side only)
 
     @property
     def lesson_id(self) -> int:
@@ -61,6 +62,15 @@ class Occurrence:
     def closes(self) -> dt.datetime:
         return rules.closes_at(self.ends)
 
+    @property
+    def item_title(self) -> str:
+        """The planner item's title, for students only from the item's own visible moment (a test planned at
+        21:00 reaches them at 07:00, here as in the planner)."""
+        shown_from = self.facts.get("item_visible_from")
+        if self.moderator or shown_from is None or shown_from <= clock.now():
+            return str(self.facts["item_title"])
+        return ""
+
     def window(self, now: dt.datetime | None = None) -> rules.Window:
         return rules.window(now or clock.now(), self.starts, self.ends, moderator=self.moderator)
 
@@ -75,20 +85,20 @@ def occurrence_for(*, school: School, user: User, roles: frozenset[str], lesson_
     """The occurrence for someone who may join it (its teacher or an administrator as moderator, a student of
     its class as viewer); NotFound for anyone else, or when the lesson does not take place that day. From
     cached parts: no query once the class's first student has asked."""
-    wanted = [parts.occurrence(school, lesson_id, day)]
+    wanted = [parts.occurrence(school, lesson_id, day), parts.servers(school)]
     if Role.STUDENT in roles:
         wanted.append(student_place(school, user.pk, day))
     found = fetch(wanted)
-    facts = found[0]
+    facts, setup = found[0], found[1]
     if facts is None or not facts["occurs"]:
         raise NotFound()
-    place = found[1] if len(found) > 1 else None
+    place = found[2] if len(found) > 2 else None
     role = permissions.joins_as(user=user, roles=roles, teacher_id=facts["teacher_id"],
                                 in_class=place is not None and place["class_id"] == facts["class_id"])
     if role is None:
         raise NotFound()
     starts, ends = _moments(school, facts, day)
-    return Occurrence(facts=facts, day=day, starts=starts, ends=ends, role=role)
+    return Occurrence(facts=facts, day=day, starts=starts, ends=ends, role=role, setup=setup)
 
 
 def servers_of(*, school: School) -> dict[str, Any]:

@@ -18,6 +18,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -44,12 +46,25 @@ def _bump(lesson: LiveLesson) -> None:
                teacher_scope(lesson.school_id, lesson.course.teacher_id))
 
 
+def _https(url: str, limit: int) -> str | None:
+    """The address without surrounding spaces if it is a valid https address of at most `limit` characters
+    (Django's URLValidator, as course folders' links), else None."""
+    url = url.strip()
+    if len(url) > limit or any(ord(c) < 32 or ord(c) == 127 for c in url):  # URLValidator lets NUL through
+        return None
+    try:
+        URLValidator(schemes=["https"])(url)
+    except DjangoValidationError:
+        return None
+    return url
+
+
 def _check_link(link: str, field_name: str = "link") -> str:
-    link = link.strip()
-    if not link.startswith("https://") or len(link) > 500 or any(c.isspace() for c in link):
+    found = _https(link, 500)
+    if found is None:
         raise ValidationFailed(fields={field_name: [_("Give the full address of the video lesson, starting with "
                                                       "https://.")]})
-    return link
+    return found
 
 
 # --- attaching a live lesson --------------------------------------------------------------------------------
@@ -207,8 +222,8 @@ def _server_fields(data: ServerIn, *, adding: bool) -> dict[str, Any]:
     name = data.name.strip()
     if not name or len(name) > NAME_MAX:
         errors["name"] = [_("Give the server a name of at most %(n)d characters.") % {"n": NAME_MAX}]
-    url = data.url.strip()
-    if not url.startswith("https://") or len(url) > 300 or any(c.isspace() for c in url):
+    url = _https(data.url, 300) or ""
+    if not url:
         errors["url"] = [_("Give the server's full address, starting with https://.")]
     secret = data.secret.strip()
     if data.kind == Provider.BBB and adding and not secret:
@@ -454,7 +469,7 @@ def join(*, school: School, actor: User, roles: frozenset[str], lesson_id: int, 
         link = LiveLesson.objects.filter(school=school, pk=lesson_id).values_list("link", flat=True).first()
         _record(school, actor, lesson_id, day, shown.moderator)
         return Outcome("go", url=link or "")
-    setup = selectors.servers_of(school=school)
+    setup = shown.setup
     if shown.moderator:
         return _join_as_moderator(school, actor, shown, setup)
     state = selectors.state_of(school=school, lesson_id=lesson_id, day=day)

@@ -142,7 +142,7 @@ def _page(request: HttpRequest, shown: selectors.Occurrence, outcome: services.O
         "planner_url": _planner_url(shown), "link": shown.facts["provider"] == Provider.LINK,
     }, status=status)
     # The join button's answer redirects to the video service: the page's forms may lead there, and only there.
-    targets = selectors.form_targets(selectors.servers_of(school=_school(request)), shown.facts)
+    targets = selectors.form_targets(shown.setup, shown.facts)
     if targets:
         response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
             "form-action 'self'", "form-action 'self' " + " ".join(targets))
@@ -196,10 +196,9 @@ def state(request: HttpRequest, lesson_id: int, day: str) -> HttpResponse:
 @school_view(roles=permissions.READ_ROLES)
 def other(request: HttpRequest, lesson_id: int, day: str) -> HttpResponse:
     """The school's other video service, for someone who may join this lesson (a redirect: never shown)."""
-    school = _school(request)
-    selectors.occurrence_for(school=school, user=_user(request), roles=_roles(request), lesson_id=lesson_id,
-                             day=_day(day))
-    link = selectors.servers_of(school=school)["settings"]["fallback_link"]
+    shown = selectors.occurrence_for(school=_school(request), user=_user(request), roles=_roles(request),
+                                     lesson_id=lesson_id, day=_day(day))
+    link = shown.setup["settings"]["fallback_link"]
     if not link:
         raise NotFound()
     return _leave(link)

@@ -525,3 +525,29 @@ def test_the_api_attaches_and_joins_through_the_same_doors(scenario: Scenario, f
     cancelled = teacher.post(f"{api}/live/lessons/{lesson_id}/cancel").json()
     assert cancelled["cancelled"] is True
     assert login_as("parent").get(f"{api}/live/lessons").status_code == 403
+
+
+def test_a_students_join_page_names_a_planner_item_only_from_the_items_own_moment(scenario: Scenario,
+                                                                                  login_as: Any) -> None:
+    s = scenario
+    item = PlannerItem.objects.create(
+        school=s.school, school_year=s.year, class_group=s.classes[0], course=s.courses[0], teacher=s.teacher,
+        kind=PlannerItem.Kind.TEST, title="Toets breuken", due_date=MONDAY, lesson_period=s.lesson_periods[0],
+        visible_from=AT + dt.timedelta(minutes=30))  # planned late: the class sees it from 08:50
+    lesson = attach(s, provider=Provider.LINK, when=f"item:{item.pk}", link="https://meet.example.org/toets")
+    page = s.url(f"/live/{lesson.pk}/{MONDAY}/")
+    assert "Toets breuken" not in login_as("student", user=student_of(s)).get(page).content.decode()
+    assert "Toets breuken" in login_as("teacher").get(page).content.decode()
+    with time_machine.travel(AT + dt.timedelta(minutes=31), tick=False):
+        assert "Toets breuken" in login_as("student", user=student_of(s)).get(page).content.decode()
+
+
+def test_addresses_must_be_whole_https_addresses(scenario: Scenario) -> None:
+    s = scenario
+    for link in ("https://", "https://exa mple.org/room", "https://meet.example.org/\x00room", "ftp://x.example/"):
+        with pytest.raises(ValidationFailed):
+            attach(s, provider=Provider.LINK, link=link)
+    with pytest.raises(ValidationFailed) as refused:
+        services.server_add(school=s.school, roles=ADMIN, data=services.ServerIn(
+            kind=Provider.BBB, name="BBB", url="https://", secret="s"))
+    assert "url" in refused.value.fields
