@@ -24,6 +24,7 @@ urlpatterns = [
     path("calendar/", include("krijt.agenda.urls")),
     path("documents/", include("krijt.documents.urls")),
     path("live/", include("krijt.live.urls")),
+    path("exercises/", include("krijt.exercises.urls")),
     path("messages/", include("krijt.messaging.urls")),
     path("notifications/", include("krijt.notifications.urls")),
     path("push/", include("krijt.webpush.urls")),

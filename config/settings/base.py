@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "krijt.agenda",
     "krijt.documents",
     "krijt.live",
+    "krijt.exercises",
 ]
 
 MIDDLEWARE = [

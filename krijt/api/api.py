@@ -25,6 +25,7 @@ from krijt.attendance import api as attendance_api
 from krijt.care import api as care_api
 from krijt.core.errors import Forbidden, KrijtError, NotAuthenticated, NotFound, ValidationFailed
 from krijt.documents import api as documents_api
+from krijt.exercises import api as exercises_api
 from krijt.handin import api as handin_api
 from krijt.live import api as live_api
 from krijt.messaging import api as messaging_api
@@ -185,3 +186,4 @@ api.add_router("", announcements_api.router)
 api.add_router("", agenda_api.router)
 api.add_router("", documents_api.router)
 api.add_router("", live_api.router)
+api.add_router("", exercises_api.router)

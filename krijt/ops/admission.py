@@ -70,6 +70,7 @@ DEFAULT_HEAVY_ROUTES: dict[str, tuple[str, ...]] = {
 # Critical routes whose views cannot carry the mark (the API's operations): (namespaced name, methods).
 DEFAULT_CRITICAL_ROUTES: dict[str, tuple[str, ...]] = {
     "api:api-v1:lesson_register": ("PUT",),  # the GET and PUT of a lesson's register share one route
+    "api:api-v1:exercise_attempt": ("POST",),  # a pupil's finished sitting
 }
 # How long a refused school counts as "asking" for the per-school cap.
 CONTENTION_SECONDS = 1.0
