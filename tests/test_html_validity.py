@@ -70,8 +70,29 @@ def a_live_lesson(scenario: Scenario) -> tuple[int, str]:
     return lesson.pk, day.isoformat()
 
 
+def an_exercise(scenario: Scenario) -> tuple[int, int, int]:
+    """An exercise with an item of every type, assigned to the first course's class, practised once."""
+    from krijt.exercises import items, services
+
+    teacher = frozenset({Role.TEACHER})
+    made = services.exercise_create(school=scenario.school, actor=scenario.teacher, roles=teacher,
+                                    data=services.ExerciseIn(subject="Wiskunde", skill="Tables", title="Tables of 3"))
+    sources = {"single": "1\n*3", "multiple": "*3\n4\n*6", "truefalse": "true", "text": "drie", "numeric": "1,5 ± 0,1",
+               "inline": "3 × 3 = [*9|6].", "gapmatch": "3 × [2] = [6].\n+ 5", "order": "3\n6\n9",
+               "match": "3 × 1 = 3\n3 × 2 = 6\n= 7"}
+    for kind in items.Kind:
+        services.item_add(school=scenario.school, actor=scenario.teacher, roles=teacher, exercise=made,
+                          data=services.ItemIn(kind=kind, prompt=f"{kind}: \\(3 \\times x\\)?", source=sources[kind],
+                                               hints=["Count by three."], feedback_correct="Yes!"))
+    assignment = services.assignment_create(school=scenario.school, actor=scenario.teacher, roles=teacher,
+                                            data=services.AssignIn(course_id=scenario.courses[0].pk,
+                                                                   exercise_id=made.pk))
+    return made.pk, made.items.first().pk, assignment.pk  # type: ignore[union-attr]
+
+
 def pages(scenario: Scenario) -> dict[str, list[str]]:
     course, group = scenario.courses[0], scenario.classes[0]
+    exercise, item, assignment = an_exercise(scenario)
     event = an_event(scenario)
     folder, document = a_folder(scenario)
     live, day = a_live_lesson(scenario)
@@ -81,13 +102,18 @@ def pages(scenario: Scenario) -> dict[str, list[str]]:
                        "/calendar/?day=2026-10-06", "/calendar/?view=week&day=2026-10-06",
                        "/calendar/?view=agenda&day=2026-10-01", f"/calendar/event/{event}/", "/documents/",
                        f"/documents/folder/{folder}/", f"/documents/document/{document}/", "/documents/search/?q=werk",
-                       "/documents/mine/", "/live/", f"/live/{live}/{day}/"],
+                       "/documents/mine/", "/live/", f"/live/{live}/{day}/", "/exercises/",
+                       f"/exercises/practise/{assignment}/"],
         Role.TEACHER: ["/", "/planner/teacher/", f"/planner/class/{group.pk}/", f"/planner/class/{group.pk}/month/",
                        "/planner/new/", "/messages/new/", "/results/", f"/results/courses/{course.pk}/",
                        "/hand-in/", "/report-cards/", "/api/tokens/", f"/documents/folder/{folder}/",
                        f"/documents/document/{document}/", f"/documents/course/{course.pk}/sharing/", "/live/",
                        "/live/new/", f"/live/new/?course={course.pk}", f"/live/lessons/{live}/", f"/live/{live}/{day}/",
-                       f"/live/{live}/{day}/joined/", f"/attendance/lessons/{course.pk}/{day}/1/"],
+                       f"/live/{live}/{day}/joined/", f"/attendance/lessons/{course.pk}/{day}/1/", "/exercises/",
+                       "/exercises/bank/", "/exercises/new/", f"/exercises/{exercise}/", f"/exercises/{exercise}/edit/",
+                       f"/exercises/{exercise}/assign/", f"/exercises/{exercise}/assign/?course={course.pk}",
+                       f"/exercises/items/{item}/", f"/exercises/assignments/{assignment}/",
+                       f"/exercises/courses/{course.pk}/"],
         Role.PARENT: ["/", "/planner/", "/messages/", "/results/", "/report-cards/", "/help/"],
         Role.ADMIN: ["/manage/", "/manage/people/", f"/manage/people/{scenario.student.pk}/", "/manage/courses/",
                      f"/manage/classes/{group.pk}/", f"/manage/classes/{group.pk}/timetable/", "/manage/timetable/",

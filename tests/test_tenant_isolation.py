@@ -111,6 +111,7 @@ def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
         return incident.pk
 
     live = b_live(b)
+    practice = b_exercise(b)
     return {
         "notification_id": lambda: notification_pk,
         "delivery_id": lambda: delivery_pk,
@@ -237,6 +238,10 @@ def b_objects(b: Scenario) -> dict[str, Callable[[], Any]]:
         # A live lesson of school B with a join, and its video server, carrying the canary.
         "lesson_id": (lambda pk: lambda: pk)(live[0]),  # noqa: PLC3002
         "server_id": (lambda pk: lambda: pk)(live[1]),  # noqa: PLC3002
+        # An exercise of school B with an item, assigned to a class and practised, carrying the canary.
+        "exercise_id": (lambda pk: lambda: pk)(practice[0]),  # noqa: PLC3002
+        "item_id": (lambda pk: lambda: pk)(practice[1]),  # noqa: PLC3002
+        "assignment_id": (lambda pk: lambda: pk)(practice[2]),  # noqa: PLC3002
         "name": lambda: "walk.pdf",
         "number": lambda: 1,
         # A released C certificate of school B waiting for its conversation, made before the snapshot.
@@ -327,6 +332,17 @@ def api_bodies(values: dict[str, Callable[[], Any]]) -> dict[tuple[str, str], An
         ("post", "api/v1/live/servers"): {"kind": "bbb", "name": "walk", "url": "https://walk.example/",
                                           "secret": "walk"},
         ("put", "api/v1/live/servers/<server_id>"): {"kind": "bbb", "name": "walk", "url": "https://walk.example/"},
+        ("post", "api/v1/exercises"): {"subject": "walk", "skill": "walk", "title": "walk"},
+        ("put", "api/v1/exercises/<exercise_id>"): {"subject": "walk", "skill": "walk", "title": "walk"},
+        ("post", "api/v1/exercises/<exercise_id>/items"): {"kind": "truefalse", "prompt": "walk", "source": "true"},
+        ("put", "api/v1/exercises/items/<item_id>"): {"kind": "truefalse", "prompt": "walk", "source": "true"},
+        ("post", "api/v1/exercises/assignments"): {"course_id": values["course_id"](),
+                                                   "exercise_id": values["exercise_id"]()},
+        ("put", "api/v1/exercises/assignments/<assignment_id>"): {"rule_m": 1, "rule_n": 2},
+        ("post", "api/v1/exercises/attempts"): {
+            "key": "0b9a4a51-53a4-4c1c-8a4e-0d3f5f0e7a11", "assignment": values["assignment_id"](),
+            "started_at": when + "+00:00", "finished_at": when + "+00:00", "rule": [4, 5],
+            "answers": [{"item": 1, "r": 0, "ok": True}], "mastered": False},
         ("post", "api/v1/admin/classes"): {"name": "walk", "grade": 1, "mentor_id": values["user_id"]()},
         ("post", "api/v1/admin/people"): {"username": "walk.person", "role": "student", "first_name": "Walk",
                                           "last_name": "Walk",
@@ -509,6 +525,40 @@ def b_live(b: Scenario) -> tuple[int, int]:
     apps.get_model("live", "Join").objects.create(school=b.school, lesson=lesson, day=dt.date(2026, 10, 5),
                                                   person=b.students[0], first_at=b.school.created_at)
     return int(lesson.pk), int(server.pk)
+
+
+def b_exercise(b: Scenario) -> tuple[int, int, int]:
+    """An exercise of school B with one item, assigned to a class, with an attempt, progress and a tally, all
+    carrying the canary."""
+    import datetime as dt
+    import uuid
+
+    exercise = apps.get_model("exercises", "Exercise").objects.create(
+        school=b.school, owner=b.teachers[0], subject=CANARY, skill=CANARY, title=CANARY, instructions=CANARY)
+    item = apps.get_model("exercises", "Item").objects.create(school=b.school, exercise=exercise, position=1)
+    revision = apps.get_model("exercises", "ItemRevision").objects.create(
+        school=b.school, item=item, kind="single", prompt=CANARY, body={"options": [CANARY, "b"], "correct": 0})
+    item.current = revision
+    item.save()
+    assignment = apps.get_model("exercises", "Assignment").objects.create(
+        school=b.school, exercise=exercise, course=b.courses[0], class_group=b.classes[0], teacher=b.teachers[0],
+        group_name=CANARY, rule_m=1, rule_n=1, rule_history=[[1, 1]])
+    moment = dt.datetime(2026, 10, 5, 9, 0, tzinfo=dt.UTC)
+    from krijt.exercises import partitions
+
+    partitions.ensure_week(dt.date(2026, 10, 5))
+    apps.get_model("exercises", "Attempt").objects.create(
+        week=dt.date(2026, 10, 5), key=uuid.uuid4(), school=b.school, student=b.students[0], assignment=assignment,
+        started_at=moment, finished_at=moment, received_at=moment, rule_m=1, rule_n=1,
+        answers=[{"item": revision.pk, "r": 0, "ok": True, "hints": 0, "ms": 1}], correct=1, mastered=True, seconds=1)
+    apps.get_model("exercises", "Progress").objects.create(
+        school=b.school, assignment=assignment, student=b.students[0], attempts=1, answered=1, correct=1,
+        mastered_at=moment, last_at=moment)
+    apps.get_model("exercises", "ItemTally").objects.create(school=b.school, assignment=assignment, item=item,
+                                                            answered=3, wrong=2)
+    apps.get_model("exercises", "PracticeGroup").objects.get_or_create(school=b.school, class_group=b.classes[0],
+                                                                    name=CANARY)
+    return int(exercise.pk), int(item.pk), int(assignment.pk)
 
 
 def b_announcement(b: Scenario) -> int:

@@ -143,3 +143,209 @@ def dashboard(request: HttpRequest, course_id: int, skill: str = "") -> dict[str
             for col, cell in zip(board.columns, cells, strict=True) if cell is not None]}
             for pupil, cells in board.rows],
     }
+
+
+# ---------------------------------------------------------------- writing and assigning (teachers)
+
+
+class ExerciseIn(Schema):
+    subject: str = Field(..., max_length=100)
+    skill: str = Field(..., max_length=100)
+    title: str = Field(..., max_length=150)
+    instructions: str = Field("", max_length=services.MAX_PROMPT)
+    grade: int | None = Field(None, ge=1, le=12)
+    rule_m: int = Field(4, ge=1, le=20)
+    rule_n: int = Field(5, ge=1, le=20)
+
+
+class ItemIn(Schema):
+    kind: str
+    prompt: str = Field(..., max_length=services.MAX_PROMPT)
+    source: str = Field(..., max_length=8000,
+                        description="The answer as a teacher writes it (krijt/exercises/items.py).")
+    feedback_correct: str = Field("", max_length=services.MAX_HINT)
+    feedback_wrong: str = Field("", max_length=services.MAX_HINT)
+    hints: list[str] = Field([], max_length=services.MAX_HINTS)
+
+
+class ItemEditOut(Schema):
+    id: int
+    revision: int
+    kind: str
+    prompt: str
+    source: str
+    body: dict[str, Any]
+    hints: list[str]
+
+
+class ExerciseOut(Schema):
+    id: int
+    subject: str
+    skill: str
+    title: str
+    instructions: str
+    grade: int | None
+    rule_m: int
+    rule_n: int
+    archived: bool
+    may_edit: bool
+    items: list[ItemEditOut]
+
+
+class ExerciseRowOut(Schema):
+    id: int
+    subject: str
+    skill: str
+    title: str
+    items: int
+
+
+class AssignIn(Schema):
+    course_id: int
+    exercise_id: int
+    student_ids: list[int] = Field([], max_length=60, description="Empty: the whole class.")
+    group_id: int | None = None
+    due_date: dt.date | None = Field(None, description="A task in the class's planner, under the workload rules.")
+    minutes: int = Field(15, ge=0, le=600)
+    rule_m: int | None = Field(None, ge=1, le=20)
+    rule_n: int | None = Field(None, ge=1, le=20)
+    override_reason: str = Field("", max_length=500)
+
+
+class RuleIn(Schema):
+    rule_m: int = Field(..., ge=1, le=20)
+    rule_n: int = Field(..., ge=1, le=20)
+
+
+class AssignmentOut(Schema):
+    id: int
+    exercise_id: int
+    course_id: int
+    whole_class: bool
+    group: str
+    due_date: dt.date | None
+    planner_item_id: int | None
+    rule_m: int
+    rule_n: int
+    cancelled: bool
+
+
+def _exercise_out(request: HttpRequest, exercise_id: int) -> dict[str, Any]:
+    from krijt.exercises import items as item_types
+
+    c = caller(request, permissions.AUTHOR_ROLES)
+    view = selectors.exercise_detail(school=c.school, user=c.user, roles=c.roles, exercise_id=exercise_id)
+    ex = view.exercise
+    return {"id": ex.pk, "subject": ex.subject, "skill": ex.skill, "title": ex.title, "instructions": ex.instructions,
+            "grade": ex.grade, "rule_m": ex.rule_m, "rule_n": ex.rule_n, "archived": ex.archived,
+            "may_edit": view.may_edit,
+            "items": [{"id": i.pk, "revision": i.current.pk, "kind": i.current.kind, "prompt": i.current.prompt,
+                       "source": item_types.source_of(i.current.kind, i.current.body), "body": i.current.body,
+                       "hints": i.current.hints} for i in view.items if i.current is not None]}
+
+
+def _assignment_out(a: Any) -> dict[str, Any]:
+    return {"id": a.pk, "exercise_id": a.exercise_id, "course_id": a.course_id, "whole_class": a.whole_class,
+            "group": a.group_name, "due_date": a.due_date, "planner_item_id": a.planner_item_id, "rule_m": a.rule_m,
+            "rule_n": a.rule_n, "cancelled": a.cancelled_at is not None}
+
+
+def _exercise_in(body: ExerciseIn) -> services.ExerciseIn:
+    return services.ExerciseIn(subject=body.subject, skill=body.skill, title=body.title,
+                               instructions=body.instructions, grade=body.grade, rule_m=body.rule_m,
+                               rule_n=body.rule_n)
+
+
+def _item_in(body: ItemIn) -> services.ItemIn:
+    return services.ItemIn(kind=body.kind, prompt=body.prompt, source=body.source,
+                           feedback_correct=body.feedback_correct, feedback_wrong=body.feedback_wrong,
+                           hints=list(body.hints))
+
+
+@router.get("/exercises", response=ok(list[ExerciseRowOut], 403), summary="The school's exercises")
+def bank(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
+    c = caller(request, permissions.AUTHOR_ROLES)
+    return [{"id": e.pk, "subject": e.subject, "skill": e.skill, "title": e.title, "items": e.item_count}
+            for e in selectors.bank(school=c.school, user=c.user, roles=c.roles, q=q[:100])[:200]]
+
+
+@router.post("/exercises", response=ok(ExerciseOut, 403, status=201), summary="Write an exercise")
+def exercise_create(request: HttpRequest, body: ExerciseIn) -> Status[dict[str, Any]]:
+    c = caller(request, permissions.AUTHOR_ROLES)
+    made = services.exercise_create(school=c.school, actor=c.user, roles=c.roles, data=_exercise_in(body))
+    return Status(201, _exercise_out(request, made.pk))
+
+
+@router.get("/exercises/{exercise_id}", response=ok(ExerciseOut, 403), summary="An exercise with its items")
+def exercise(request: HttpRequest, exercise_id: int) -> dict[str, Any]:
+    return _exercise_out(request, exercise_id)
+
+
+@router.put("/exercises/{exercise_id}", response=ok(ExerciseOut, 403), summary="Change an exercise")
+def exercise_update(request: HttpRequest, exercise_id: int, body: ExerciseIn) -> dict[str, Any]:
+    c = caller(request, permissions.AUTHOR_ROLES)
+    found = selectors.exercise_detail(school=c.school, user=c.user, roles=c.roles, exercise_id=exercise_id)
+    services.exercise_update(school=c.school, actor=c.user, roles=c.roles, exercise=found.exercise,
+                             data=_exercise_in(body))
+    return _exercise_out(request, exercise_id)
+
+
+@router.post("/exercises/{exercise_id}/items", response=ok(ExerciseOut, 403, 409, status=201),
+             summary="Add an item")
+def item_add(request: HttpRequest, exercise_id: int, body: ItemIn) -> Status[dict[str, Any]]:
+    c = caller(request, permissions.AUTHOR_ROLES)
+    found = selectors.exercise_detail(school=c.school, user=c.user, roles=c.roles, exercise_id=exercise_id)
+    services.item_add(school=c.school, actor=c.user, roles=c.roles, exercise=found.exercise, data=_item_in(body))
+    return Status(201, _exercise_out(request, exercise_id))
+
+
+@router.put("/exercises/items/{item_id}", response=ok(ExerciseOut, 403), summary="Change an item (a new revision)")
+def item_change(request: HttpRequest, item_id: int, body: ItemIn) -> dict[str, Any]:
+    c = caller(request, permissions.AUTHOR_ROLES)
+    found = selectors.item_for_edit(school=c.school, user=c.user, roles=c.roles, item_id=item_id)
+    services.item_change(school=c.school, actor=c.user, roles=c.roles, item=found, data=_item_in(body))
+    return _exercise_out(request, found.exercise_id)
+
+
+@router.delete("/exercises/items/{item_id}", response=ok(ExerciseOut, 403), summary="Remove an item")
+def item_remove(request: HttpRequest, item_id: int) -> dict[str, Any]:
+    c = caller(request, permissions.AUTHOR_ROLES)
+    found = selectors.item_for_edit(school=c.school, user=c.user, roles=c.roles, item_id=item_id)
+    services.item_remove(school=c.school, actor=c.user, roles=c.roles, item=found)
+    return _exercise_out(request, found.exercise_id)
+
+
+@router.post("/exercises/assignments", response=ok(AssignmentOut, 403, 409, status=201), summary="Assign an exercise")
+def assignment_create(request: HttpRequest, body: AssignIn) -> Status[dict[str, Any]]:
+    c = caller(request, permissions.AUTHOR_ROLES)
+    made = services.assignment_create(school=c.school, actor=c.user, roles=c.roles, data=services.AssignIn(
+        course_id=body.course_id, exercise_id=body.exercise_id, student_ids=list(body.student_ids),
+        group_id=body.group_id, due_date=body.due_date, minutes=body.minutes, rule_m=body.rule_m, rule_n=body.rule_n,
+        override_reason=body.override_reason))
+    return Status(201, _assignment_out(made))
+
+
+@router.get("/exercises/assignments/{assignment_id}", response=ok(AssignmentOut, 403), summary="An assignment")
+def assignment(request: HttpRequest, assignment_id: int) -> dict[str, Any]:
+    c = caller(request, permissions.DASHBOARD_ROLES)
+    return _assignment_out(selectors.assignment_for_teacher(school=c.school, user=c.user, roles=c.roles,
+                                                            assignment_id=assignment_id))
+
+
+@router.put("/exercises/assignments/{assignment_id}", response=ok(AssignmentOut, 403),
+            summary="Change an assignment's mastery rule (for sittings started from now)")
+def assignment_rule(request: HttpRequest, assignment_id: int, body: RuleIn) -> dict[str, Any]:
+    c = caller(request, permissions.DASHBOARD_ROLES)
+    found = selectors.assignment_for_teacher(school=c.school, user=c.user, roles=c.roles, assignment_id=assignment_id)
+    services.assignment_rule_change(school=c.school, actor=c.user, roles=c.roles, assignment=found,
+                                    rule_m=body.rule_m, rule_n=body.rule_n)
+    return _assignment_out(found)
+
+
+@router.post("/exercises/assignments/{assignment_id}/cancel", response=ok(AssignmentOut, 403),
+             summary="Cancel an assignment")
+def assignment_cancel(request: HttpRequest, assignment_id: int) -> dict[str, Any]:
+    c = caller(request, permissions.DASHBOARD_ROLES)
+    found = selectors.assignment_for_teacher(school=c.school, user=c.user, roles=c.roles, assignment_id=assignment_id)
+    services.assignment_cancel(school=c.school, actor=c.user, roles=c.roles, assignment=found)
+    return _assignment_out(found)

@@ -62,7 +62,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, courses: list[Any], pupils: list[Any], groups: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["course"].choices = [(c.pk, f"{c.name} · {c.class_group.name}") for c in courses]  # type: ignore[attr-defined]
-        self.fields["students"].choices = [(p.pk, p.get_full_name()) for p in pupils]  # type: ignore[attr-defined]
+        self.fields["students"].choices = [(p.pk, p.full_name) for p in pupils]  # type: ignore[attr-defined]
         self.fields["group"].choices = [("", _("No group"))] + [(g.pk, g.name) for g in groups]  # type: ignore[attr-defined]
         if not groups:
             del self.fields["group"]

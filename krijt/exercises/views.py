@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from krijt.core import clock
-from krijt.core.errors import KrijtError, ValidationFailed
+from krijt.core.errors import Forbidden, KrijtError, ValidationFailed
 from krijt.core.forms import show_error
 from krijt.core.permissions import school_view
 from krijt.core.request import roles_of as _roles
@@ -114,6 +114,8 @@ def exercise_edit(request: HttpRequest, exercise_id: int) -> HttpResponse:
     school, user, roles = _school(request), _user(request), _roles(request)
     view = selectors.exercise_detail(school=school, user=user, roles=roles, exercise_id=exercise_id)
     ex: Exercise = view.exercise
+    if not view.may_edit:
+        raise Forbidden()
     initial = {"title": ex.title, "subject": ex.subject, "skill": ex.skill, "grade": ex.grade,
                "instructions": ex.instructions, "rule_m": ex.rule_m, "rule_n": ex.rule_n}
     form = ExerciseForm(request.POST or None, initial=initial)

@@ -255,6 +255,12 @@ def test_the_openapi_schema_lists_every_endpoint(client: Client, scenario: Scena
         "/live/lessons/{lesson_id}/cancel": {"post"}, "/live/lessons/{lesson_id}/{day}/join": {"post"},
         "/live/lessons/{lesson_id}/{day}/joins": {"get"}, "/live/settings": {"get", "put"},
         "/live/servers": {"post"}, "/live/servers/{server_id}": {"put", "delete"},
+        "/exercises": {"get", "post"}, "/exercises/{exercise_id}": {"get", "put"},
+        "/exercises/{exercise_id}/items": {"post"}, "/exercises/items/{item_id}": {"put", "delete"},
+        "/exercises/assignments": {"post"}, "/exercises/assignments/{assignment_id}": {"get", "put"},
+        "/exercises/assignments/{assignment_id}/cancel": {"post"},
+        "/exercises/practice": {"get"}, "/exercises/practice/{assignment_id}": {"get"},
+        "/exercises/attempts": {"post"}, "/exercises/courses/{course_id}": {"get"},
     }
     paths = {path.removeprefix("/s/alpha/api/v1"): set(ops) for path, ops in schema["paths"].items()}
     assert paths == expected

@@ -44,8 +44,9 @@ def revisions(ex: Exercise) -> list[tuple[int, str, dict[str, Any]]]:
             Item.objects.filter(exercise=ex, removed=False).select_related("current").order_by("position")]
 
 
-def sitting(a: Assignment, *, right: int, wrong: int = 0, key: uuid.UUID | None = None, rule: tuple[int, int] | None = None,
-            finished: dt.datetime | None = None, claim: bool | None = None) -> services.AttemptIn:
+def sitting(a: Assignment, *, right: int, wrong: int = 0, key: uuid.UUID | None = None,
+            rule: tuple[int, int] | None = None, finished: dt.datetime | None = None,
+            claim: bool | None = None) -> services.AttemptIn:
     """`wrong` wrong answers then `right` right ones; `claim` forces the device's verdict on every answer."""
     revs = revisions(a.exercise)
     answers = []
@@ -56,10 +57,14 @@ def sitting(a: Assignment, *, right: int, wrong: int = 0, key: uuid.UUID | None 
         answers.append({"item": rev, "r": response, "ok": ok if claim is None else claim, "hints": 0, "ms": 4000})
     finished = finished or clock.now()
     m, n = rule or (a.rule_m, a.rule_n)
-    return services.AttemptIn(key=key or uuid.uuid4(), assignment_id=a.pk, started_at=finished - dt.timedelta(minutes=5),
-                              finished_at=finished, rule_m=m, rule_n=n, answers=answers,
-                              mastered=right >= m)
+    return services.AttemptIn(key=key or uuid.uuid4(), assignment_id=a.pk,
+                              started_at=finished - dt.timedelta(minutes=5), finished_at=finished, rule_m=m,
+                              rule_n=n, answers=answers, mastered=right >= m)
 
 
 def _wrong(kind: str, body: dict[str, Any]) -> Any:
     return {"single": 0, "numeric": "9", "text": "Gent", "truefalse": True, "order": [2, 1, 0]}[kind]
+
+
+def submit(s: Scenario, pupil: Any, data: services.AttemptIn) -> tuple[Any, bool]:
+    return services.attempt_submit(school=s.school, student=pupil, roles=STUDENT, data=data)

@@ -17,7 +17,7 @@ from django.db import connection
 from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from krijt.exercises import partitions, rules, services
 from krijt.exercises.models import Attempt, ItemRevision, ItemTally, PracticeGroup, Progress
-from krijt.exercises.tests.helpers import ADMIN, STUDENT, TEACHER, assign, exercise, sitting
+from krijt.exercises.tests.helpers import ADMIN, STUDENT, TEACHER, assign, exercise, sitting, submit
 from krijt.notifications.models import Delivery, Notification
 from krijt.planner.models import PlannerItem
 from krijt.planner.services import WorkloadWarning
@@ -107,7 +107,8 @@ def test_an_assignment_at_night_reaches_pupils_in_the_morning(scenario: Scenario
     clock_at.move_to(dt.datetime(2026, 10, 6, 21, 30, tzinfo=TZ))
     assign(s, exercise(s))
     seen = {n.visible_at.astimezone(TZ) for n in Notification.objects.filter(kind="exercise_assigned")}
-    assert seen and all(moment.hour >= 7 and moment.date() == dt.date(2026, 10, 7) for moment in seen)
+    assert seen
+    assert all(moment.hour >= 7 and moment.date() == dt.date(2026, 10, 7) for moment in seen)
     pushed = Delivery.objects.filter(notification__kind="exercise_assigned")
     assert all(d.due_at.astimezone(TZ).hour >= 7 for d in pushed)
 
@@ -180,13 +181,13 @@ def test_the_same_sitting_twice_is_one_row(scenario: Scenario) -> None:
     a = assign(s, exercise(s))
     pupil = pupils(s)[0]
     data = sitting(a, right=4)
-    first, created = services.attempt_submit(school=s.school, student=pupil, roles=STUDENT, data=data)
-    again, created_again = services.attempt_submit(school=s.school, student=pupil, roles=STUDENT, data=data)
+    first, created = submit(s, pupil, data)
+    again, created_again = submit(s, pupil, data)
     assert (created, created_again) == (True, False)
     assert first.key == again.key
     assert Attempt.objects.count() == 1
     with pytest.raises(Conflict):  # another pupil cannot take over a key
-        services.attempt_submit(school=s.school, student=pupils(s)[1], roles=STUDENT, data=data)
+        submit(s, pupils(s)[1], data)
     assert Attempt.objects.count() == 1
 
 
@@ -195,9 +196,8 @@ def test_a_sitting_costs_two_queries_whatever_the_class(scenario: Scenario) -> N
     a = assign(s, exercise(s))
     pupil = pupils(s)[0]
     data = sitting(a, right=4)
-    services.attempt_submit(school=s.school, student=pupil, roles=STUDENT, data=sitting(a, right=1))
-    assert count_queries(lambda: services.attempt_submit(school=s.school, student=pupil, roles=STUDENT,
-                                                         data=data)) <= 4  # incl. savepoint and release
+    submit(s, pupil, sitting(a, right=1))
+    assert count_queries(lambda: submit(s, pupil, data)) <= 4  # incl. savepoint and release
 
 
 def test_who_may_file_a_sitting(scenario: Scenario, other_school: Scenario) -> None:
@@ -205,7 +205,7 @@ def test_who_may_file_a_sitting(scenario: Scenario, other_school: Scenario) -> N
     ex = exercise(s)
     a = assign(s, ex, student_ids=[pupils(s)[0].pk])
     with pytest.raises(NotFound):  # not chosen
-        services.attempt_submit(school=s.school, student=pupils(s)[1], roles=STUDENT, data=sitting(a, right=1))
+        submit(s, pupils(s)[1], sitting(a, right=1))
     with pytest.raises(NotFound):  # another school's assignment id
         services.attempt_submit(school=other_school.school, student=other_school.student, roles=STUDENT,
                                 data=sitting(a, right=1))
@@ -220,9 +220,9 @@ def test_a_sitting_keeps_the_rule_it_started_with(scenario: Scenario) -> None:
     services.assignment_rule_change(school=s.school, actor=s.teacher, roles=TEACHER, assignment=a, rule_m=8, rule_n=10)
     a.refresh_from_db()
     assert a.rule_history == [[4, 5], [8, 10]]
-    services.attempt_submit(school=s.school, student=pupil, roles=STUDENT, data=sitting(a, right=4, rule=(4, 5)))
+    submit(s, pupil, sitting(a, right=4, rule=(4, 5)))
     with pytest.raises(ValidationFailed):  # a rule the assignment never had
-        services.attempt_submit(school=s.school, student=pupil, roles=STUDENT, data=sitting(a, right=1, rule=(1, 1)))
+        submit(s, pupil, sitting(a, right=1, rule=(1, 1)))
 
 
 def test_clocks_and_retention(scenario: Scenario) -> None:
@@ -230,15 +230,13 @@ def test_clocks_and_retention(scenario: Scenario) -> None:
     a = assign(s, exercise(s))
     pupil = pupils(s)[0]
     with pytest.raises(ValidationFailed):
-        services.attempt_submit(school=s.school, student=pupil, roles=STUDENT,
-                                data=sitting(a, right=1, finished=AT + dt.timedelta(hours=1)))
+        submit(s, pupil, sitting(a, right=1, finished=AT + dt.timedelta(hours=1)))
     too_old = AT - dt.timedelta(weeks=partitions.retention_weeks() + 1)
     with pytest.raises(services.TooOld):
-        services.attempt_submit(school=s.school, student=pupil, roles=STUDENT, data=sitting(a, right=1, finished=too_old))
+        submit(s, pupil, sitting(a, right=1, finished=too_old))
     # A device that was offline for weeks: its week gets a partition when it arrives.
     late = AT - dt.timedelta(weeks=20)
-    _made, created = services.attempt_submit(school=s.school, student=pupil, roles=STUDENT,
-                                             data=sitting(a, right=1, finished=late))
+    _made, created = submit(s, pupil, sitting(a, right=1, finished=late))
     assert created
     assert rules.week_of(late) in partitions.weeks()
 
@@ -257,8 +255,8 @@ def test_the_table_is_partitioned_by_week_and_old_weeks_are_dropped(scenario: Sc
     assert made["dropped"] == []
     a = assign(s, exercise(s))
     old = AT - dt.timedelta(weeks=10)
-    services.attempt_submit(school=s.school, student=pupils(s)[0], roles=STUDENT, data=sitting(a, right=1, finished=old))
-    services.attempt_submit(school=s.school, student=pupils(s)[0], roles=STUDENT, data=sitting(a, right=1))
+    submit(s, pupils(s)[0], sitting(a, right=1, finished=old))
+    submit(s, pupils(s)[0], sitting(a, right=1))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(partitions, "retention_weeks", lambda: 4)
         dropped = partitions.drop_expired(today=AT.date())
@@ -274,17 +272,17 @@ def test_the_worker_scores_again_and_tells_parents_once_in_the_digest(scenario: 
     s = scenario
     a = assign(s, exercise(s))
     pupil, honest, other = pupils(s)
-    services.attempt_submit(school=s.school, student=pupil, roles=STUDENT, data=sitting(a, right=2, wrong=2))
+    submit(s, pupil, sitting(a, right=2, wrong=2))
     # A forged sitting: every answer wrong, every answer claimed right, "mastered".
-    services.attempt_submit(school=s.school, student=other, roles=STUDENT, data=sitting(a, right=0, wrong=5, claim=True))
+    submit(s, other, sitting(a, right=0, wrong=5, claim=True))
     assert services.summarize() == 0  # not settled yet: a minute behind
     assert settle(clock_at) == 2
     mine = Progress.objects.get(student=pupil, assignment=a)
     assert (mine.attempts, mine.answered, mine.correct, mine.mastered_at) == (1, 4, 2, None)
     forged = Progress.objects.get(student=other, assignment=a)
     assert (forged.correct, forged.mastered_at, forged.disagreements) == (0, None, 5)
-    services.attempt_submit(school=s.school, student=pupil, roles=STUDENT, data=sitting(a, right=4))
-    services.attempt_submit(school=s.school, student=honest, roles=STUDENT, data=sitting(a, right=5))
+    submit(s, pupil, sitting(a, right=4))
+    submit(s, honest, sitting(a, right=5))
     settle(clock_at)
     mine.refresh_from_db()
     assert mine.mastered_at is not None
@@ -296,7 +294,7 @@ def test_the_worker_scores_again_and_tells_parents_once_in_the_digest(scenario: 
     assert all(d.digest for d in Delivery.objects.filter(notification__kind="exercise_mastered", channel="email"))
     assert not Delivery.objects.filter(notification__kind="exercise_mastered", channel="push").exists()
     # Later sittings change the counts, never tell twice, never undo mastery.
-    services.attempt_submit(school=s.school, student=pupil, roles=STUDENT, data=sitting(a, right=0, wrong=3))
+    submit(s, pupil, sitting(a, right=0, wrong=3))
     settle(clock_at)
     mine.refresh_from_db()
     assert mine.mastered_at is not None
@@ -313,7 +311,7 @@ def test_one_summarizer_at_a_time_and_none_behind(scenario: Scenario, clock_at: 
     pupil = pupils(s)[0]
     for minute in range(5):
         clock_at.move_to(AT + dt.timedelta(minutes=minute * 3))
-        services.attempt_submit(school=s.school, student=pupil, roles=STUDENT, data=sitting(a, right=1))
+        submit(s, pupil, sitting(a, right=1))
     clock_at.move_to(AT + dt.timedelta(hours=1))
     services.summarize()
     assert Progress.objects.get(student=pupil).attempts == 5
@@ -355,7 +353,7 @@ def test_attempts_go_with_the_pupil(scenario: Scenario) -> None:
     s = scenario
     a = assign(s, exercise(s))
     pupil = pupils(s)[0]
-    services.attempt_submit(school=s.school, student=pupil, roles=STUDENT, data=sitting(a, right=1))
+    submit(s, pupil, sitting(a, right=1))
     pupil.delete()
     assert Attempt.objects.count() == 0
 
