@@ -95,7 +95,7 @@ def test_a_pupil_practises_from_the_list(scenario: Scenario, login_as: Any, cloc
     assert 'id="ex-keys"' in page
     keys = json.loads(page.split('id="ex-keys"')[1].split(">", 1)[1].split("</script>")[0])
     assert [k["kind"] for k in keys] == ["single", "numeric", "text", "truefalse", "order"]
-    assert 'data-user="%d"' % pupil.pk in page
+    assert f'data-user="{pupil.pk}"' in page
     # Mastered: the list says so, the page offers to practise again.
     submit(s, pupil, sitting(a, right=4))
     clock_at.shift(services.SETTLE + dt.timedelta(seconds=1))
