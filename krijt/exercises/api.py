@@ -265,7 +265,7 @@ def _item_in(body: ItemIn) -> services.ItemIn:
 @router.get("/exercises", response=ok(list[ExerciseRowOut], 403), summary="The school's exercises")
 def bank(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
     c = caller(request, permissions.AUTHOR_ROLES)
-    return [{"id": e.pk, "subject": e.subject, "skill": e.skill, "title": e.title, "items": e.item_count}
+    return [{"id": e.pk, "subject": e.subject, "skill": e.skill, "title": e.title, "items": e.item_count}  # type: ignore[attr-defined]
             for e in selectors.bank(school=c.school, user=c.user, roles=c.roles, q=q[:100])[:200]]
 
 

@@ -125,7 +125,7 @@ def test_a_decimal_comma_and_point_read_alike(value: Decimal) -> None:
     assert items.parse_number(typed(value, True)) == items.parse_number(typed(value, False)) == value
 
 
-@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40),
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40),
        st.lists(st.sampled_from([" ", "  ", "\t", "\u00a0", "\n"]), min_size=1, max_size=3))
 def test_text_ignores_case_and_spaces(answer: str, spaces: list[str]) -> None:
     if not items.normalise_text(answer):
