@@ -127,6 +127,19 @@ went = Join.objects.filter(school=school, lesson__class_group=klas, moderator=Fa
 assert "leerlingen gingen via de deelnameknop binnen" in words(
     SEEN["administrator"], f"/s/demo/live/{went.lesson_id}/{went.day.isoformat()}/joined/")
 
+# Exercises: the first grade and the student's class practised for a month; the student's list, the mentor's
+# dashboard with who mastered what.
+from krijt.exercises.models import Assignment, Attempt, Progress
+assert Attempt.objects.filter(school=school, finished_at__lt=now - dt.timedelta(days=25)).exists()
+assert Attempt.objects.filter(school=school, assignment__class_group__grade=1).count() > 200
+practice = words(SEEN["student"], "/s/demo/exercises/")
+assert "Breuken vereenvoudigen" in practice and "La famille" in practice, practice[:2000]
+given = Assignment.objects.filter(school=school, class_group=klas, progress__mastered_at__isnull=False).first()
+assert given is not None
+board = words(SEEN["teacher"], f"/s/demo/exercises/courses/{given.course_id}/")
+assert "beheerst" in board and given.exercise.title in board, board[:2000]
+assert Progress.objects.filter(school=school, student=student).exists()
+
 assert "Lokaal voor het oudercontact" in words(SEEN["administrator"], "/s/demo/messages/")
 assert "stagiairs.csv" in words(SEEN["administrator"], "/s/demo/manage/imports/")
 

@@ -34,6 +34,7 @@ from krijt.demo import announcements as demo_news
 from krijt.demo import attendance as demo_attendance
 from krijt.demo import care as demo_care
 from krijt.demo import documents as demo_documents
+from krijt.demo import exercises as demo_exercises
 from krijt.demo import live as demo_live
 from krijt.demo.selectors import DemoAccounts, demo_accounts
 from krijt.handin import services as handin
@@ -151,6 +152,7 @@ class Summary:
             f"{c['announcements']} announcements ({c['answers']} answers to a reply slip), {c['events']} events in "
             f"the school calendar, {c['documents']} documents in course folders, {c['live_lessons']} weekly live "
             f"lessons ({c['live_joins']} students joined them), "
+            f"{c['exercises']} exercises in {c['assignments']} assignments ({c['sittings']} finished sittings), "
             f"{c['dispatched']} notifications delivered",
         ]
 
@@ -264,6 +266,8 @@ def demo_activity_build(*, school: School, seed: str = "demo", now: dt.datetime 
     demo_documents.folders(replay, rng, groups=groups, courses_by_class=courses_by_class, past=past, coming=coming,
                            family=family)
     demo_live.lessons(replay, rng, past=past, family=family, students_by_class=students_by_class)
+    demo_exercises.practice(replay, rng, groups=groups, courses_by_class=courses_by_class,
+                            students_by_class=students_by_class, today=today, family=family)
     _import(replay, family=family, past=past)
     # The worker's rounds at the moments deliveries fall due: the morning after a quiet night, digest hours.
     for day in sorted({*past, today}):
