@@ -335,6 +335,7 @@ def api_bodies(values: dict[str, Callable[[], Any]]) -> dict[tuple[str, str], An
         ("post", "api/v1/exercises"): {"subject": "walk", "skill": "walk", "title": "walk"},
         ("put", "api/v1/exercises/<exercise_id>"): {"subject": "walk", "skill": "walk", "title": "walk"},
         ("post", "api/v1/exercises/<exercise_id>/items"): {"kind": "truefalse", "prompt": "walk", "source": "true"},
+        ("post", "api/v1/exercises/<exercise_id>/import"): ("form", {}),
         ("put", "api/v1/exercises/items/<item_id>"): {"kind": "truefalse", "prompt": "walk", "source": "true"},
         ("post", "api/v1/exercises/assignments"): {"course_id": values["course_id"](),
                                                    "exercise_id": values["exercise_id"]()},

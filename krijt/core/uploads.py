@@ -38,6 +38,8 @@ TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
     "rtf": ("application/rtf", (b"{\\rtf",)),
     "txt": ("text/plain; charset=utf-8", TEXT),
     "csv": ("text/csv; charset=utf-8", TEXT),
+    "zip": ("application/zip", ZIP),  # QTI item packages (krijt/exercises/qti.py)
+    "xml": ("application/xml", TEXT),
     "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
     "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
     "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),

@@ -8,10 +8,12 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from django.http import HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 
-from krijt.core.api import PersonRef, caller, ok
+from krijt.core.api import PersonRef, _errors, caller, ok
 from krijt.exercises import permissions, selectors, services
 
 router: Router = Router(tags=["exercises"])
@@ -274,6 +276,39 @@ def exercise_create(request: HttpRequest, body: ExerciseIn) -> Status[dict[str, 
     c = caller(request, permissions.AUTHOR_ROLES)
     made = services.exercise_create(school=c.school, actor=c.user, roles=c.roles, data=_exercise_in(body))
     return Status(201, _exercise_out(request, made.pk))
+
+
+class SkippedOut(Schema):
+    item: str
+    reason: str
+
+
+class ImportOut(Schema):
+    added: int
+    skipped: list[SkippedOut] = Field(..., description="What Krijt cannot score as it is, left out.")
+
+
+@router.post("/exercises/{exercise_id}/import", response=ok(ImportOut, 403, 413), url_name="exercise_import",
+             summary="Import QTI items (a 3.0 or 2.x package or item)")
+def qti_import(request: HttpRequest, exercise_id: int, package: File[UploadedFile]) -> dict[str, Any]:
+    c = caller(request, permissions.AUTHOR_ROLES)
+    found = selectors.exercise_detail(school=c.school, user=c.user, roles=c.roles, exercise_id=exercise_id)
+    result = services.exercise_import(school=c.school, actor=c.user, roles=c.roles, exercise=found.exercise,
+                                      upload=package)
+    return {"added": result.added, "skipped": [{"item": name, "reason": why} for name, why in result.skipped]}
+
+
+@router.get("/exercises/{exercise_id}/export", response=_errors(403), url_name="exercise_export",
+            summary="An exercise as a QTI 3.0 package (application/zip)",
+            openapi_extra={"responses": {200: {"description": "The QTI 3.0 package.",
+                                               "content": {"application/zip": {"schema": {"type": "string",
+                                                                                          "format": "binary"}}}}}})
+def qti_export(request: HttpRequest, exercise_id: int) -> HttpResponse:
+    c = caller(request, permissions.AUTHOR_ROLES)
+    name, data = services.exercise_export(school=c.school, user=c.user, roles=c.roles, exercise_id=exercise_id)
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name) or ""
+    return response
 
 
 @router.get("/exercises/{exercise_id}", response=ok(ExerciseOut, 403), summary="An exercise with its items")

@@ -1,6 +1,6 @@
-"""Text of items as it is shown: plain text, with maths written between \\( and \\) (LaTeX) shown as MathML,
-which browsers render natively. latex2mathml turns the LaTeX into MathML; nh3 keeps only MathML's presentation
-elements (a teacher's `\\text{<script>}` stays harmless text)."""
+"""Text of items as it is shown: plain text, with maths written between \\( and \\) (LaTeX) or as <math> (MathML,
+as QTI packages bring it) shown as MathML, which browsers render natively. latex2mathml turns the LaTeX into
+MathML; nh3 keeps only MathML's presentation elements (a teacher's `\\text{<script>}` stays harmless text)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,13 @@ MATH_ATTRIBUTES = {
     "mstyle": {"displaystyle", "scriptlevel"}, "mfrac": {"linethickness"}, "mtd": {"columnalign"},
     "menclose": {"notation"}, "mi": {"mathvariant"},
 }
-_MATH_RE = re.compile(r"\\\((.+?)\\\)", re.DOTALL)
+_MATH_RE = re.compile(r"\\\((.+?)\\\)|(<math\b.*?</math>)", re.DOTALL | re.IGNORECASE)
 MAX_LATEX = 500
+
+
+def _clean(mathml: str) -> str:
+    return nh3.clean(mathml, tags=MATH_TAGS, attributes=MATH_ATTRIBUTES,
+                     clean_content_tags={"script", "style", "template", "iframe", "object", "embed", "svg"})
 
 
 def _math(latex: str) -> str:
@@ -30,8 +35,7 @@ def _math(latex: str) -> str:
         mathml = convert(latex)
     except Exception:  # a formula latex2mathml cannot read is shown as it was typed
         return html.escape(f"\\({latex}\\)")
-    return nh3.clean(mathml, tags=MATH_TAGS, attributes=MATH_ATTRIBUTES,
-                     clean_content_tags={"script", "style", "template", "iframe", "object", "embed", "svg"})
+    return _clean(mathml)
 
 
 def rich(text: str) -> str:
@@ -40,7 +44,7 @@ def rich(text: str) -> str:
     text = text or ""
     for match in _MATH_RE.finditer(text):
         out.append(_plain(text[last:match.start()]))
-        out.append(_math(match.group(1)))
+        out.append(_math(match.group(1)) if match.group(1) is not None else _clean(match.group(2)))
         last = match.end()
     out.append(_plain(text[last:]))
     return "".join(out)

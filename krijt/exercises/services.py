@@ -19,17 +19,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Max, OuterRef
 from django.utils.translation import gettext as _
 
 from krijt.accounts.models import ParentLink, User
-from krijt.core import clock, parts
+from krijt.core import clock, parts, uploads
 from krijt.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from krijt.core.roles import Role
 from krijt.core.writes import model_update
 from krijt.exercises import items as item_types
-from krijt.exercises import kinds, partitions, permissions, rules
+from krijt.exercises import kinds, partitions, permissions, qti, rules
 from krijt.exercises.models import (
     Assignment,
     AssignmentStudent,
@@ -253,6 +254,71 @@ def item_move(*, school: School, actor: User, roles: frozenset[str], item: Item,
         if sibling.position != position:
             Item.objects.filter(pk=sibling.pk).update(position=position)
     _touch(exercise)
+
+
+# ---------------------------------------------------------------- QTI
+
+
+QTI_UPLOAD = uploads.Use(extensions=frozenset({"zip", "xml"}), max_bytes=5 * 1024 * 1024, field="package")
+
+
+@dataclass
+class ImportResult:
+    added: int
+    skipped: list[tuple[str, str]]
+
+
+@transaction.atomic
+def exercise_import(*, school: School, actor: User, roles: frozenset[str], exercise: Exercise,
+                    upload: UploadedFile) -> ImportResult:
+    """Adds the items of a QTI package (or one item's XML) to an exercise. Every item is checked as a teacher's
+    would be; what Krijt cannot read is reported, never half-added."""
+    _exercise_for_change(school=school, actor=actor, roles=roles, exercise=exercise)
+    checked = uploads.check(upload, QTI_UPLOAD)
+    try:
+        report = qti.read_package(checked.upload.read(), checked.name)
+    except qti.PackageError as error:
+        raise ValidationFailed(str(error), fields={"package": [str(error)]}) from None
+    skipped = list(report.skipped)
+    room = MAX_ITEMS - Item.objects.filter(school=school, exercise=exercise, removed=False).count()
+    added = 0
+    for imported in report.items:
+        label = imported.title or imported.prompt[:60]
+        if added >= room:
+            skipped.append((label, _("An exercise holds at most %(n)d items.") % {"n": MAX_ITEMS}))
+            continue
+        try:
+            source = item_types.source_of(imported.kind, imported.body)
+            data = ItemIn(kind=imported.kind, prompt=imported.prompt, source=source)
+            prompt, body, hints = _check_item(data)
+        except (item_types.ItemError, KeyError, TypeError) as error:
+            skipped.append((label, str(error)))
+            continue
+        except ValidationFailed as error:
+            skipped.append((label, " ".join(str(m) for messages in error.fields.values() for m in messages)))
+            continue
+        position = (Item.objects.filter(school=school, exercise=exercise).aggregate(last=Max("position"))["last"]
+                    or 0) + 1
+        item = Item.objects.create(school=school, exercise=exercise, position=position)
+        _revision(school=school, actor=actor, item=item, data=data, prompt=prompt, body=body, hints=hints)
+        added += 1
+    if added:
+        _touch(exercise)
+    return ImportResult(added=added, skipped=skipped)
+
+
+def exercise_export(*, school: School, user: User, roles: frozenset[str], exercise_id: int) -> tuple[str, bytes]:
+    """An exercise as a QTI 3.0 package: (file name, bytes). Any teacher of the school may take one."""
+    if not permissions.can_author(roles=roles):
+        raise Forbidden()
+    exercise = Exercise.objects.filter(school=school, pk=exercise_id).first()
+    if exercise is None:
+        raise NotFound()
+    entries = [(f"krijt-{exercise.pk}-{item.pk}", item.current.kind, item.current.prompt, item.current.body)
+               for item in Item.objects.filter(school=school, exercise=exercise, removed=False)
+               .select_related("current").order_by("position", "pk") if item.current is not None]
+    name = uploads.clean_name(f"{exercise.title}.zip")
+    return name, qti.package(exercise.title, entries)
 
 
 # ---------------------------------------------------------------- practice groups

@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -31,7 +32,7 @@ from krijt.exercises import items as item_types
 from krijt.exercises import permissions, selectors, services
 from krijt.exercises.forms import AssignForm, ExerciseForm, ItemForm, RuleForm
 from krijt.exercises.models import Exercise
-from krijt.ops.admission import critical
+from krijt.ops.admission import critical, heavy
 
 
 @never_cache
@@ -142,6 +143,41 @@ def _item_in(form: ItemForm) -> services.ItemIn:
                            feedback_correct=d.get("feedback_correct") or "",
                            feedback_wrong=d.get("feedback_wrong") or "",
                            hints=(d.get("hints") or "").splitlines())
+
+
+@never_cache
+@heavy(methods=["POST"])
+@require_http_methods(["GET", "POST"])
+@school_view(roles=permissions.AUTHOR_ROLES)
+def qti_import(request: HttpRequest, exercise_id: int) -> HttpResponse:
+    """Items from a QTI package (3.0 or 2.x) into an exercise: what was added and what was left out, and why."""
+    school, user, roles = _school(request), _user(request), _roles(request)
+    view = selectors.exercise_detail(school=school, user=user, roles=roles, exercise_id=exercise_id)
+    if not view.may_edit:
+        raise Forbidden()
+    result, error = None, ""
+    if request.method == "POST":
+        upload = request.FILES.get("package")
+        try:
+            if upload is None:
+                raise ValidationFailed(_("Choose a QTI package (.zip) or item (.xml)."))
+            result = services.exercise_import(school=school, actor=user, roles=roles, exercise=view.exercise,
+                                              upload=upload)
+        except KrijtError as failed:
+            error = str(failed.message)
+    return render(request, "exercises/import.html", {"view": view, "result": result, "error": error,
+                                                     "accept": services.QTI_UPLOAD.accept},
+                  status=400 if error else 200)
+
+
+@heavy
+@school_view(roles=permissions.AUTHOR_ROLES)
+def qti_export(request: HttpRequest, exercise_id: int) -> HttpResponse:
+    name, data = services.exercise_export(school=_school(request), user=_user(request), roles=_roles(request),
+                                          exercise_id=exercise_id)
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name) or ""
+    return response
 
 
 @never_cache

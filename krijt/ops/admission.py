@@ -66,6 +66,8 @@ DEFAULT_HEAVY_ROUTES: dict[str, tuple[str, ...]] = {
     "imports:job_list": ("POST",),
     "imports:job_apply": ("POST",),
     "schooladmin:class_letters_pdf": ("GET", "HEAD", "POST"),
+    "api:api-v1:exercise_import": ("POST",),
+    "api:api-v1:exercise_export": ("GET", "HEAD"),
 }
 # Critical routes whose views cannot carry the mark (the API's operations): (namespaced name, methods).
 DEFAULT_CRITICAL_ROUTES: dict[str, tuple[str, ...]] = {
