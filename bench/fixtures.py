@@ -265,3 +265,75 @@ def folder_for_all(slug: str, files: int, out: str) -> None:
                          coteachers={})
     with open(out, "w") as handle:
         json.dump({"folder_id": folder.pk, "course": course.name}, handle)
+
+
+def exercise_for_all(slug: str, out: str) -> None:
+    """An exercise of ten items assigned to every class's first course (the whole class); writes
+    {"by_student": {username: assignment id}, "answers": [[revision, response], ...], "rule": [m, n]}."""
+    import datetime as dt
+
+    from krijt.core import clock
+    from krijt.exercises import items, partitions, rules, services
+    from krijt.exercises.models import Assignment, Exercise, Item
+    from krijt.schools.models import Course, School
+
+    partitions.maintain()
+    partitions.ensure_week(rules.week_of(clock.now() - dt.timedelta(hours=1)))
+    school = School.objects.get(slug=slug)
+    teacher = Course.objects.filter(school=school, teacher__isnull=False).order_by("pk").first().teacher
+    roles = frozenset({"admin"})
+    exercise = Exercise.objects.filter(school=school, title="Bench: tafels").first()
+    if exercise is None:
+        exercise = services.exercise_create(school=school, actor=teacher, roles=roles, data=services.ExerciseIn(
+            subject="Wiskunde", skill="Tafels", title="Bench: tafels", rule_m=8, rule_n=10))
+        sources = [("single", "3 × 4?", "10\n*12\n14"), ("numeric", "Helft van 7?", "3,5"),
+                   ("text", "Hoofdstad van België?", "Brussel"), ("truefalse", "7 is even.", "fout"),
+                   ("order", "Van klein naar groot.", "1\n2\n3\n4"), ("match", "Verbind.", "3 × 1 = 3\n3 × 2 = 6"),
+                   ("inline", "Kies.", "3 × 3 = [*9|6]."), ("gapmatch", "Vul in.", "3 × [2] = [6].\n+ 5"),
+                   ("multiple", "Even?", "*2\n3\n*4"), ("numeric", "3 × 7?", "21")]
+        for kind, prompt, source in sources:
+            services.item_add(school=school, actor=teacher, roles=roles, exercise=exercise,
+                              data=services.ItemIn(kind=kind, prompt=prompt, source=source))
+    by_student = {}
+    for course in Course.objects.filter(school=school).order_by("class_group_id", "pk").distinct("class_group_id"):
+        assignment = Assignment.objects.filter(school=school, exercise=exercise, course=course).first()
+        if assignment is None:
+            assignment = services.assignment_create(school=school, actor=teacher, roles=roles, data=services.AssignIn(
+                course_id=course.pk, exercise_id=exercise.pk))
+        for username in course.class_group.enrollments.values_list("student__username", flat=True):
+            by_student[username] = assignment.pk
+    answers = [[i.current.pk, items.correct_response(i.current.kind, i.current.body)]
+               for i in Item.objects.filter(exercise=exercise).select_related("current").order_by("position")]
+    with open(out, "w") as handle:
+        json.dump({"by_student": by_student, "answers": answers, "rule": [exercise.rule_m, exercise.rule_n]}, handle)
+
+
+def exercise_attempts_clear(slug: str) -> None:
+    """The bench's attempts and summaries go; the exercise and its assignments stay for the next run."""
+    from django.db import connection
+
+    from krijt.exercises.models import Assignment, Progress, SummaryCursor
+
+    ids = list(Assignment.objects.filter(school__slug=slug, exercise__title="Bench: tafels")
+               .values_list("pk", flat=True))
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM exercises_attempt WHERE assignment_id = ANY(%s)", [ids])
+    Progress.objects.filter(school__slug=slug, assignment__exercise__title="Bench: tafels").delete()
+    SummaryCursor.objects.all().delete()
+
+
+def exercise_summaries(out: str) -> None:
+    """Folds every attempt into the dashboard's summaries as the worker does; writes {"pairs", "seconds"}."""
+    import time
+
+    import time_machine
+
+    from krijt.core import clock
+    from krijt.exercises import services
+
+    started = time.perf_counter()
+    with time_machine.travel(clock.now() + services.SETTLE * 2, tick=True):
+        pairs = services.summarize(limit_rounds=10_000)
+    with open(out, "w") as handle:
+        json.dump({"pairs": pairs, "seconds": time.perf_counter() - started}, handle)

@@ -686,13 +686,13 @@ def _summarize_window() -> int | None:
         pairs = set(Attempt.objects.filter(received_at__gt=cursor.position, received_at__lte=upper)
                     .values_list("school_id", "assignment_id", "student_id").distinct())
         if not pairs:
-            # Nothing in this window: jump to the next attempt (or to the settled moment).
+            # Nothing in this window: jump to the next attempt, or to the settled moment and stop for this round.
             following = (Attempt.objects.filter(received_at__gt=upper).order_by("received_at")
                          .values_list("received_at", flat=True).first())
-            cursor.position = settled if following is None or following > settled else following - dt.timedelta(
-                microseconds=1)
+            done = following is None or following > settled
+            cursor.position = settled if done else following - dt.timedelta(microseconds=1)
             cursor.save(update_fields=["position", "updated_at"])
-            return 0
+            return None if done else 0
         _rebuild(pairs)
         cursor.position = upper
         cursor.save(update_fields=["position", "updated_at"])
@@ -777,10 +777,11 @@ def _retally(school_id: int, assignment_ids: set[int]) -> None:
 
 
 def _tell_parents(school_id: int, pairs: list[tuple[int, int]], assignments: dict[int, dict[str, Any]]) -> None:
-    """A pupil reached mastery: their parents read it in the family digest, never as a live message."""
+    """Pupils reached mastery: their parents read it in the family digest, never as a live message. One call to
+    the engine for the whole batch (a fixed number of queries however many pupils)."""
     if not apps.is_installed("krijt.notifications"):
         return
-    from krijt.notifications.services import Target, notify
+    from krijt.notifications.services import Event, Target, notify_events
 
     school = School.objects.get(pk=school_id)
     links = defaultdict(list)
@@ -788,15 +789,14 @@ def _tell_parents(school_id: int, pairs: list[tuple[int, int]], assignments: dic
             school_id=school_id, student_id__in={s for _a, s in pairs}).values_list("parent_id", "student_id"):
         links[student_id].append(parent_id)
     names = dict(User.objects.filter(pk__in=links).values_list("pk", "first_name"))
-    for assignment_id, student_id in pairs:
-        if not links.get(student_id):
-            continue
-        assignment = assignments[assignment_id]
-        notify(
-            school=school, kind=kinds.MASTERED, key=f"exercise-mastered:{assignment_id}:{student_id}",
-            targets=[Target(user_id=p, audience="parent", about_student_id=student_id) for p in links[student_id]],
-            params={"title": assignment["exercise__title"], "course": assignment["course__name"],
-                    "name": names.get(student_id, "")},
-            url=school_path(school, "home"),
-        )
-
+    url = school_path(school, "home")
+    events = [
+        Event(kind=kinds.MASTERED, key=f"exercise-mastered:{assignment_id}:{student_id}",
+              targets=[Target(user_id=p, audience="parent", about_student_id=student_id) for p in links[student_id]],
+              params={"title": assignments[assignment_id]["exercise__title"],
+                      "course": assignments[assignment_id]["course__name"], "name": names.get(student_id, "")},
+              url=url)
+        for assignment_id, student_id in pairs if links.get(student_id)
+    ]
+    if events:
+        notify_events(school=school, events=events)
