@@ -689,10 +689,13 @@ def _summarize_window() -> int | None:
             # Nothing in this window: jump to the next attempt, or to the settled moment and stop for this round.
             following = (Attempt.objects.filter(received_at__gt=upper).order_by("received_at")
                          .values_list("received_at", flat=True).first())
-            done = following is None or following > settled
-            cursor.position = settled if done else following - dt.timedelta(microseconds=1)
+            if following is None or following > settled:
+                cursor.position = settled
+                cursor.save(update_fields=["position", "updated_at"])
+                return None
+            cursor.position = following - dt.timedelta(microseconds=1)
             cursor.save(update_fields=["position", "updated_at"])
-            return None if done else 0
+            return 0
         _rebuild(pairs)
         cursor.position = upper
         cursor.save(update_fields=["position", "updated_at"])
