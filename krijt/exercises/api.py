@@ -288,7 +288,7 @@ class ImportOut(Schema):
     skipped: list[SkippedOut] = Field(..., description="What Krijt cannot score as it is, left out.")
 
 
-@router.post("/exercises/{exercise_id}/import", response=ok(ImportOut, 403, 413), url_name="exercise_import",
+@router.post("/exercises/{int:exercise_id}/import", response=ok(ImportOut, 403, 413), url_name="exercise_import",
              summary="Import QTI items (a 3.0 or 2.x package or item)")
 def qti_import(request: HttpRequest, exercise_id: int, package: File[UploadedFile]) -> dict[str, Any]:
     c = caller(request, permissions.AUTHOR_ROLES)
@@ -298,7 +298,7 @@ def qti_import(request: HttpRequest, exercise_id: int, package: File[UploadedFil
     return {"added": result.added, "skipped": [{"item": name, "reason": why} for name, why in result.skipped]}
 
 
-@router.get("/exercises/{exercise_id}/export", response=_errors(403), url_name="exercise_export",
+@router.get("/exercises/{int:exercise_id}/export", response=_errors(403), url_name="exercise_export",
             summary="An exercise as a QTI 3.0 package (application/zip)",
             openapi_extra={"responses": {200: {"description": "The QTI 3.0 package.",
                                                "content": {"application/zip": {"schema": {"type": "string",
@@ -311,12 +311,12 @@ def qti_export(request: HttpRequest, exercise_id: int) -> HttpResponse:
     return response
 
 
-@router.get("/exercises/{exercise_id}", response=ok(ExerciseOut, 403), summary="An exercise with its items")
+@router.get("/exercises/{int:exercise_id}", response=ok(ExerciseOut, 403), summary="An exercise with its items")
 def exercise(request: HttpRequest, exercise_id: int) -> dict[str, Any]:
     return _exercise_out(request, exercise_id)
 
 
-@router.put("/exercises/{exercise_id}", response=ok(ExerciseOut, 403), summary="Change an exercise")
+@router.put("/exercises/{int:exercise_id}", response=ok(ExerciseOut, 403), summary="Change an exercise")
 def exercise_update(request: HttpRequest, exercise_id: int, body: ExerciseIn) -> dict[str, Any]:
     c = caller(request, permissions.AUTHOR_ROLES)
     found = selectors.exercise_detail(school=c.school, user=c.user, roles=c.roles, exercise_id=exercise_id)
@@ -325,7 +325,7 @@ def exercise_update(request: HttpRequest, exercise_id: int, body: ExerciseIn) ->
     return _exercise_out(request, exercise_id)
 
 
-@router.post("/exercises/{exercise_id}/items", response=ok(ExerciseOut, 403, 409, status=201),
+@router.post("/exercises/{int:exercise_id}/items", response=ok(ExerciseOut, 403, 409, status=201),
              summary="Add an item")
 def item_add(request: HttpRequest, exercise_id: int, body: ItemIn) -> Status[dict[str, Any]]:
     c = caller(request, permissions.AUTHOR_ROLES)
@@ -375,6 +375,19 @@ def assignment_rule(request: HttpRequest, assignment_id: int, body: RuleIn) -> d
     services.assignment_rule_change(school=c.school, actor=c.user, roles=c.roles, assignment=found,
                                     rule_m=body.rule_m, rule_n=body.rule_n)
     return _assignment_out(found)
+
+
+class ResultsOut(Schema):
+    evaluation_id: int = Field(..., description="The results' evaluation (unpublished) holding the practice scores.")
+
+
+@router.post("/exercises/assignments/{assignment_id}/results", response=ok(ResultsOut, 403, 409),
+             summary="Put an assignment's practice in the results (the teacher's choice)")
+def assignment_results(request: HttpRequest, assignment_id: int) -> dict[str, Any]:
+    c = caller(request, permissions.DASHBOARD_ROLES)
+    found = selectors.assignment_for_teacher(school=c.school, user=c.user, roles=c.roles, assignment_id=assignment_id)
+    return {"evaluation_id": services.assignment_to_results(school=c.school, actor=c.user, roles=c.roles,
+                                                            assignment=found)}
 
 
 @router.post("/exercises/assignments/{assignment_id}/cancel", response=ok(AssignmentOut, 403),

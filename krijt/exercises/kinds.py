@@ -1,6 +1,7 @@
 """How exercises reach people, registered with the notification engine: a pupil hears of new practice (never in
-quiet hours, by the engine's rules); parents read that their child reached mastery only in the family digest.
-There are no reminders, streaks or nudges."""
+quiet hours, by the engine's rules); parents read that their child reached mastery only in the family digest, and
+only as far as the results' sharing lets them (an adult pupil decides). There are no reminders, streaks or
+nudges."""
 
 from __future__ import annotations
 
@@ -32,4 +33,6 @@ def register_kinds() -> None:
     from krijt.notifications import kinds
 
     kinds.register(ASSIGNED, render_assigned)
-    kinds.register(MASTERED, render_mastered, parents_digest_only=True)
+    # Practice is part of a pupil's results: an adult pupil who keeps their results from their parents keeps this
+    # from them too (the results' parent gate).
+    kinds.register(MASTERED, render_mastered, topic="results", parents_digest_only=True)

@@ -65,7 +65,7 @@ class ItemRevision(SchoolScoped):
     """One version of an item's content, never changed once written."""
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="revisions")
-    kind = models.CharField(max_length=10, choices=[(k.value, str(label)) for k, label in
+    kind = models.CharField(max_length=10, choices=[(k.value, label) for k, label in
                                                     item_types.KIND_LABELS.items()])
     prompt = models.TextField()
     body = models.JSONField()
@@ -110,6 +110,9 @@ class Assignment(SchoolScoped, TimeStamped):
     # Every rule this assignment had, oldest first: [[m, n], ...] (a sitting keeps the rule it started with).
     rule_history = models.JSONField(default=list)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Set when the teacher chose to put this practice in the results (it never goes there by itself).
+    evaluation = models.ForeignKey("results.Evaluation", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
 
     class Meta:
         ordering = ["school", "-created_at"]

@@ -16,6 +16,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
@@ -515,6 +516,56 @@ def assignment_cancel(*, school: School, actor: User, roles: frozenset[str], ass
     parts.bump(class_scope(school.pk, assignment.class_group_id))
     parts.bump(assignment_scope(school.pk, assignment.pk))
     return assignment
+
+
+RESULT_MAXIMUM = 10
+
+
+def practice_score(progress: Progress | None) -> str:
+    """What practice counts for in the results, out of RESULT_MAXIMUM: full marks at mastery, else the share of
+    right answers; empty for a pupil who did not practise."""
+    if progress is None or not progress.answered:
+        return ""
+    if progress.mastered_at is not None:
+        return str(RESULT_MAXIMUM)
+    value = (Decimal(RESULT_MAXIMUM) * progress.correct / progress.answered).quantize(Decimal("0.1"))
+    return format(value, "f").replace(".", ",")
+
+
+@transaction.atomic
+def assignment_to_results(*, school: School, actor: User, roles: frozenset[str], assignment: Assignment) -> int:
+    """The teacher's choice to count practice: an evaluation of the course (a task out of 10) with each pupil's
+    score as the dashboard has it now, unpublished, so the results' own release rules decide when pupils and
+    parents see it. Again later: the same evaluation's scores are brought up to date. Returns the evaluation's
+    id."""
+    _assignment_for_change(school=school, actor=actor, roles=roles, assignment=assignment)
+    from krijt.results import services as results
+    from krijt.results.models import Evaluation
+    from krijt.schools.models import Period
+
+    today = clock.local_today(school.time_zone)
+    evaluation = (Evaluation.objects.filter(school=school, pk=assignment.evaluation_id).first()
+                  if assignment.evaluation_id else None)
+    if evaluation is None:
+        period = (Period.objects.filter(school=school, school_year_id=assignment.course.school_year_id,
+                                        starts_on__lte=today, ends_on__gte=today).first()
+                  or Period.objects.filter(school=school, school_year_id=assignment.course.school_year_id)
+                  .order_by("-ends_on").first())
+        if period is None:
+            raise Conflict(_("This school year has no periods for results."))
+        evaluation = results.evaluation_create(
+            school=school, actor=actor, roles=roles, course=assignment.course, period=period,
+            name=(_("Practice: %(title)s") % {"title": assignment.exercise.title})[:120], date=today,
+            maximum=Decimal(RESULT_MAXIMUM), category=Evaluation.Category.TASK)
+        assignment.evaluation = evaluation
+        assignment.save(update_fields=["evaluation", "updated_at"])
+    progress = {p.student_id: p for p in Progress.objects.filter(school=school, assignment=assignment)}
+    for student_id in _audience(school=school, assignment=assignment):
+        entry = practice_score(progress.get(student_id))
+        if entry:
+            results.score_set(school=school, actor=actor, roles=roles, evaluation=evaluation, student_id=student_id,
+                              entry=entry)
+    return int(evaluation.pk)
 
 
 # ---------------------------------------------------------------- a finished sitting

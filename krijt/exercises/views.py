@@ -260,6 +260,15 @@ def assignment(request: HttpRequest, assignment_id: int) -> HttpResponse:
     school, user, roles = _school(request), _user(request), _roles(request)
     found = selectors.assignment_for_teacher(school=school, user=user, roles=roles, assignment_id=assignment_id)
     form = RuleForm(request.POST or None, initial={"rule_m": found.rule_m, "rule_n": found.rule_n})
+    if request.method == "POST" and request.POST.get("action") == "results":
+        try:
+            services.assignment_to_results(school=school, actor=user, roles=roles, assignment=found)
+        except KrijtError as error:
+            messages.error(request, str(error.message))
+            return redirect("exercises:assignment", assignment_id=found.pk)
+        messages.success(request, _("The practice is in the results as a task out of 10, not published yet: "
+                                    "publish it there when the class may see it."))
+        return redirect("results:course", course_id=found.course_id)
     if request.method == "POST" and request.POST.get("action") == "cancel":
         services.assignment_cancel(school=school, actor=user, roles=roles, assignment=found)
         messages.success(request, _("The assignment is cancelled."))

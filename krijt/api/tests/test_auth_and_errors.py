@@ -260,6 +260,7 @@ def test_the_openapi_schema_lists_every_endpoint(client: Client, scenario: Scena
         "/exercises/{exercise_id}/export": {"get"}, "/exercises/items/{item_id}": {"put", "delete"},
         "/exercises/assignments": {"post"}, "/exercises/assignments/{assignment_id}": {"get", "put"},
         "/exercises/assignments/{assignment_id}/cancel": {"post"},
+        "/exercises/assignments/{assignment_id}/results": {"post"},
         "/exercises/practice": {"get"}, "/exercises/practice/{assignment_id}": {"get"},
         "/exercises/attempts": {"post"}, "/exercises/courses/{course_id}": {"get"},
     }

@@ -144,3 +144,26 @@ def test_a_teacher_changes_the_rule_and_cancels(scenario: Scenario, login_as: An
     assert a.cancelled_at is not None
     pupil = s.students_by_class[s.classes[0].pk][0]
     assert login_as("student", user=pupil).get(s.url(f"/exercises/practise/{a.pk}/")).status_code == 404
+
+
+def test_the_practice_page_costs_the_same_for_a_long_exercise_and_reads_its_items_from_the_cache(
+        scenario: Scenario, login_as: Any) -> None:
+    from tests.scenario import assert_fixed_queries, count_queries
+
+    s = scenario
+    short = assign(s, exercise(s, title="Short"))
+    long_exercise = exercise(s, title="Long")
+    for n in range(15):
+        services.item_add(school=s.school, actor=s.teacher, roles=frozenset({"teacher"}), exercise=long_exercise,
+                          data=services.ItemIn(kind="numeric", prompt=f"{n} + 1?", source=str(n + 1)))
+    long = assign(s, long_exercise)
+    pupil = login_as("student", user=s.students_by_class[s.classes[0].pk][0])
+    for a in (short, long):  # the first visit builds the cached parts
+        assert pupil.get(s.url(f"/exercises/practise/{a.pk}/")).status_code == 200
+    warm = assert_fixed_queries(lambda: pupil.get(s.url(f"/exercises/practise/{short.pk}/")),
+                                lambda: pupil.get(s.url(f"/exercises/practise/{long.pk}/")))
+    # A change to the exercise is seen at once: its items are built again, then cached again.
+    services.item_add(school=s.school, actor=s.teacher, roles=frozenset({"teacher"}), exercise=long_exercise,
+                      data=services.ItemIn(kind="numeric", prompt="Twenty?", source="20"))
+    assert "Twenty?" in pupil.get(s.url(f"/exercises/practise/{long.pk}/")).content.decode()
+    assert count_queries(lambda: pupil.get(s.url(f"/exercises/practise/{long.pk}/"))) == warm

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -348,6 +349,13 @@ def test_an_api_sitting_and_the_dashboard(scenario: Scenario, login_as: Any, clo
     assert states[pupils(s)[0].pk] == "mastered"
     assert states[pupils(s)[1].pk] == "not_started"
     assert login_as("parent").get(f"{api}/exercises/practice").status_code == 403
+    teacher = login_as("teacher")
+    made = teacher.post(f"{api}/exercises/assignments", {"course_id": s.courses[0].pk, "exercise_id": a.exercise_id,
+                                                         "student_ids": [pupils(s)[2].pk]},
+                        content_type="application/json")
+    assert made.status_code == 201, made.content
+    assert (made.json()["whole_class"], made.json()["exercise_id"]) == (False, a.exercise_id)
+    assert teacher.get(f"{api}/exercises/{a.exercise_id}").json()["title"] == "Tables of 3"
     assert login_as("teacher", user=s.teachers[1]).get(
         f"{api}/exercises/courses/{s.courses[0].pk}").status_code == 403
 
@@ -370,3 +378,49 @@ def test_an_unknown_key_shape_is_refused_on_the_page(scenario: Scenario, login_a
         assert answer.status_code == 400, body
     huge = {"key": str(uuid.uuid4()), "assignment": a.pk, "answers": ["x" * 100_000]}
     assert pupil.post(s.url("/exercises/attempts/"), huge, content_type="application/json").status_code == 413
+
+
+# ---------------------------------------------------------------- where practice meets results
+
+
+def test_practice_reaches_the_results_only_when_the_teacher_chooses(scenario: Scenario, clock_at: Any) -> None:
+    from krijt.results.models import Evaluation, Score
+
+    s = scenario
+    a = assign(s, exercise(s))
+    first, second, third = pupils(s)
+    submit(s, first, sitting(a, right=4))
+    submit(s, second, sitting(a, right=1, wrong=3))
+    settle(clock_at)
+    assert not Evaluation.objects.exists()  # practice alone never reaches the results
+    with pytest.raises(Forbidden):
+        services.assignment_to_results(school=s.school, actor=s.teachers[1], roles=TEACHER, assignment=a)
+    evaluation_id = services.assignment_to_results(school=s.school, actor=s.teacher, roles=TEACHER, assignment=a)
+    evaluation = Evaluation.objects.get(pk=evaluation_id)
+    assert (evaluation.name, evaluation.maximum, evaluation.category, evaluation.published_at) == (
+        "Practice: Tables of 3", 10, "task", None)
+    scores = {sc.student_id: sc.value for sc in Score.objects.filter(evaluation=evaluation)}
+    assert scores == {first.pk: 10, second.pk: Decimal("2.5")}  # nobody scored who did not practise
+    assert all(sc.student_visible_at is None for sc in Score.objects.filter(evaluation=evaluation))
+    submit(s, third, sitting(a, right=4))
+    settle(clock_at)
+    assert services.assignment_to_results(school=s.school, actor=s.teacher, roles=TEACHER, assignment=a) == (
+        evaluation_id)
+    assert Score.objects.get(evaluation=evaluation, student=third).value == 10
+    assert Evaluation.objects.count() == 1
+
+
+def test_an_adult_pupil_who_keeps_results_private_keeps_mastery_private(scenario: Scenario, clock_at: Any) -> None:
+    from krijt.results.services import sharing_update
+
+    s = scenario
+    a = assign(s, exercise(s))
+    adult, minor, _third = pupils(s)
+    adult.birth_date = dt.date(2007, 1, 1)
+    adult.save(update_fields=["birth_date"])
+    sharing_update(school=s.school, student=adult, parents_may_see=False)
+    submit(s, adult, sitting(a, right=4))
+    submit(s, minor, sitting(a, right=4))
+    settle(clock_at)
+    told = set(Notification.objects.filter(kind="exercise_mastered").values_list("about_student_id", flat=True))
+    assert told == {minor.pk}
