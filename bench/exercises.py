@@ -256,13 +256,9 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=600)
     parser.add_argument("--sittings", type=int, default=20000)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--deadline", type=float, default=30.0)
+    peak_scenarios.server_options(parser)
     args = parser.parse_args()
-    report = run(args)
-    print(report)
-    print(f"\nwritten to {peak_scenarios.write_report('exercises', report)}", file=sys.stderr)
+    peak_scenarios.publish("exercises", run(args))
 
 
 if __name__ == "__main__":

@@ -200,14 +200,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--students", type=int, default=600)
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--deadline", type=float, default=30.0)
+    peak_scenarios.server_options(parser)
     args = parser.parse_args()
     args.seconds = min(args.seconds, peak.MAX_SECONDS)
-    report = run(args)
-    print(report)
-    print(f"\nwritten to {peak_scenarios.write_report('folders', report)}", file=sys.stderr)
+    peak_scenarios.publish("folders", run(args))
 
 
 if __name__ == "__main__":

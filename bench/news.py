@@ -124,13 +124,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--readers", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--deadline", type=float, default=30.0)
+    peak_scenarios.server_options(parser)
     args = parser.parse_args()
-    report = run(args)
-    print(report)
-    print(f"\nwritten to {peak_scenarios.write_report('news', report)}", file=sys.stderr)
+    peak_scenarios.publish("news", run(args))
 
 
 if __name__ == "__main__":

@@ -151,6 +151,19 @@ def run_fixture(env: dict[str, str], call: str) -> None:
     servers.manage(env, "shell", "-c", f"import sys; sys.path.insert(0, 'bench'); import fixtures; fixtures.{call}")
 
 
+def server_options(parser: argparse.ArgumentParser) -> None:
+    """The options of a bench that starts `manage.py serve`: its processes, threads and a request's deadline."""
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--deadline", type=float, default=30.0)
+
+
+def publish(name: str, report: str) -> None:
+    """Prints a bench's report and keeps it in bench/out/."""
+    print(report)
+    print(f"\nwritten to {write_report(name, report)}", file=sys.stderr)
+
+
 def write_report(name: str, text: str) -> Path:
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"{name}-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}.md"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
+from django.utils.http import content_disposition_header
 
 from krijt.core.errors import NotFound
 
@@ -20,6 +21,15 @@ def stored_file_response(file: Any, *, filename: str, content_type: str | None =
     except (FileNotFoundError, OSError) as error:
         raise NotFound() from error
     response = FileResponse(handle, as_attachment=not inline, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def made_file_response(data: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    """Bytes made for this person (an export) as a download, never sniffed or kept by shared caches."""
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename) or ""
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

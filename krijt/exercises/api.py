@@ -9,11 +9,11 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from krijt.core.api import PersonRef, _errors, caller, ok
+from krijt.core.downloads import made_file_response
 from krijt.exercises import permissions, selectors, services
 
 router: Router = Router(tags=["exercises"])
@@ -306,9 +306,7 @@ def qti_import(request: HttpRequest, exercise_id: int, package: File[UploadedFil
 def qti_export(request: HttpRequest, exercise_id: int) -> HttpResponse:
     c = caller(request, permissions.AUTHOR_ROLES)
     name, data = services.exercise_export(school=c.school, user=c.user, roles=c.roles, exercise_id=exercise_id)
-    response = HttpResponse(data, content_type="application/zip")
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name) or ""
-    return response
+    return made_file_response(data, filename=name, content_type="application/zip")
 
 
 @router.get("/exercises/{int:exercise_id}", response=ok(ExerciseOut, 403), summary="An exercise with its items")

@@ -16,12 +16,12 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from krijt.core import clock
+from krijt.core.downloads import made_file_response
 from krijt.core.errors import Forbidden, KrijtError, ValidationFailed
 from krijt.core.forms import show_error
 from krijt.core.permissions import school_view
@@ -175,9 +175,7 @@ def qti_import(request: HttpRequest, exercise_id: int) -> HttpResponse:
 def qti_export(request: HttpRequest, exercise_id: int) -> HttpResponse:
     name, data = services.exercise_export(school=_school(request), user=_user(request), roles=_roles(request),
                                           exercise_id=exercise_id)
-    response = HttpResponse(data, content_type="application/zip")
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name) or ""
-    return response
+    return made_file_response(data, filename=name, content_type="application/zip")
 
 
 @never_cache

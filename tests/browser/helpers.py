@@ -12,6 +12,9 @@ def sign_in(page: Any, base_url: str, username: str, *, language: str | None = N
 
     With `language`, the browser starts over (no cookies) reading that language.
     """
+    # Leave the last page first: its scripts (the bell's poll, a retry) must not send a request without cookies
+    # while this one signs in, whose answer would set another CSRF cookie than the sign-in form's.
+    page.goto("about:blank")
     if language is not None:
         page.context.clear_cookies()
         page.context.add_cookies([{"name": "krijt_language", "value": language, "url": base_url}])

@@ -167,3 +167,29 @@ def test_the_device_scores_as_the_server_does(page: Any, live_server: Any) -> No
         verdicts = page.evaluate("cases => cases.map(c => KrijtScoring.score(c.kind, c.body, c.response))", cases)
         wrong = [(c, v) for c, v in zip(cases, verdicts, strict=True) if v is not c["correct"]]
         assert not wrong, wrong
+
+
+def test_a_sitting_shed_by_a_busy_krijt_is_sent_again(page: Any, live_server: Any) -> None:
+    base = live_server.url
+    s = build_school("alpha")
+    pupil = s.students_by_class[s.classes[0].pk][0]
+    with time_machine.travel(dt.datetime(2026, 10, 6, 16, 45, tzinfo=TZ), tick=True):
+        assigned(s, [("numeric", "Half of 7?", "3,5")], rule=(1, 1))
+        sign_in(page, base, pupil.username, language="en")
+        page.goto(f"{base}/s/alpha/exercises/")
+        page.get_by_role("link", name="Tables of 3").click()
+        page.get_by_text("Goal: 1 correct of your last 1 answers.").wait_for()
+        shed: list[str] = []
+
+        def busy(route: Any) -> None:
+            shed.append(route.request.method)
+            route.fulfill(status=503, headers={"Retry-After": "1"}, body="{}", content_type="application/json")
+
+        page.route("**/exercises/attempts/", busy)
+        practise_to_the_end(page)
+        page.get_by_text("Your practice is kept on this device").first.wait_for()
+        assert shed == ["POST"]
+        assert Attempt.objects.count() == 0
+        page.unroute("**/exercises/attempts/")
+        page.get_by_text("Your practice is saved.").first.wait_for(timeout=20_000)  # the next try, by itself
+        assert Attempt.objects.filter(student=pupil).count() == 1
