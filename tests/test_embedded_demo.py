@@ -139,6 +139,9 @@ assert given is not None
 board = words(SEEN["teacher"], f"/s/demo/exercises/courses/{given.course_id}/")
 assert "beheerst" in board and given.exercise.title in board, board[:2000]
 assert Progress.objects.filter(school=school, student=student).exists()
+from krijt.demo.exercises import EXERCISES
+assert {t for _c, _s, t, *_rest in EXERCISES} <= set(Assignment.objects.filter(school=school).values_list(
+    "exercise__title", flat=True))
 
 assert "Lokaal voor het oudercontact" in words(SEEN["administrator"], "/s/demo/messages/")
 assert "stagiairs.csv" in words(SEEN["administrator"], "/s/demo/manage/imports/")

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.db import transaction
+
 from krijt.core import clock
 from krijt.core.roles import Role
 from krijt.exercises import items, rules, services
@@ -60,7 +62,8 @@ EXERCISES: list[tuple[str, str, str, str, tuple[int, int], list[tuple[str, str, 
         ("inline", "Hij [*vindt|vind|vint] zijn boek niet.", "", "Hij + stam + t."),
         ("inline", "[*Vind|Vindt] jij het ook moeilijk?", "", "Staat jij achter het werkwoord? Dan geen t."),
         ("text", "Schrijf de juiste vorm van 'worden': Het ... koud.", "wordt", "Het + stam + t."),
-        ("gapmatch", "Ik [loop] naar school en zij [fietst].\n+ loopt, fiets", "", "Ik: alleen de stam."),
+        ("gapmatch", "Sleep de juiste vorm naar elk gat.", "Ik [loop] naar school en zij [fietst].\n+ loopt, fiets",
+         "Ik: alleen de stam."),
         ("truefalse", "'Hij antwoord' is juist geschreven.", "fout", "Hij + stam + t: antwoordt."),
     ]),
     ("FRA", "Woordenschat", "La famille", "Wat betekent het?", (4, 5), [
@@ -98,7 +101,7 @@ def practice(replay: _Replay, rng: random.Random, *, groups: list[ClassGroup],
             author = next((c.teacher for g in chosen if (c := course_of(g, code)) is not None), None)
             if author is None:
                 continue
-            with _quiet_refusals("an exercise"):
+            with _quiet_refusals("an exercise"), transaction.atomic():
                 exercise = services.exercise_create(
                     school=school, actor=author, roles=TEACHER, data=services.ExerciseIn(
                         subject=code_name(code), skill=skill, title=title, instructions=instructions, grade=1,
@@ -165,16 +168,19 @@ def practice(replay: _Replay, rng: random.Random, *, groups: list[ClassGroup],
                     replay.summary.counts["sittings"] += 1
                 level[pupil.pk] = min(0.98, level[pupil.pk] + 0.03)
 
-    def step(group: ClassGroup, moment: str) -> Callable[[], None]:
-        return lambda: sittings(group, moment)
+    def step(moment: str) -> Callable[[], None]:
+        def run() -> None:
+            for group in chosen:
+                sittings(group, moment)
+
+        return run
 
     def summarize() -> None:
         services.summarize()
 
     for day in month[1:]:
-        for group in chosen:
-            replay.at(day, dt.time(13, 50), step(group, "class"))
-            replay.at(day, dt.time(16, 45), step(group, "home"))
+        replay.at(day, dt.time(13, 50), step("class"))
+        replay.at(day, dt.time(16, 45), step("home"))
         replay.at(day, dt.time(18, 55), summarize)
 
 
