@@ -37,3 +37,10 @@ def assert_accessible(page: Any) -> None:
         if v.get("impact") in ("serious", "critical")
     ]
     assert not found, f"{page.url}:\n" + "\n".join(found)
+
+
+def page_width(page: Any) -> int:
+    """The page's laid-out width, once the page has loaded: measured earlier, its stylesheet may still be on its
+    way and the page is laid out without it (wider than any phone)."""
+    page.wait_for_load_state("load")
+    return int(page.evaluate("document.documentElement.scrollWidth"))

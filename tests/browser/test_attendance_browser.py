@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from krijt.attendance.models import AbsenceReport, HalfDayCode, Mark
-from tests.browser.helpers import assert_accessible, sign_in
+from tests.browser.helpers import assert_accessible, page_width, sign_in
 from tests.scenario import build_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,7 +46,7 @@ def test_a_teacher_marks_one_absentee_in_under_ten_key_presses(page: Any, live_s
             page.keyboard.press(key)
         page.get_by_text("Register saved: 1 absent, 0 late.").wait_for()
         assert list(Mark.objects.values_list("student_id", "status")) == [(school.students[1].pk, "absent")]
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page_width(page) <= 360
         assert_accessible(page)
 
 
@@ -106,7 +106,7 @@ def test_a_parent_reports_a_sick_day_and_the_office_codes_it(page: Any, live_ser
         page.get_by_role("button", name="Send to the school").click()
         page.get_by_text("Thank you: the school knows.").wait_for()
         assert AbsenceReport.objects.get().student_id == child.pk
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page_width(page) <= 360
         assert_accessible(page)
     with time_machine.travel(AT_TEN, tick=True):
         sign_in(page, base, school.teacher.username, language="en")

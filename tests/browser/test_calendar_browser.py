@@ -14,7 +14,7 @@ from krijt.accounts.models import Membership, ParentLink
 from krijt.core.roles import Role
 from krijt.planner.tests.factories import make_item
 from krijt.schools.models import CalendarEntry, Enrollment
-from tests.browser.helpers import assert_accessible, sign_in
+from tests.browser.helpers import assert_accessible, page_width, sign_in
 from tests.scenario import build_school, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,7 +44,7 @@ def test_a_study_day_in_the_calendar_of_every_role(page: Any, live_server: Any, 
         page.get_by_label("Kind of event").select_option("study_day")
         page.get_by_label("Date", exact=True).fill("2026-10-14")
         page.get_by_label("Description (optional)").fill("No lessons; care until 17:00 on request.")
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page_width(page) <= 360
         assert_accessible(page)
         page.get_by_role("button", name="Add to the calendar").focus()
         page.keyboard.press("Enter")
@@ -59,13 +59,13 @@ def test_a_study_day_in_the_calendar_of_every_role(page: Any, live_server: Any, 
         page.get_by_role("heading", name="Wednesday 14 October").wait_for()
         page.get_by_text("No lessons: Study day").wait_for()
         page.get_by_role("link", name="Wiskunde: Breuken").wait_for()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page_width(page) <= 360
         assert_accessible(page)
 
         sign_in(page, base, school.parent.username, language="en")
         page.goto(f"{base}/s/alpha/calendar/?day=2026-10-14")
         page.get_by_role("link", name="Study day").wait_for()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page_width(page) <= 360
         assert_accessible(page)
         page.get_by_role("link", name="Lotte").focus()
         page.keyboard.press("Enter")

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from krijt.care.models import Note, Reply
-from tests.browser.helpers import assert_accessible, sign_in
+from tests.browser.helpers import assert_accessible, page_width, sign_in
 from tests.scenario import build_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,7 +35,7 @@ def test_a_note_goes_to_the_student_first_and_the_parents_later(page: Any, live_
         page.get_by_label("The situation").fill("Crowded staircase after maths.")
         page.get_by_label("The next step").fill("A talk with both students.")
         page.get_by_label("The parents read it (later, in their digest)").check()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page_width(page) <= 360
         assert_accessible(page)
         page.get_by_role("button", name="Save the note").focus()
         page.keyboard.press("Enter")
@@ -95,7 +95,7 @@ def test_the_care_team_follows_a_measure_from_the_overview_on_a_phone(page: Any,
         page.goto(f"{base}/s/alpha/care/")
         page.get_by_role("link", name="Care overview").click()
         page.get_by_text("Review was due on").wait_for()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page_width(page) <= 360
         assert_accessible(page)
         page.get_by_role("link", name="1A").click()
         page.get_by_role("heading", name="Follow-up of class 1A").wait_for()

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 
 from krijt.documents.models import Document
-from tests.browser.helpers import assert_accessible, sign_in
+from tests.browser.helpers import assert_accessible, page_width, sign_in
 from tests.scenario import build_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,7 +39,7 @@ def test_a_worksheet_for_monday_morning(page: Any, live_server: Any, school: Any
         upload = page.get_by_role("region", name="Add files")
         upload.get_by_label("Files: choose them or drop them here").set_input_files(str(sheet))
         upload.get_by_label("Visible to students from (empty: now)").fill("2026-10-05T08:00")
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page_width(page) <= 360
         assert_accessible(page)
         page.get_by_role("button", name="Add the files").focus()
         page.keyboard.press("Enter")
@@ -61,7 +61,7 @@ def test_a_worksheet_for_monday_morning(page: Any, live_server: Any, school: Any
         page.get_by_role("link", name="Wiskunde · 1A").click()
         link = page.get_by_role("link", name="Werkblad breuken.pdf", exact=True)
         link.wait_for()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page_width(page) <= 360
         assert_accessible(page)
         answer = page.request.get(base + link.get_attribute("href"))
         assert answer.status == 200

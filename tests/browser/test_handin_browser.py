@@ -10,7 +10,7 @@ import pytest
 
 from krijt.core import clock
 from krijt.planner.models import PlannerItem
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import page_width, sign_in
 from tests.scenario import build_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -51,7 +51,7 @@ def test_a_student_hands_in_a_file_and_the_teacher_sees_it(
     page.get_by_text("Handed in. Your teacher can see it now.").wait_for()
     assert page.get_by_role("link", name="my-analysis.pdf").is_visible()
     # Nothing sticks out sideways on a 360 px phone screen.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(page) <= 360
 
     sign_in(page, base, school.teacher.username, language="en")
     page.goto(f"{base}/s/alpha/hand-in/")

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from krijt.core.roles import Role
-from tests.browser.helpers import assert_accessible, sign_in
+from tests.browser.helpers import assert_accessible, page_width, sign_in
 from tests.scenario import build_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -56,7 +56,7 @@ def test_each_role_sees_its_today_page(
         if role == Role.TEACHER:
             assert page.locator("#teacher-work-h").is_visible()
         width = 360 if screen == "page" else 1280
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page_width(page) <= width
         assert_accessible(page)
 
 

@@ -16,7 +16,7 @@ from krijt.core.roles import Role
 from krijt.live import services
 from krijt.live.models import Provider, VideoServer
 from krijt.live.tests.fake_bbb import FakeBBB
-from tests.browser.helpers import assert_accessible, sign_in
+from tests.browser.helpers import assert_accessible, page_width, sign_in
 from tests.scenario import build_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -49,13 +49,13 @@ def test_a_student_joins_a_live_lesson_and_waits_for_the_teacher(page: Any, live
         link.focus()
         page.keyboard.press("Enter")
         page.get_by_role("heading", name="Wiskunde · 1A").wait_for()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page_width(page) <= 360
         assert_accessible(page)
         page.get_by_role("button", name="Join the live lesson").focus()
         page.keyboard.press("Enter")
         page.get_by_text("Waiting for your teacher to join.").wait_for()
         assert fake_bbb.calls == []
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page_width(page) <= 360
         assert_accessible(page)
 
         services.join(school=school.school, actor=school.teacher, roles=frozenset({Role.TEACHER}),

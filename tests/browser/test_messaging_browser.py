@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from krijt.core.worker import run_pending_tasks
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import page_width, sign_in
 from tests.scenario import build_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,7 +50,7 @@ def test_a_scheduled_message_reaches_the_student_at_the_right_time(
         page.locator("#id_send_at").dispatch_event("change")
         preview = page.locator("#msg-preview")
         preview.filter(has_text="Monday 5 October 07:00 for 3 recipients").wait_for()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page_width(page) <= 360
         page.get_by_role("button", name="Send").click()
         page.wait_for_url(f"{base}/messages/scheduled/")
         assert "Toets wiskunde" in page.locator("main").inner_text()
@@ -71,7 +71,7 @@ def test_a_scheduled_message_reaches_the_student_at_the_right_time(
         page.locator(".msg-badge .msg-count").filter(has_text="1").wait_for()
         page.get_by_role("link", name="Toets wiskunde").click()
         assert "hoofdstuk 3" in page.locator(".msg-body").inner_text()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page_width(page) <= 360
 
 
 def test_the_editor_formats_from_the_keyboard_and_previews_without_tags(

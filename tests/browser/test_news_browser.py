@@ -12,7 +12,7 @@ import time_machine
 
 from krijt.agenda.models import Event
 from krijt.announcements.models import Announcement, Answer
-from tests.browser.helpers import assert_accessible, sign_in
+from tests.browser.helpers import assert_accessible, page_width, sign_in
 from tests.scenario import build_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,7 +39,7 @@ def test_an_excursion_with_a_consent_slip_is_answered_by_a_parent(page: Any, liv
         page.get_by_label("A reply slip").check()
         page.get_by_label("Question of the reply slip").fill("May your child come along?")
         page.get_by_label("Answers to choose from, one per line").fill("Yes\nNo")
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page_width(page) <= 360
         assert_accessible(page)
         page.get_by_role("button", name="Post", exact=True).focus()
         page.keyboard.press("Enter")
@@ -56,7 +56,7 @@ def test_an_excursion_with_a_consent_slip_is_answered_by_a_parent(page: Any, liv
         page.get_by_label("From (empty: all day)").fill("08:30")
         page.get_by_label("Until", exact=True).fill("16:00")
         page.get_by_label("Place (optional)").fill("Gravensteen, Ghent")
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page_width(page) <= 360
         assert_accessible(page)
         page.get_by_role("button", name="Add to the calendar").focus()
         page.keyboard.press("Enter")
@@ -83,7 +83,7 @@ def test_an_excursion_with_a_consent_slip_is_answered_by_a_parent(page: Any, liv
         page.get_by_role("heading", name="Calendar", exact=True).wait_for()
         excursion = page.get_by_role("link", name="Excursion to Ghent")
         excursion.wait_for()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page_width(page) <= 360
         assert_accessible(page)
         page.get_by_role("link", name="Agenda").click()
         page.get_by_text("08:30–16:00").first.wait_for()

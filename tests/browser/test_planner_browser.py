@@ -10,7 +10,7 @@ import time_machine
 
 from krijt.planner.models import Override, PlannerItem
 from krijt.planner.tests.factories import make_item
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import page_width, sign_in
 from tests.scenario import build_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -61,7 +61,7 @@ def test_a_third_test_warns_with_the_other_two_and_the_override_is_in_the_worklo
         page.wait_for_url(f"**/s/alpha/planner/class/{school.classes[0].pk}/**")
         item = PlannerItem.objects.get(title="Breuken")
         assert Override.objects.get(item=item).reason == "Moved from last week after the school trip"
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page_width(page) <= 360
         # The teacher mentors 1A, so the workload view shows the class and the override.
         page.goto(f"{live_server.url}/s/alpha/planner/workload/?start={DAY.isoformat()}")
         overrides = page.locator("#overrides").inner_text()

@@ -11,7 +11,7 @@ import pytest
 from krijt.core import clock
 from krijt.results import services
 from krijt.results.models import Score
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import page_width, sign_in
 from tests.scenario import build_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -102,7 +102,7 @@ def test_student_sees_a_published_result_and_the_parent_not_yet(page: Any, live_
     page.goto(f"{base}/s/alpha/results/")
     page.get_by_role("heading", name="My results", exact=True).wait_for()
     assert page.get_by_text("9 / 10").is_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(page) <= 360
 
     sign_in(page, base, school.parent.username, language="en")
     page.goto(f"{base}/s/alpha/results/")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from krijt.core.roles import Role
-from tests.browser.helpers import assert_accessible, sign_in
+from tests.browser.helpers import assert_accessible, page_width, sign_in
 from tests.scenario import build_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,7 +45,7 @@ def test_on_a_phone_every_section_is_one_or_two_taps_away(page: Any, live_server
             assert link.is_visible()
         page.keyboard.press("Escape")
         assert not bar.locator(".more-panel a").first.is_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(page) <= 360
     shot(page, f"today-{role}-360")
     assert_accessible(page)
 
@@ -68,7 +68,7 @@ def test_my_account_and_help_read_well_in_light_and_dark(request: Any, live_serv
     width = 360 if screen == "page" else 1280
     for path, name in (("/accounts/me/", "account"), ("/help/", "help"), ("/", "today")):
         page.goto(f"{live_server.url}/s/alpha{path}")
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page_width(page) <= width
         shot(page, f"{name}-parent-{width}-{scheme}")
         assert_accessible(page)
 
@@ -131,7 +131,7 @@ def test_the_administrators_pages_fit_a_phone_and_pass_axe(request: Any, live_se
     }
     for name, path in paths.items():
         page.goto(f"{live_server.url}/s/alpha{path}")
-        overflow = page.evaluate("document.documentElement.scrollWidth")
+        overflow = page_width(page)
         assert overflow <= width, f"{path} is {overflow} px wide on a {width} px screen"
         shot(page, f"admin-{name}-{width}")
         assert_accessible(page)
@@ -148,7 +148,7 @@ def test_every_main_section_of_each_role_fits_and_passes_axe(request: Any, live_
     assert len(sections) >= 4
     for url in sections:
         page.goto(url)
-        overflow = page.evaluate("document.documentElement.scrollWidth")
+        overflow = page_width(page)
         assert overflow <= width, f"{url} is {overflow} px wide on a {width} px screen"
         shot(page, f"{role}-{url.rstrip('/').rsplit('/', 1)[-1] or 'today'}-{width}")
         assert_accessible(page)

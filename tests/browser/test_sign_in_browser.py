@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from tests.browser.helpers import page_width
 from tests.scenario import TEST_PASSWORD, build_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,7 +31,7 @@ def test_sign_in_with_the_right_password(page: Any, live_server: Any, school: An
     page.wait_for_url(f"{live_server.url}/s/alpha/")
     assert page.locator("h1").inner_text().startswith(("Dag", "Hello", "Bonjour"))
     # Nothing is wider than the phone's screen.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(page) <= 360
 
 
 def test_sign_in_with_a_wrong_password(page: Any, live_server: Any, school: Any) -> None:

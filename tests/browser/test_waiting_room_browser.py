@@ -9,6 +9,7 @@ import pytest
 from django.test import override_settings
 
 from krijt.accounts import hashing_pool
+from tests.browser.helpers import page_width
 from tests.scenario import TEST_PASSWORD, build_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -49,7 +50,7 @@ def test_waiting_room_counts_down_and_signs_in_by_itself(
     # Room again: when the countdown ends the page sends the form by itself.
     page.wait_for_url(f"{live_server.url}/s/alpha/", timeout=8000)
     assert page.locator("h1").inner_text().startswith(("Dag", "Hello", "Bonjour"))
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(page) <= 360
 
 
 def test_waiting_room_asks_for_the_password_when_the_field_is_empty(
