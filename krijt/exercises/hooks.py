@@ -1,5 +1,5 @@
 """How exercises plug into the planner: a practice task's page links to the practice (for its pupils) or to the
-dashboard (for its teacher)."""
+dashboard (for its teacher); an assignment follows its task when the task moves or is cancelled in the planner."""
 
 from __future__ import annotations
 
@@ -10,6 +10,13 @@ from django.utils.translation import gettext as _
 
 from krijt.core.roles import Role
 from krijt.planner.extensions import ItemLink
+
+
+def item_changed(sender: Any, *, school: Any, item: Any, **kwargs: Any) -> None:
+    """planner.extensions' deadline_changed and item_cancelled: an assignment follows its task."""
+    from krijt.exercises.services import planner_item_changed
+
+    planner_item_changed(school=school, item=item)
 
 
 def item_link(*, user: Any, roles: frozenset[str], item: Any) -> ItemLink | None:

@@ -35,8 +35,6 @@ class Exercise(SchoolScoped, TimeStamped):
     rule_m = models.PositiveSmallIntegerField(default=rules.DEFAULT_RULE[0])
     rule_n = models.PositiveSmallIntegerField(default=rules.DEFAULT_RULE[1])
     archived = models.BooleanField(default=False)
-    # Bumped by every change of the exercise or its items: the practice page's cached content follows it.
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["school", "subject", "skill", "title"]

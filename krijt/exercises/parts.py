@@ -1,8 +1,7 @@
 """Exercises as cached parts (krijt.core.parts): the practice page and the submit path read an assignment and
 its exercise's items from the cache, kept right by the services that change them.
 
-- `assignment_facts`: who an assignment is for and its mastery rule (scope: the assignment; the class's
-  assignments scope for lists).
+- `assignment_facts`: who an assignment is for and its mastery rule (scope: the assignment).
 - `exercise_content`: the current revision of every item of an exercise, rendered (scope: the exercise).
 """
 
@@ -12,7 +11,7 @@ from typing import Any
 
 from krijt.core import parts
 from krijt.exercises import render
-from krijt.exercises.models import Assignment, Item
+from krijt.exercises.models import Assignment, AssignmentStudent, Item
 
 
 def exercise_scope(school_id: int, exercise_id: int) -> str:
@@ -21,14 +20,6 @@ def exercise_scope(school_id: int, exercise_id: int) -> str:
 
 def assignment_scope(school_id: int, assignment_id: int) -> str:
     return parts.scope(school_id, "exercise-assignment", assignment_id)
-
-
-def class_scope(school_id: int, class_id: int) -> str:
-    return parts.scope(school_id, "exercise-class", class_id)
-
-
-def student_scope(school_id: int, student_id: int) -> str:
-    return parts.scope(school_id, "exercise-student", student_id)
 
 
 def assignment_facts(school_id: int, assignment_id: int) -> parts.Part:
@@ -41,7 +32,8 @@ def assignment_facts(school_id: int, assignment_id: int) -> parts.Part:
         if row is None:
             return None
         row["student_ids"] = [] if row["whole_class"] else list(
-            Assignment.objects.get(pk=assignment_id).audience.values_list("student_id", flat=True))
+            AssignmentStudent.objects.filter(school_id=school_id, assignment_id=assignment_id)
+            .values_list("student_id", flat=True))
         return row
 
     return parts.Part(parts.key(school_id, "exercise-assignment", assignment_id),

@@ -22,7 +22,7 @@ from typing import Any
 from django.apps import apps
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef
 from django.utils.translation import gettext as _
 
 from krijt.accounts.models import ParentLink, User
@@ -44,7 +44,7 @@ from krijt.exercises.models import (
     Progress,
     SummaryCursor,
 )
-from krijt.exercises.parts import assignment_scope, class_scope, exercise_scope, student_scope
+from krijt.exercises.parts import assignment_scope, exercise_scope
 from krijt.schools.models import Course, Enrollment, School
 from krijt.schools.paths import school_path
 
@@ -123,8 +123,7 @@ def _exercise_for_change(*, school: School, actor: User, roles: frozenset[str], 
 
 
 def _touch(exercise: Exercise) -> None:
-    Exercise.objects.filter(pk=exercise.pk).update(version=F("version") + 1, updated_at=clock.now())
-    exercise.refresh_from_db(fields=["version", "updated_at"])
+    """The exercise's items changed: the practice pages' cached copy of them is stale from now on."""
     parts.bump(exercise_scope(exercise.school_id, exercise.pk))
 
 
@@ -439,7 +438,6 @@ def assignment_create(*, school: School, actor: User, roles: frozenset[str], dat
         assignment.save(update_fields=["planner_item"])
     else:
         _tell_pupils(school=school, assignment=assignment, students=students)
-    parts.bump(class_scope(school.pk, course.class_group_id))
     return assignment
 
 
@@ -505,17 +503,38 @@ def assignment_cancel(*, school: School, actor: User, roles: frozenset[str], ass
     _assignment_for_change(school=school, actor=actor, roles=roles, assignment=assignment)
     if assignment.cancelled_at is not None:
         return assignment
-    assignment.cancelled_at = clock.now()
-    assignment.save(update_fields=["cancelled_at", "updated_at"])
+    _cancelled(school, assignment)
     if assignment.planner_item_id is not None:
         from krijt.planner import services as planner_services
         from krijt.planner.models import PlannerItem
 
         item = PlannerItem.objects.get(school=school, pk=assignment.planner_item_id)
         planner_services.item_cancel(school=school, actor=actor, roles=roles, item=item)
-    parts.bump(class_scope(school.pk, assignment.class_group_id))
-    parts.bump(assignment_scope(school.pk, assignment.pk))
     return assignment
+
+
+def _cancelled(school: School, assignment: Assignment) -> None:
+    """An assignment stops: pupils no longer see it, and the news of it that has not reached them yet (or that
+    still lists it) is taken back."""
+    assignment.cancelled_at = clock.now()
+    assignment.save(update_fields=["cancelled_at", "updated_at"])
+    if apps.is_installed("krijt.notifications"):
+        from krijt.notifications.services import withdraw
+
+        withdraw(school=school, key=f"exercise-assigned:{assignment.pk}")
+    parts.bump(assignment_scope(school.pk, assignment.pk))
+
+
+def planner_item_changed(*, school: School, item: Any) -> None:
+    """The planner's task of an assignment moved or was cancelled there: the assignment follows it (its due date
+    on the pupils' lists and practice page, or its end), in the same transaction."""
+    for assignment in Assignment.objects.filter(school=school, planner_item_id=item.pk, cancelled_at__isnull=True):
+        if item.is_cancelled:
+            _cancelled(school, assignment)
+        elif assignment.due_date != item.due_date:
+            assignment.due_date = item.due_date
+            assignment.save(update_fields=["due_date", "updated_at"])
+            parts.bump(assignment_scope(school.pk, assignment.pk))
 
 
 RESULT_MAXIMUM = 10
@@ -808,8 +827,6 @@ def _rebuild_school(school_id: int, pairs: set[tuple[int, int]]) -> None:
     _retally(school_id, {a for a, _s in grouped})
     for assignment_id in {a for a, _s in grouped}:
         parts.bump(assignment_scope(school_id, assignment_id))
-    for student_id in {s for _a, s in grouped}:
-        parts.bump(student_scope(school_id, student_id))
     if newly:
         _tell_parents(school_id, newly, assignments)
 

@@ -424,3 +424,36 @@ def test_an_adult_pupil_who_keeps_results_private_keeps_mastery_private(scenario
     settle(clock_at)
     told = set(Notification.objects.filter(kind="exercise_mastered").values_list("about_student_id", flat=True))
     assert told == {minor.pk}
+
+
+def test_news_of_a_cancelled_assignment_is_taken_back(scenario: Scenario, clock_at: Any) -> None:
+    s = scenario
+    clock_at.move_to(dt.datetime(2026, 10, 6, 21, 30, tzinfo=TZ))  # held back until the morning
+    a = assign(s, exercise(s))
+    assert Notification.objects.filter(kind="exercise_assigned").count() == len(pupils(s))
+    services.assignment_cancel(school=s.school, actor=s.teacher, roles=TEACHER, assignment=a)
+    assert not Notification.objects.filter(kind="exercise_assigned").exists()
+    assert not Delivery.objects.filter(notification__kind="exercise_assigned").exists()
+
+
+def test_an_assignment_follows_its_task_in_the_planner(scenario: Scenario) -> None:
+    from krijt.exercises import selectors
+    from krijt.planner import services as planner_services
+
+    s = scenario
+    a = assign(s, exercise(s), due_date=dt.date(2026, 10, 9))
+    pupil = pupils(s)[0]
+    assert selectors.practice(school=s.school, user=pupil, roles=STUDENT, assignment_id=a.pk).due_date == (
+        dt.date(2026, 10, 9))
+    item = PlannerItem.objects.get(pk=a.planner_item_id or 0)
+    planner_services.item_update(school=s.school, actor=s.teacher, roles=TEACHER, item=item, kind="task",
+                                 title=item.title, due_date=dt.date(2026, 10, 12), minutes=item.minutes)
+    a.refresh_from_db()
+    assert a.due_date == dt.date(2026, 10, 12)
+    assert selectors.practice(school=s.school, user=pupil, roles=STUDENT, assignment_id=a.pk).due_date == (
+        dt.date(2026, 10, 12))
+    planner_services.item_cancel(school=s.school, actor=s.teacher, roles=TEACHER, item=item)
+    a.refresh_from_db()
+    assert a.cancelled_at is not None
+    with pytest.raises(NotFound):
+        selectors.practice(school=s.school, user=pupil, roles=STUDENT, assignment_id=a.pk)
