@@ -153,9 +153,9 @@ def practice(replay: _Replay, rng: random.Random, *, groups: list[ClassGroup],
 
     def sittings(group: ClassGroup, moment: str) -> None:
         for assignment in assignments.get(group.pk, []):
-            audience = (students_by_class.get(group.pk, []) if assignment.whole_class else
-                        [p for p in students_by_class.get(group.pk, [])
-                         if assignment.audience.filter(student=p).exists()])
+            chosen_ids = set() if assignment.whole_class else set(
+                assignment.audience.values_list("student_id", flat=True))
+            audience = [p for p in students_by_class.get(group.pk, []) if assignment.whole_class or p.pk in chosen_ids]
             content = _content(assignment)
             for pupil in audience:
                 if rng.random() > (0.45 if moment == "class" else 0.25):

@@ -370,15 +370,28 @@ def _tolerance(root: Node) -> Decimal:
 
 
 def _holder(body: Node, interactions: list[Node]) -> Node:
-    """The smallest element holding every inline interaction (the sentence)."""
-    best = body
-    for node in body.iter():
-        if node is body:
-            continue
-        inside = {id(n) for n in node.iter()}
-        if all(id(i) in inside for i in interactions):
-            best = node
-    return best
+    """The smallest element holding every inline interaction (the sentence): their deepest common ancestor,
+    found in one walk of the body."""
+    parent: dict[int, Node] = {}
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        for child in node.children:
+            parent[id(child)] = node
+            stack.append(child)
+
+    def ancestors(node: Node) -> list[Node]:
+        line = []
+        while id(node) in parent:
+            node = parent[id(node)]
+            line.append(node)
+        return line
+
+    common = ancestors(interactions[0])
+    for other in interactions[1:]:
+        theirs = {id(n) for n in ancestors(other)}
+        common = [n for n in common if id(n) in theirs]
+    return common[0] if common else body
 
 
 def _split(holder: Node, gap_tag: str, skip: set[str] | None = None) -> tuple[list[str], list[Node]]:

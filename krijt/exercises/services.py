@@ -281,6 +281,7 @@ def exercise_import(*, school: School, actor: User, roles: frozenset[str], exerc
         raise ValidationFailed(str(error), fields={"package": [str(error)]}) from None
     skipped = list(report.skipped)
     room = MAX_ITEMS - Item.objects.filter(school=school, exercise=exercise, removed=False).count()
+    position = Item.objects.filter(school=school, exercise=exercise).aggregate(last=Max("position"))["last"] or 0
     added = 0
     for imported in report.items:
         label = imported.title or imported.prompt[:60]
@@ -297,8 +298,7 @@ def exercise_import(*, school: School, actor: User, roles: frozenset[str], exerc
         except ValidationFailed as error:
             skipped.append((label, " ".join(str(m) for messages in error.fields.values() for m in messages)))
             continue
-        position = (Item.objects.filter(school=school, exercise=exercise).aggregate(last=Max("position"))["last"]
-                    or 0) + 1
+        position += 1
         item = Item.objects.create(school=school, exercise=exercise, position=position)
         _revision(school=school, actor=actor, item=item, data=data, prompt=prompt, body=body, hints=hints)
         added += 1
